@@ -1,0 +1,30 @@
+// Kafka broker error codes and the one table that says what a client does about each.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace kspout::wire {
+
+// What the client should do when a response carries an error code.
+enum class error_action {
+    none,              // code 0: success
+    retry,             // transient: back off and send the same request again
+    refresh_metadata,  // the leader or topic changed: refresh metadata, then retry at the new leader
+    reset_offset,      // the position is outside the log: apply the offset reset policy
+    find_coordinator,  // the group coordinator moved or is loading: look it up again, then retry
+    rejoin,            // group membership changed: rejoin before committing again
+    fatal,             // a configuration, authorization or data error: report it, do not retry
+};
+
+struct broker_error_info {
+    std::int16_t code;
+    std::string_view name;
+    error_action action;
+};
+
+// Looks a code up in the table; unknown codes are fatal with the name "UNKNOWN_SERVER_ERROR".
+broker_error_info broker_error(std::int16_t code) noexcept;
+std::string_view action_name(error_action action) noexcept;
+
+} // namespace kspout::wire

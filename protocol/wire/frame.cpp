@@ -1,0 +1,82 @@
+// Request header encoding, response header decoding and the frame splitter.
+#include "protocol/wire/frame.hpp"
+
+#include <algorithm>
+
+namespace kspout::wire {
+
+void encode(writer& w, const request_header& h)
+{
+    w.int16(static_cast<std::int16_t>(h.key));
+    w.int16(h.version);
+    w.int32(h.correlation_id);
+    w.nullable_string(h.client_id); // a classic string even in header v2
+    if (h.flexible) w.empty_tagged_fields();
+}
+
+std::size_t begin_request(writer& w, const request_header& h)
+{
+    std::size_t start = w.reserve_int32();
+    encode(w, h);
+    return start;
+}
+
+std::int32_t decode_response_header(reader& r, bool flexible)
+{
+    std::int32_t correlation_id = r.int32();
+    if (flexible) r.skip_tagged_fields();
+    return correlation_id;
+}
+
+std::size_t decode_frame_size(bytes_view prefix, std::size_t max_frame_size, std::error_code& ec)
+{
+    reader r(prefix.first(std::min<std::size_t>(prefix.size(), 4)));
+    std::int32_t size = r.int32();
+    if (!r.ok()) {
+        ec = r.error();
+        return 0;
+    }
+    if (size < 0) {
+        ec = make_error_code(errc::bad_length);
+        return 0;
+    }
+    if (static_cast<std::size_t>(size) > max_frame_size) {
+        ec = make_error_code(errc::frame_too_large);
+        return 0;
+    }
+    return static_cast<std::size_t>(size);
+}
+
+void frame_splitter::feed(bytes_view data)
+{
+    if (start_ > 0 && start_ == buf_.size()) {
+        buf_.clear();
+        start_ = 0;
+    }
+    buf_.insert(buf_.end(), data.begin(), data.end());
+}
+
+std::optional<byte_buffer> frame_splitter::next(std::error_code& ec)
+{
+    if (error_) {
+        ec = error_;
+        return std::nullopt;
+    }
+    bytes_view pending(buf_.data() + start_, buf_.size() - start_);
+    if (pending.size() < 4) return std::nullopt;
+    std::size_t size = decode_frame_size(pending, max_, error_);
+    if (error_) {
+        ec = error_;
+        return std::nullopt;
+    }
+    if (pending.size() - 4 < size) return std::nullopt;
+    byte_buffer frame(pending.begin() + 4, pending.begin() + 4 + static_cast<std::ptrdiff_t>(size));
+    start_ += 4 + size;
+    if (start_ > buf_.size() / 2) { // keep the buffer from growing without bound
+        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(start_));
+        start_ = 0;
+    }
+    return frame;
+}
+
+} // namespace kspout::wire

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages kafka-spout needs to build, test and benchmark (idempotent).
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake make pkg-config
+  libboost-dev libboost-system-dev nlohmann-json3-dev libzookeeper-mt-dev
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # real peers for the tests: ZooKeeper server, librdkafka's mock cluster, kcat, kafka-python
+  zookeeper librdkafka-dev kcat
+  python3-kafka python3-snappy python3-lz4 python3-xxhash python3-zstandard python3-kazoo
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+echo "installing: ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

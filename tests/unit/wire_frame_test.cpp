@@ -1,0 +1,110 @@
+// Framing, headers, checksums and the broker error table.
+#include "protocol/wire/broker_error.hpp"
+#include "protocol/wire/checksum.hpp"
+#include "protocol/wire/frame.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kspout::wire {
+namespace {
+
+TEST(WireFrame, MetadataRequestHeaderMatchesKafkaPython)
+{
+    // kafka-python: MetadataRequest[0](topics=['t1']) with correlation 1 and client id "c".
+    writer w;
+    std::size_t start = begin_request(w, {api_key::metadata, 0, 1, "c"});
+    w.array_length(1);
+    w.string("t1");
+    end_frame(w, start);
+    byte_buffer expected{0, 0, 0, 0x13, 0, 3, 0, 0, 0, 0, 0, 1, 0, 1, 'c', 0, 0, 0, 1, 0, 2, 't', '1'};
+    EXPECT_EQ(w.buffer(), expected);
+}
+
+TEST(WireFrame, SplitterFindsFramesAtEverySplitPoint)
+{
+    writer w;
+    for (int i = 0; i < 3; ++i) {
+        std::size_t at = w.reserve_int32();
+        w.int32(i);
+        w.string("abc");
+        w.patch_size_since(at);
+    }
+    byte_buffer stream = w.take();
+    for (std::size_t split = 0; split <= stream.size(); ++split) {
+        frame_splitter splitter(1024);
+        std::vector<byte_buffer> frames;
+        std::error_code ec;
+        splitter.feed(bytes_view(stream).first(split));
+        while (auto f = splitter.next(ec)) frames.push_back(*f);
+        splitter.feed(bytes_view(stream).subspan(split));
+        while (auto f = splitter.next(ec)) frames.push_back(*f);
+        ASSERT_FALSE(ec);
+        ASSERT_EQ(frames.size(), 3u) << "split at " << split;
+        for (int i = 0; i < 3; ++i) {
+            reader r(frames[static_cast<std::size_t>(i)]);
+            EXPECT_EQ(r.int32(), i);
+            EXPECT_EQ(r.string(), "abc");
+            EXPECT_TRUE(r.at_end());
+        }
+        EXPECT_EQ(splitter.buffered(), 0u);
+    }
+}
+
+TEST(WireFrame, OversizedAndNegativeFramesAreRejected)
+{
+    frame_splitter splitter(16);
+    byte_buffer big{0, 0, 0, 17};
+    splitter.feed(big);
+    std::error_code ec;
+    EXPECT_FALSE(splitter.next(ec).has_value());
+    EXPECT_EQ(ec, make_error_code(errc::frame_too_large));
+
+    std::error_code ec2;
+    byte_buffer negative{0xff, 0, 0, 0};
+    EXPECT_EQ(decode_frame_size(negative, 16, ec2), 0u);
+    EXPECT_EQ(ec2, make_error_code(errc::bad_length));
+}
+
+TEST(WireFrame, ResponseHeader)
+{
+    byte_buffer bytes{0, 0, 0, 7, 0};
+    reader r(bytes);
+    EXPECT_EQ(decode_response_header(r, true), 7);
+    EXPECT_TRUE(r.at_end());
+}
+
+TEST(WireChecksum, StandardCheckValues)
+{
+    EXPECT_EQ(crc32(as_bytes("123456789")), 0xcbf43926u);
+    EXPECT_EQ(crc32c(as_bytes("123456789")), 0xe3069283u);
+    EXPECT_EQ(crc32c_software(as_bytes("123456789")), 0xe3069283u);
+}
+
+TEST(WireChecksum, HardwareAndTableAgreeOnEveryLength)
+{
+    byte_buffer data;
+    for (int i = 0; i < 300; ++i) {
+        EXPECT_EQ(crc32c(data), crc32c_software(data)) << "length " << i;
+        data.push_back(static_cast<std::uint8_t>(i * 37 + 11));
+    }
+}
+
+TEST(BrokerErrors, EveryCodeHasOneAction)
+{
+    EXPECT_EQ(broker_error(0).action, error_action::none);
+    EXPECT_EQ(broker_error(1).action, error_action::reset_offset);
+    EXPECT_EQ(broker_error(6).action, error_action::refresh_metadata);
+    EXPECT_EQ(broker_error(6).name, "NOT_LEADER_OR_FOLLOWER");
+    EXPECT_EQ(broker_error(7).action, error_action::retry);
+    EXPECT_EQ(broker_error(16).action, error_action::find_coordinator);
+    EXPECT_EQ(broker_error(27).action, error_action::rejoin);
+    EXPECT_EQ(broker_error(29).action, error_action::fatal);
+    EXPECT_EQ(broker_error(100).name, "UNKNOWN_TOPIC_ID");
+    EXPECT_EQ(broker_error(4242).action, error_action::fatal);
+    for (std::int16_t code = -1; code <= 113; ++code) {
+        EXPECT_EQ(broker_error(code).code, code);
+    }
+}
+
+} // namespace
+} // namespace kspout::wire
