@@ -1,0 +1,32 @@
+// Runs a helper program (kcat, python) to completion with its output captured and a time limit.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace kspout::testing {
+
+struct process_result {
+    std::error_code error;  // set when the program could not be started or watched
+    int exit_code = -1;     // the exit status when it exited normally
+    int signal = 0;         // the signal that ended it, or 0
+    bool timed_out = false; // it ran past the limit and was killed
+    std::string out;
+    std::string err;
+
+    bool ok() const { return !error && !timed_out && signal == 0 && exit_code == 0; }
+    // One paragraph for a test failure message: how it ended and what it printed on stderr.
+    std::string describe() const;
+};
+
+// Runs argv[0] (searched on PATH) with argv, feeding input on stdin and then closing it.
+process_result run_process(const std::vector<std::string>& argv, std::string_view input = {},
+                           std::chrono::milliseconds limit = std::chrono::seconds(60));
+
+// Writing to a pipe whose reader is gone must fail with EPIPE, not kill the test process.
+void ignore_sigpipe();
+
+} // namespace kspout::testing
