@@ -1,0 +1,24 @@
+// Errors of the I/O layer: timeouts, closed connections, protocol violations by the peer.
+#pragma once
+
+#include <system_error>
+
+namespace kspout::io {
+
+enum class errc {
+    request_timed_out = 1,  // no response before the request's deadline
+    connect_timed_out,      // the TCP connect did not finish in time
+    connection_closed,      // the peer closed the connection or it was closed locally
+    correlation_mismatch,   // a response whose correlation id matches no request in flight
+    bad_response,           // a response frame that does not decode
+    no_common_version,      // the broker supports no version of an API we implement
+    shut_down,              // the client was stopped
+};
+
+const std::error_category& io_category() noexcept;
+std::error_code make_error_code(errc e) noexcept;
+
+} // namespace kspout::io
+
+template <>
+struct std::is_error_code_enum<kspout::io::errc> : std::true_type {};
