@@ -1,0 +1,114 @@
+// read_records: splits a Fetch records blob into entries by size and magic, and record_set upkeep.
+#include "protocol/records/records.hpp"
+
+#include "protocol/records/read_state.hpp"
+
+#include <string>
+
+namespace kspout::records {
+namespace {
+
+constexpr std::size_t log_overhead = 12; // offset and size, common to every magic
+constexpr std::size_t magic_at = 16;
+constexpr std::size_t kept_buffers = 8; // decompression buffers clear() keeps for reuse
+
+std::string error_context(std::string_view topic, std::int32_t partition, std::int64_t offset)
+{
+    std::string text;
+    if (!topic.empty()) {
+        text += "topic ";
+        text += topic;
+        text += ' ';
+    }
+    if (partition >= 0) {
+        text += "partition ";
+        text += std::to_string(partition);
+        text += ' ';
+    }
+    text += "offset ";
+    text += std::to_string(offset);
+    return text;
+}
+
+} // namespace
+
+std::span<const header> record_set::headers_of(const record& r) const
+{
+    return std::span<const header>(headers).subspan(r.first_header, r.header_count);
+}
+
+void record_set::clear()
+{
+    records.clear();
+    headers.clear();
+    next_offset = -1;
+    partial_tail = false;
+    complete_bytes = 0;
+    if (decompressed.size() > kept_buffers) decompressed.resize(kept_buffers);
+    for (auto& buffer : decompressed) buffer.clear();
+}
+
+std::optional<wire::decode_error> read_records(wire::bytes_view blob, std::int64_t fetch_offset,
+    const read_options& options, std::span<const aborted_transaction> aborted,
+    record_set& out, std::string_view topic, std::int32_t partition)
+{
+    detail::read_state state{options, fetch_offset, out, {}, out.decompressed.size()};
+    while (state.next_free_buffer > 0 && out.decompressed[state.next_free_buffer - 1].empty()) {
+        --state.next_free_buffer;
+    }
+    if (options.read_committed) state.aborts.reset(aborted);
+    out.next_offset = fetch_offset;
+    out.partial_tail = false;
+    out.complete_bytes = 0;
+
+    std::size_t pos = 0;
+    while (pos < blob.size()) {
+        std::size_t remaining = blob.size() - pos;
+        if (remaining < log_overhead) {
+            out.partial_tail = true;
+            break;
+        }
+        const std::uint8_t* p = blob.data() + pos;
+        std::int64_t entry_offset = detail::load_i64(p);
+        std::int32_t size = detail::load_i32(p + 8);
+        auto fail = [&](std::error_code ec, std::size_t at) {
+            return wire::decode_error{ec, pos + at, error_context(topic, partition, entry_offset)};
+        };
+        if (size < 0) return fail(wire::errc::bad_length, 8);
+        if (static_cast<std::size_t>(size) > remaining - log_overhead) {
+            out.partial_tail = true;
+            break;
+        }
+        auto entry = blob.subspan(pos, log_overhead + static_cast<std::size_t>(size));
+        if (entry.size() <= magic_at) return fail(wire::errc::bad_length, 8);
+
+        std::size_t records_before = out.records.size();
+        std::size_t headers_before = out.headers.size();
+        detail::entry_result result;
+        switch (entry[magic_at]) {
+        case 0:
+        case 1: result = detail::read_message_set_entry(entry, state); break;
+        case 2: result = detail::read_record_batch(entry, state); break;
+        default: return fail(wire::errc::bad_magic, magic_at);
+        }
+        if (result.error) {
+            out.records.resize(records_before);
+            out.headers.resize(headers_before);
+            return fail(result.error, result.error_at);
+        }
+        out.next_offset = std::max(out.next_offset, result.next_offset);
+        pos += entry.size();
+        out.complete_bytes = pos;
+    }
+    return std::nullopt;
+}
+
+std::int32_t next_fetch_size(const record_set& result, std::int32_t current, std::int32_t max)
+{
+    bool stalled = result.partial_tail && result.complete_bytes == 0;
+    if (!stalled || current >= max) return current;
+    std::int64_t doubled = std::max<std::int64_t>(std::int64_t{current} * 2, 1);
+    return static_cast<std::int32_t>(std::min<std::int64_t>(doubled, max));
+}
+
+} // namespace kspout::records
