@@ -1,0 +1,104 @@
+// Version negotiation, the fallback tables for pre-ApiVersions brokers, and derived choices.
+#include "protocol/messages/versions.hpp"
+
+#include "protocol/messages/api_versions.hpp"
+#include "protocol/messages/fetch.hpp"
+#include "protocol/messages/find_coordinator.hpp"
+#include "protocol/messages/list_offsets.hpp"
+#include "protocol/messages/metadata.hpp"
+#include "protocol/messages/offset_commit.hpp"
+#include "protocol/messages/offset_fetch.hpp"
+#include "protocol/messages/produce.hpp"
+
+#include <algorithm>
+
+namespace kspout::messages {
+
+using wire::api_key;
+
+std::optional<std::int16_t> negotiated_versions::version(wire::api_key key) const
+{
+    auto it = chosen.find(key);
+    if (it == chosen.end()) return std::nullopt;
+    return it->second;
+}
+
+const version_table& implemented_versions()
+{
+    static const version_table table{
+        {api_key::produce, produce_versions},
+        {api_key::fetch, fetch_versions},
+        {api_key::list_offsets, list_offsets_versions},
+        {api_key::metadata, metadata_versions},
+        {api_key::offset_commit, offset_commit_versions},
+        {api_key::offset_fetch, offset_fetch_versions},
+        {api_key::find_coordinator, find_coordinator_versions},
+        {api_key::api_versions, api_versions_versions},
+    };
+    return table;
+}
+
+std::optional<std::int16_t> choose_version(version_range ours, version_range broker,
+                                           std::optional<std::int16_t> cap)
+{
+    std::int16_t high = std::min(ours.max, broker.max);
+    if (cap) high = std::min(high, *cap);
+    if (high < std::max(ours.min, broker.min)) return std::nullopt;
+    return high;
+}
+
+negotiated_versions negotiate(const version_table& ours, const version_table& broker,
+                              const version_caps& caps)
+{
+    negotiated_versions result;
+    for (const auto& [key, range] : ours) {
+        auto offered = broker.find(key);
+        if (offered == broker.end()) continue;
+        std::optional<std::int16_t> cap;
+        if (auto c = caps.find(key); c != caps.end()) cap = c->second;
+        if (auto v = choose_version(range, offered->second, cap)) result.chosen.emplace(key, *v);
+    }
+    return result;
+}
+
+std::optional<version_table> fallback_versions(std::string_view broker_version)
+{
+    // From the protocol definitions of each release; the same tables librdkafka keeps for
+    // broker.version.fallback. OffsetCommit/OffsetFetch v0 store offsets in ZooKeeper, v1 in Kafka.
+    version_table table{
+        {api_key::produce, {0, 0}},
+        {api_key::fetch, {0, 0}},
+        {api_key::list_offsets, {0, 0}},
+        {api_key::metadata, {0, 0}},
+        {api_key::offset_commit, {0, 1}},
+        {api_key::offset_fetch, {0, 1}},
+        {api_key::find_coordinator, {0, 0}},
+    };
+    if (broker_version == "0.8.2") return table;
+
+    table[api_key::produce] = {0, 1};
+    table[api_key::fetch] = {0, 1};
+    table[api_key::offset_commit] = {0, 2};
+    table[api_key::join_group] = {0, 0};
+    table[api_key::heartbeat] = {0, 0};
+    table[api_key::leave_group] = {0, 0};
+    table[api_key::sync_group] = {0, 0};
+    if (broker_version == "0.9.0") return table;
+
+    table[api_key::produce] = {0, 2};
+    table[api_key::fetch] = {0, 2};
+    table[api_key::metadata] = {0, 1};
+    table[api_key::api_versions] = {0, 0};
+    if (broker_version == "0.10.0") return table;
+
+    return std::nullopt;
+}
+
+std::int8_t message_format_magic(std::int16_t produce_version) noexcept
+{
+    if (produce_version <= 1) return 0;
+    if (produce_version == 2) return 1;
+    return 2;
+}
+
+} // namespace kspout::messages
