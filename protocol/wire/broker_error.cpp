@@ -2,6 +2,7 @@
 #include "protocol/wire/broker_error.hpp"
 
 #include <array>
+#include <string>
 
 namespace kspout::wire {
 namespace {
@@ -151,6 +152,30 @@ std::string_view action_name(error_action action) noexcept
     case fatal: return "fatal";
     }
     return "fatal";
+}
+
+namespace {
+
+class broker_error_category final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "kafka.broker"; }
+    std::string message(int ev) const override
+    {
+        return std::string(broker_error(static_cast<std::int16_t>(ev)).name);
+    }
+};
+
+} // namespace
+
+const std::error_category& broker_category() noexcept
+{
+    static const broker_error_category instance;
+    return instance;
+}
+
+std::error_code make_broker_error(std::int16_t code) noexcept
+{
+    return {code, broker_category()};
 }
 
 } // namespace kspout::wire

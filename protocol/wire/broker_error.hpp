@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <system_error>
 
 namespace kspout::wire {
 
@@ -26,5 +27,9 @@ struct broker_error_info {
 // Looks a code up in the table; unknown codes are fatal with the name "UNKNOWN_SERVER_ERROR".
 broker_error_info broker_error(std::int16_t code) noexcept;
 std::string_view action_name(error_action action) noexcept;
+
+// A broker error code as a std::error_code (category "kafka.broker", message = protocol name).
+const std::error_category& broker_category() noexcept;
+std::error_code make_broker_error(std::int16_t code) noexcept;
 
 } // namespace kspout::wire
