@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds with benchmarks on and runs the one named (default: all): records.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${KSPOUT_BUILD_DIR:-$root/build}
+
+"$root/scripts/build.sh" -DKSPOUT_BUILD_BENCH=ON
+which=${1:-all}
+if [[ $which == all || $which == records ]]; then
+  "$build_dir/bench/kspout_bench_records" --benchmark_color=false
+fi
