@@ -16,7 +16,9 @@ public:
         : buf_(buffer), start_(buffer.size()), used_(buffer.size())
     {
         limit_ = max_bytes > buf_.max_size() - start_ ? buf_.max_size() : start_ + max_bytes;
-        grow(std::max<std::size_t>(size_hint, 256));
+        // One spare byte: a codec that fills the space exactly may still need a call to see its
+        // end mark, and that call should not have to grow the buffer.
+        grow(std::max<std::size_t>(size_hint, 255) + 1);
     }
 
     // Free bytes to write into; empty once the limit is reached.

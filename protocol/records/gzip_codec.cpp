@@ -29,6 +29,15 @@ bool starts_gzip_member(const std::uint8_t* p, std::size_t n)
     return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
 }
 
+// The trailer of a (last) gzip member holds the uncompressed size mod 2^32: a good first guess.
+std::size_t size_hint(wire::bytes_view input)
+{
+    if (input.size() < 18) return input.size() * 4;
+    const std::uint8_t* p = input.data() + input.size() - 4;
+    return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) |
+           (std::uint32_t{p[3]} << 24);
+}
+
 } // namespace
 
 std::error_code gzip_decompress(wire::bytes_view input, wire::byte_buffer& output, std::size_t max)
@@ -40,7 +49,7 @@ std::error_code gzip_decompress(wire::bytes_view input, wire::byte_buffer& outpu
     zs.next_in = const_cast<Bytef*>(input.data());
     zs.avail_in = static_cast<uInt>(input.size());
 
-    bounded_output out(output, max, input.size() * 4);
+    bounded_output out(output, max, size_hint(input));
     for (;;) {
         std::uint8_t probe = 0;
         auto space = out.space();

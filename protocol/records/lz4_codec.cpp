@@ -40,6 +40,31 @@ std::uint8_t header_checksum(wire::bytes_view header, bool legacy)
     return static_cast<std::uint8_t>((xxh32(descriptor) >> 8) & 0xff);
 }
 
+// An upper bound of the first frame's content: its block count times the maximum block size,
+// found by hopping over the block size fields. Java's frames do not declare the content size.
+std::size_t size_hint(wire::bytes_view in)
+{
+    std::size_t fallback = in.size() * 4;
+    std::size_t pos = frame_header_size(in);
+    if (pos == 0) return fallback;
+    int block_size_id = (in[5] >> 4) & 0x07;
+    if (block_size_id < 4) return fallback;
+    std::size_t block_max = std::size_t{1} << (8 + 2 * block_size_id);
+    std::size_t block_checksum = (in[4] & 0x10) ? 4 : 0;
+    std::size_t blocks = 0;
+    while (in.size() - pos >= 4) {
+        std::uint32_t size = std::uint32_t{in[pos]} | (std::uint32_t{in[pos + 1]} << 8) |
+                             (std::uint32_t{in[pos + 2]} << 16) | (std::uint32_t{in[pos + 3]} << 24);
+        size &= 0x7fffffffu;
+        if (size == 0) return blocks * block_max; // end mark
+        std::size_t skip = 4 + std::size_t{size} + block_checksum;
+        if (skip > in.size() - pos) break;
+        pos += skip;
+        ++blocks;
+    }
+    return fallback;
+}
+
 } // namespace
 
 std::error_code lz4_decompress(wire::bytes_view input, wire::byte_buffer& output, std::size_t max,
@@ -60,21 +85,21 @@ std::error_code lz4_decompress(wire::bytes_view input, wire::byte_buffer& output
         std::uint8_t unused = 0;
         std::size_t dst_size = 0;
         std::size_t src_size = header_size;
-        std::size_t hint = LZ4F_decompress(ctx.dctx, &unused, &dst_size, header.data(), &src_size, nullptr);
-        if (LZ4F_isError(hint) || src_size != header_size) return wire::errc::corrupt_compressed_data;
+        std::size_t status = LZ4F_decompress(ctx.dctx, &unused, &dst_size, header.data(), &src_size, nullptr);
+        if (LZ4F_isError(status) || src_size != header_size) return wire::errc::corrupt_compressed_data;
         in_pos = header_size;
     }
 
-    std::size_t size_hint = input.size() * 4;
+    std::size_t hint = size_hint(input);
     LZ4F_frameInfo_t info{};
     std::size_t header_bytes = input.size();
     if (!legacy_header_checksum &&
         !LZ4F_isError(LZ4F_getFrameInfo(ctx.dctx, &info, input.data(), &header_bytes))) {
-        if (info.contentSize != 0 && info.contentSize <= max) size_hint = info.contentSize;
+        if (info.contentSize != 0) hint = static_cast<std::size_t>(info.contentSize);
         in_pos = header_bytes; // getFrameInfo consumed the header
     }
 
-    bounded_output out(output, max, size_hint);
+    bounded_output out(output, max, hint);
     bool frame_done = false;
     while (in_pos < input.size() || !frame_done) {
         std::uint8_t probe = 0;
@@ -82,9 +107,9 @@ std::error_code lz4_decompress(wire::bytes_view input, wire::byte_buffer& output
         bool probing = space.empty();
         std::size_t dst_size = probing ? 1 : space.size();
         std::size_t src_size = input.size() - in_pos;
-        std::size_t hint = LZ4F_decompress(ctx.dctx, probing ? &probe : space.data(), &dst_size,
-                                           input.data() + in_pos, &src_size, nullptr);
-        if (LZ4F_isError(hint)) {
+        std::size_t wanted = LZ4F_decompress(ctx.dctx, probing ? &probe : space.data(), &dst_size,
+                                             input.data() + in_pos, &src_size, nullptr);
+        if (LZ4F_isError(wanted)) {
             out.finish();
             return wire::errc::corrupt_compressed_data;
         }
@@ -94,7 +119,7 @@ std::error_code lz4_decompress(wire::bytes_view input, wire::byte_buffer& output
         }
         out.commit(probing ? 0 : dst_size);
         in_pos += src_size;
-        frame_done = hint == 0; // a following frame starts a new one in the same context
+        frame_done = wanted == 0; // a following frame starts a new one in the same context
         if (!frame_done && src_size == 0 && dst_size == 0) {
             out.finish();
             return wire::errc::corrupt_compressed_data; // input ended inside the frame

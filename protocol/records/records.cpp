@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::size_t log_overhead = 12; // offset and size, common to every magic
 constexpr std::size_t magic_at = 16;
-constexpr std::size_t kept_buffers = 8; // decompression buffers clear() keeps for reuse
+// clear() keeps decompression buffers up to this much memory, so the next fetch reuses them
+// instead of allocating (and page-faulting) afresh.
+constexpr std::size_t kept_buffer_bytes = 64 * 1024 * 1024;
 
 std::string error_context(std::string_view topic, std::int32_t partition, std::int64_t offset)
 {
@@ -44,8 +46,14 @@ void record_set::clear()
     next_offset = -1;
     partial_tail = false;
     complete_bytes = 0;
-    if (decompressed.size() > kept_buffers) decompressed.resize(kept_buffers);
-    for (auto& buffer : decompressed) buffer.clear();
+    std::size_t kept = 0;
+    std::size_t bytes = 0;
+    for (; kept < decompressed.size(); ++kept) {
+        bytes += decompressed[kept].capacity();
+        if (bytes > kept_buffer_bytes) break;
+        decompressed[kept].clear();
+    }
+    decompressed.resize(kept);
 }
 
 std::optional<wire::decode_error> read_records(wire::bytes_view blob, std::int64_t fetch_offset,

@@ -51,7 +51,7 @@ struct record_set {
     std::deque<wire::byte_buffer> decompressed; // storage for views into decompressed data
 
     std::span<const header> headers_of(const record& r) const;
-    // Empties the set; keeps a few decompression buffers (emptied) so their memory is reused.
+    // Empties the set; keeps decompression buffers (emptied, up to 64 MiB) for reuse.
     void clear();
 };
 
