@@ -45,7 +45,9 @@ void nullable_varint_bytes(wire::writer& w, const std::optional<wire::bytes_view
 void write_v2_record(wire::writer& w, const record_to_write& r, std::int32_t offset_delta,
                      std::int64_t base_timestamp)
 {
-    std::int64_t ts_delta = r.timestamp - base_timestamp;
+    // Wrapping, like the reader's addition: any pair of timestamps round-trips.
+    auto ts_delta = static_cast<std::int64_t>(static_cast<std::uint64_t>(r.timestamp) -
+                                              static_cast<std::uint64_t>(base_timestamp));
     std::size_t body = 1 + varint_size(ts_delta) + varint_size(offset_delta) + nullable_size(r.key) +
                        nullable_size(r.value) + varint_size(static_cast<std::int64_t>(r.headers.size()));
     for (const auto& [key, value] : r.headers) {

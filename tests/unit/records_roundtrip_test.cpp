@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -214,6 +215,18 @@ TEST(RecordsWriter, BatchHeaderFields)
     EXPECT_EQ(be(51, 2), 3u);
     EXPECT_EQ(be(53, 4), 11u);
     EXPECT_EQ(be(57, 4), want.size());
+}
+
+TEST(RecordsWriter, ExtremeTimestampsRoundTrip)
+{
+    std::vector<sample> want = {{"a", "1", 0, {}},
+                                {"b", "2", std::numeric_limits<std::int64_t>::max(), {}},
+                                {"c", "3", std::numeric_limits<std::int64_t>::min(), {}},
+                                {"d", "4", -1, {}}};
+    byte_buffer out = write_records(to_write(want), {});
+    record_set set;
+    ASSERT_FALSE(read_records(out, 0, {}, {}, set));
+    expect_records(set, 0, want, 0, 0, 2);
 }
 
 TEST(RecordsWriter, V1WrapperUsesRelativeInnerOffsets)
