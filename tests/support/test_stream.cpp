@@ -9,37 +9,43 @@
 
 namespace kspout::testing {
 
+// Holds its peer weakly: the peer keeps the pending read handler, which keeps the connection,
+// which owns this stream. A strong reference here would make that a cycle.
 class test_stream final : public io::byte_stream {
 public:
-    explicit test_stream(std::shared_ptr<test_peer> peer) : peer_(std::move(peer)) {}
+    explicit test_stream(const std::shared_ptr<test_peer>& peer)
+        : peer_(peer), executor_(peer->executor_) {}
     ~test_stream() override { close(); }
 
     void async_read_some(std::span<std::uint8_t> buffer, io_handler handler) override
     {
-        if (peer_->next_operation_fails() || peer_->closed_) {
+        auto peer = peer_.lock();
+        if (!peer || peer->next_operation_fails() || peer->closed_) {
             post(std::move(handler), boost::asio::error::connection_reset);
             return;
         }
-        peer_->pending_read_.emplace(buffer, std::move(handler));
-        peer_->try_complete_read();
+        peer->pending_read_.emplace(buffer, std::move(handler));
+        peer->try_complete_read();
     }
 
     void async_write_all(wire::bytes_view data, io_handler handler) override
     {
-        if (peer_->next_operation_fails() || peer_->closed_) {
+        auto peer = peer_.lock();
+        if (!peer || peer->next_operation_fails() || peer->closed_) {
             post(std::move(handler), boost::asio::error::broken_pipe);
             return;
         }
-        peer_->written_.insert(peer_->written_.end(), data.begin(), data.end());
-        boost::asio::post(peer_->executor_, [handler = std::move(handler), n = data.size()] { handler({}, n); });
+        peer->written_.insert(peer->written_.end(), data.begin(), data.end());
+        boost::asio::post(executor_, [handler = std::move(handler), n = data.size()] { handler({}, n); });
     }
 
     void close() override
     {
-        if (peer_->closed_) return;
-        peer_->closed_ = true;
-        if (auto read = std::move(peer_->pending_read_)) {
-            peer_->pending_read_.reset();
+        auto peer = peer_.lock();
+        if (!peer || peer->closed_) return;
+        peer->closed_ = true;
+        if (auto read = std::move(peer->pending_read_)) {
+            peer->pending_read_.reset();
             post(std::move(read->second), boost::asio::error::operation_aborted);
         }
     }
@@ -47,12 +53,13 @@ public:
 private:
     void post(io_handler handler, boost::asio::error::basic_errors e)
     {
-        boost::asio::post(peer_->executor_, [handler = std::move(handler), e] {
+        boost::asio::post(executor_, [handler = std::move(handler), e] {
             handler(boost::asio::error::make_error_code(e), 0);
         });
     }
 
-    std::shared_ptr<test_peer> peer_;
+    std::weak_ptr<test_peer> peer_;
+    boost::asio::any_io_executor executor_;
 };
 
 std::unique_ptr<io::byte_stream> test_peer::make_stream()
