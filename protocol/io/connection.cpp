@@ -9,6 +9,11 @@
 #include <cstring>
 
 namespace kspout::io {
+namespace {
+
+constexpr std::size_t max_unanswered = 1024; // against brokers that never answer them, keep only the latest
+
+} // namespace
 
 std::shared_ptr<connection> connection::create(boost::asio::any_io_executor executor,
                                                std::unique_ptr<byte_stream> stream,
@@ -51,6 +56,8 @@ void connection::send(wire::api_key key, std::int16_t version, const body_encode
         arm_timer();
     } else {
         written_queue_.push_back(std::move(handler));
+        if (unanswered_.size() == max_unanswered) unanswered_.pop_front();
+        unanswered_.push_back(correlation_id);
     }
     start_write();
 }
@@ -151,10 +158,18 @@ void connection::deliver(std::shared_ptr<wire::byte_buffer> frame)
         close(make_error_code(errc::bad_response));
         return;
     }
+    // Responses come in request order, so one for a no-response request can only be for an id
+    // sent before the oldest request in flight, and none can follow for ids below this one.
+    auto unanswered = std::find(unanswered_.begin(), unanswered_.end(), correlation_id);
+    if (unanswered != unanswered_.end() && (in_flight_.empty() || correlation_id < in_flight_.front().correlation_id)) {
+        unanswered_.erase(unanswered_.begin(), unanswered + 1);
+        return;
+    }
     if (in_flight_.empty() || in_flight_.front().correlation_id != correlation_id) {
         close(make_error_code(errc::correlation_mismatch));
         return;
     }
+    while (!unanswered_.empty() && unanswered_.front() < correlation_id) unanswered_.pop_front();
     pending_request request = std::move(in_flight_.front());
     in_flight_.pop_front();
     arm_timer();

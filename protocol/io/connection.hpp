@@ -94,6 +94,10 @@ private:
     bool open_ = true;
     std::int32_t next_correlation_id_ = 1;
     std::deque<pending_request> in_flight_;
+    // Correlation ids of requests sent without expecting a response (Produce acks=0) since the last
+    // response: a broker that answers them anyway (the librdkafka mock does) must not break the
+    // connection.
+    std::deque<std::int32_t> unanswered_;
     std::function<void(std::error_code)> on_close_;
 
     // Writing: frames queue up while a write is in progress and go out together in the next one.

@@ -1,0 +1,496 @@
+// producer: routing records to partitions, the send loop, Produce responses, retries, expiry and flush.
+#include "protocol/io/producer.hpp"
+
+#include "protocol/io/error.hpp"
+#include "protocol/messages/produce.hpp"
+#include "protocol/messages/versions.hpp"
+#include "protocol/wire/broker_error.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace kspout::io {
+
+struct producer::produce_send {
+    std::int32_t leader_id = -1;
+    std::vector<std::shared_ptr<batch>> batches;
+    std::vector<std::error_code> encode_errors; // per batch: why its records could not be encoded
+};
+
+namespace {
+
+std::int64_t wall_clock_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string describe(const std::string& topic, std::int32_t partition)
+{
+    return topic + "/" + std::to_string(partition);
+}
+
+void validate(const producer_options& o)
+{
+    auto fail = [](const std::string& what) { throw std::invalid_argument("producer option " + what); };
+    if (o.acks != 0 && o.acks != 1 && o.acks != -1) fail("acks must be 0, 1 or -1, not " + std::to_string(o.acks));
+    auto codec = static_cast<int>(o.compression);
+    if (codec < 0 || codec > static_cast<int>(records::compression::zstd)) {
+        fail("compression: unknown codec " + std::to_string(codec));
+    }
+    if (o.linger < 0ms) fail("linger must not be negative");
+    if (o.batch_size == 0) fail("batch_size must be positive");
+    if (o.max_buffered_bytes == 0) fail("max_buffered_bytes must be positive");
+    if (o.retries < 0) fail("retries must not be negative");
+    if (o.retry_backoff < 0ms) fail("retry_backoff must not be negative");
+    if (o.delivery_timeout <= 0ms) fail("delivery_timeout must be positive");
+    if (o.request_timeout <= 0ms || o.request_timeout.count() > std::numeric_limits<std::int32_t>::max()) {
+        fail("request_timeout must be positive and fit Produce's int32 timeout_ms");
+    }
+}
+
+const messages::produce_partition_response* find_partition(const messages::produce_response& resp,
+                                                            const std::string& topic, std::int32_t partition)
+{
+    for (const auto& t : resp.topics) {
+        if (t.name != topic) continue;
+        for (const auto& p : t.partitions) {
+            if (p.partition_index == partition) return &p;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+std::shared_ptr<producer> producer::create(std::shared_ptr<cluster> c, producer_options options, logger log)
+{
+    if (!c) throw std::invalid_argument("producer needs a cluster");
+    validate(options);
+    return std::shared_ptr<producer>(new producer(std::move(c), std::move(options), std::move(log)));
+}
+
+producer::producer(std::shared_ptr<cluster> c, producer_options options, logger log)
+    : cluster_(std::move(c)), options_(std::move(options)), log_(std::move(log)), timer_(cluster_->executor()),
+      partitioner_(options_.null_keys)
+{
+}
+
+producer::~producer() = default;
+
+std::error_code producer::produce(std::string topic, std::optional<std::int32_t> partition,
+                                  std::optional<std::string> key, std::optional<std::string> value,
+                                  std::vector<record_header> headers, std::optional<std::int64_t> timestamp,
+                                  delivery_handler on_delivery)
+{
+    if (stopped_) return errc::shut_down;
+    if (topic.empty()) return producer_errc::empty_topic;
+    if (partition && *partition < 0) return producer_errc::unknown_partition;
+    std::size_t size = estimated_size(key, value, headers);
+    if (size > options_.max_buffered_bytes) return producer_errc::record_too_large;
+    if (buffered_bytes_ + size > options_.max_buffered_bytes) return producer_errc::queue_full;
+
+    queued_record r{std::move(key),        std::move(value), std::move(headers), timestamp.value_or(wall_clock_ms()),
+                    std::move(on_delivery), next_sequence_++, clock::now(),       size};
+    outstanding_.insert(r.sequence);
+    buffered_bytes_ += size;
+    auto [it, added] = topics_.try_emplace(topic);
+    it->second.waiting.push_back({std::move(r), partition});
+    if (added && !cluster_->topic(topic)) want_metadata(true);
+    schedule_pump();
+    return {};
+}
+
+void producer::flush(flush_handler done)
+{
+    if (stopped_) {
+        boost::asio::post(cluster_->executor(), [done = std::move(done)] { done(errc::shut_down); });
+        return;
+    }
+    flushes_.emplace_back(next_sequence_, std::move(done));
+    schedule_pump(); // completes it at once if nothing is outstanding, else sends what lingers
+}
+
+void producer::stop()
+{
+    if (stopped_) return;
+    stopped_ = true;
+    timer_.cancel();
+    const std::error_code shut = errc::shut_down;
+    completions done;
+    for (auto& [name, t] : topics_) {
+        for (auto& w : t.waiting) finish(std::span(&w.record, 1), shut, w.partition.value_or(-1), -1, done);
+    }
+    for (auto& [where, p] : partitions_) {
+        // The records of a batch in flight stay in it (only their handlers move out): the request
+        // may still be waiting to be encoded.
+        if (p.current) finish(p.current->records, shut, where.partition, -1, done);
+        auto queued = p.queue.take_all();
+        finish(queued, shut, where.partition, -1, done);
+    }
+    topics_.clear();
+    partitions_.clear();
+    auto flushes = std::move(flushes_);
+    flushes_.clear();
+    boost::asio::post(cluster_->executor(), [done = std::move(done), flushes = std::move(flushes), shut]() mutable {
+        for (auto& c : done) {
+            if (c.handler) c.handler(c.ec, c.partition, c.offset);
+        }
+        for (auto& [mark, handler] : flushes) handler(shut);
+    });
+}
+
+void producer::schedule_pump()
+{
+    if (pump_posted_ || stopped_) return;
+    pump_posted_ = true;
+    boost::asio::post(cluster_->executor(), [weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->pump();
+    });
+}
+
+// One pass over every partition: route new records, expire old ones, send what is ready (one
+// request per leader), then sleep until the next linger, backoff or deadline.
+void producer::pump()
+{
+    pump_posted_ = false;
+    if (stopped_) return;
+    completions done;
+    route_waiting(done);
+    auto now = clock::now();
+    expire(now, done);
+
+    const bool flushing = !flushes_.empty();
+    auto wake = clock::time_point::max();
+    auto deadline_of = [&](const queued_record& r) { return r.enqueued + options_.delivery_timeout; };
+    std::map<std::int32_t, std::pair<std::shared_ptr<broker>, std::vector<std::shared_ptr<batch>>>> by_leader;
+    for (auto& [where, p] : partitions_) {
+        if (!p.queue.empty()) wake = std::min(wake, deadline_of(p.queue.front()));
+        if (p.in_flight) continue;
+        if (p.current) {
+            wake = std::min(wake, deadline_of(p.current->records.front()));
+            if (now < p.current->retry_at) {
+                wake = std::min(wake, p.current->retry_at);
+                continue;
+            }
+        } else {
+            if (p.queue.empty()) continue;
+            if (!flushing && !p.queue.ready(now, options_.linger, options_.batch_size)) {
+                wake = std::min(wake, p.queue.linger_expiry(options_.linger));
+                continue;
+            }
+        }
+        auto leader = cluster_->leader_for(where.topic, where.partition);
+        if (!leader) {
+            want_metadata(false); // the records wait for a leader until their deadline
+            continue;
+        }
+        if (!p.current) {
+            p.current = std::make_shared<batch>();
+            p.current->where = where;
+            p.current->records = p.queue.take_batch(options_.batch_size);
+            partitioner_.batch_formed(where.topic, where.partition);
+        }
+        p.in_flight = true;
+        auto& slot = by_leader[leader->address().node_id];
+        slot.first = leader;
+        slot.second.push_back(p.current);
+    }
+    for (auto& [id, slot] : by_leader) send(slot.first, std::move(slot.second));
+    for (auto& [name, t] : topics_) {
+        if (!t.waiting.empty()) wake = std::min(wake, deadline_of(t.waiting.front().record));
+    }
+    maybe_refresh_metadata(now);
+    if (metadata_wanted_ && !metadata_in_flight_) wake = std::min(wake, next_metadata_at_);
+    arm_timer(wake);
+    deliver(done);
+}
+
+// Records wait per topic until its metadata says how many partitions it has.
+void producer::route_waiting(completions& done)
+{
+    for (auto& [name, t] : topics_) {
+        if (t.waiting.empty()) continue;
+        const topic_metadata* meta = cluster_->topic(name);
+        if (!meta || meta->partitions.empty()) {
+            if (meta && meta->error_code != 0 &&
+                wire::broker_error(meta->error_code).action == wire::error_action::fatal) {
+                auto ec = wire::make_broker_error(meta->error_code);
+                log_.warning("cannot produce to topic " + name + ": " + ec.message());
+                for (auto& w : t.waiting) finish(std::span(&w.record, 1), ec, w.partition.value_or(-1), -1, done);
+                t.waiting.clear();
+            } else {
+                want_metadata(false);
+            }
+            continue;
+        }
+        auto count = static_cast<std::int32_t>(meta->partitions.size());
+        std::vector<std::int32_t> available;
+        for (const auto& p : meta->partitions) {
+            if (p.leader >= 0) available.push_back(p.partition);
+        }
+        for (auto& w : t.waiting) {
+            std::int32_t partition = 0;
+            if (w.partition) {
+                partition = *w.partition;
+                if (partition >= count) {
+                    finish(std::span(&w.record, 1), producer_errc::unknown_partition, partition, -1, done);
+                    continue;
+                }
+            } else {
+                std::optional<wire::bytes_view> key;
+                if (w.record.key) key = wire::as_bytes(*w.record.key);
+                partition = partitioner_.choose(name, key, count, available);
+            }
+            partitions_[{name, partition}].queue.push(std::move(w.record));
+        }
+        t.waiting.clear();
+    }
+}
+
+void producer::expire(clock::time_point now, completions& done)
+{
+    const auto cutoff = now - options_.delivery_timeout;
+    for (auto& [name, t] : topics_) {
+        while (!t.waiting.empty() && t.waiting.front().record.enqueued <= cutoff) {
+            auto& w = t.waiting.front();
+            finish(std::span(&w.record, 1), producer_errc::delivery_timed_out, w.partition.value_or(-1), -1, done);
+            t.waiting.pop_front();
+        }
+    }
+    for (auto& [where, p] : partitions_) {
+        // A batch in flight is settled by its response (the request timeout bounds the wait).
+        if (!p.in_flight && p.current && p.current->records.front().enqueued <= cutoff) {
+            log_.warning("giving up on " + std::to_string(p.current->records.size()) + " records for " +
+                         describe(where.topic, where.partition) + " after " +
+                         std::to_string(p.current->attempts) + " attempts: delivery timeout (last error: " +
+                         (p.current->last_error ? p.current->last_error.message() : "no leader") + ")");
+            finish_batch(p, producer_errc::delivery_timed_out, -1, done);
+        }
+        auto expired = p.queue.take_enqueued_by(cutoff);
+        if (!expired.empty()) finish(expired, producer_errc::delivery_timed_out, where.partition, -1, done);
+    }
+}
+
+void producer::send(const std::shared_ptr<broker>& leader, std::vector<std::shared_ptr<batch>> batches)
+{
+    auto s = std::make_shared<produce_send>();
+    s->leader_id = leader->address().node_id;
+    s->batches = std::move(batches);
+    s->encode_errors.resize(s->batches.size());
+
+    // The version (and so the record format) is known only once the broker has negotiated it.
+    auto encoder = [s, codec = options_.compression, acks = options_.acks,
+                    timeout_ms = static_cast<std::int32_t>(options_.request_timeout.count())](wire::writer& w,
+                                                                                             std::int16_t version) {
+        const std::int8_t magic = messages::message_format_magic(version);
+        messages::produce_request req;
+        req.acks = acks;
+        req.timeout_ms = timeout_ms;
+        for (std::size_t i = 0; i < s->batches.size(); ++i) {
+            batch& b = *s->batches[i];
+            s->encode_errors[i].clear();
+            if (codec == records::compression::zstd && version < 7) {
+                s->encode_errors[i] = producer_errc::zstd_needs_produce_v7;
+                continue;
+            }
+            if (b.encoded_magic != magic) {
+                b.encoded.clear();
+                b.encoded_magic = -1;
+                if (auto ec = encode_batch(b.records, version, codec, b.encoded)) {
+                    s->encode_errors[i] = ec;
+                    continue;
+                }
+                b.encoded_magic = magic;
+            }
+            if (req.topics.empty() || req.topics.back().name != b.where.topic) {
+                req.topics.push_back({b.where.topic, {}});
+            }
+            req.topics.back().partitions.push_back({b.where.partition, b.encoded});
+        }
+        messages::encode(w, req, version);
+    };
+    // A broker sends nothing back for acks=0 (the librdkafka mock does, and the connection drops it).
+    leader->send(
+        wire::api_key::produce, encoder, options_.request_timeout + 1s,
+        [weak = weak_from_this(), s](std::error_code ec, std::int16_t version, response_frame frame) {
+            if (auto self = weak.lock()) self->on_sent(*s, ec, version, frame);
+        },
+        std::nullopt, options_.acks != 0);
+}
+
+void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version, const response_frame& frame)
+{
+    if (stopped_) return;
+    const auto now = clock::now();
+    messages::produce_response resp;
+    if (!ec && options_.acks != 0) {
+        wire::reader r(frame.body());
+        if (auto err = messages::decode(r, resp, version)) {
+            log_.warning("broker " + std::to_string(s.leader_id) + ": " + err->message());
+            ec = errc::bad_response;
+        }
+    }
+    if (ec) log_.info("Produce to broker " + std::to_string(s.leader_id) + " failed: " + ec.message());
+
+    completions done;
+    for (std::size_t i = 0; i < s.batches.size(); ++i) {
+        const auto& b = s.batches[i];
+        auto it = partitions_.find(b->where);
+        if (it == partitions_.end() || it->second.current != b) continue;
+        partition_state& p = it->second;
+        p.in_flight = false;
+        const std::string where = describe(b->where.topic, b->where.partition);
+        if (s.encode_errors[i]) {
+            log_.error("cannot produce to " + where + " (Produce v" + std::to_string(version) +
+                       "): " + s.encode_errors[i].message());
+            finish_batch(p, s.encode_errors[i], -1, done);
+            continue;
+        }
+        if (ec == errc::no_common_version) {
+            finish_batch(p, ec, -1, done);
+            continue;
+        }
+        if (ec) {
+            retry_or_fail(p, ec, true, now, done);
+            continue;
+        }
+        if (options_.acks == 0) {
+            finish_batch(p, {}, -1, done);
+            continue;
+        }
+        const auto* pr = find_partition(resp, b->where.topic, b->where.partition);
+        if (!pr) {
+            log_.warning("Produce response from broker " + std::to_string(s.leader_id) + " lacks " + where);
+            retry_or_fail(p, errc::bad_response, true, now, done);
+            continue;
+        }
+        const auto info = wire::broker_error(pr->error_code);
+        const auto broker_ec = wire::make_broker_error(pr->error_code);
+        switch (info.action) {
+        case wire::error_action::none: finish_batch(p, {}, pr->base_offset, done); break;
+        case wire::error_action::retry: retry_or_fail(p, broker_ec, false, now, done); break;
+        case wire::error_action::refresh_metadata: retry_or_fail(p, broker_ec, true, now, done); break;
+        default:
+            log_.warning("produce to " + where + " failed: " + std::string(info.name) +
+                         (pr->error_message ? " (" + *pr->error_message + ")" : ""));
+            finish_batch(p, broker_ec, -1, done);
+            break;
+        }
+    }
+    deliver(done);
+    schedule_pump();
+}
+
+void producer::retry_or_fail(partition_state& p, std::error_code ec, bool refresh_metadata, clock::time_point now,
+                             completions& done)
+{
+    batch& b = *p.current;
+    ++b.attempts;
+    b.last_error = ec;
+    if (refresh_metadata) want_metadata(false);
+    const std::string where = describe(b.where.topic, b.where.partition);
+    if (b.attempts > options_.retries) {
+        log_.warning("giving up on " + std::to_string(b.records.size()) + " records for " + where + " after " +
+                     std::to_string(b.attempts) + " attempts: " + ec.message());
+        finish_batch(p, ec, -1, done);
+        return;
+    }
+    if (now >= b.records.front().enqueued + options_.delivery_timeout) {
+        log_.warning("giving up on " + std::to_string(b.records.size()) + " records for " + where +
+                     ": delivery timeout (last error: " + ec.message() + ")");
+        finish_batch(p, producer_errc::delivery_timed_out, -1, done);
+        return;
+    }
+    log_.info("produce to " + where + " failed (" + ec.message() + "); retry " + std::to_string(b.attempts) +
+              " in " + std::to_string(options_.retry_backoff.count()) + " ms");
+    b.retry_at = now + options_.retry_backoff;
+}
+
+void producer::finish(std::span<queued_record> records, std::error_code ec, std::int32_t partition,
+                      std::int64_t base_offset, completions& done)
+{
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        auto& r = records[i];
+        buffered_bytes_ -= r.size;
+        outstanding_.erase(r.sequence);
+        std::int64_t offset = ec || base_offset < 0 ? -1 : base_offset + static_cast<std::int64_t>(i);
+        done.push_back({std::move(r.on_delivery), ec, partition, offset});
+    }
+}
+
+void producer::finish_batch(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done)
+{
+    finish(p.current->records, ec, p.current->where.partition, base_offset, done);
+    p.current.reset();
+}
+
+void producer::want_metadata(bool urgent)
+{
+    metadata_wanted_ = true;
+    metadata_urgent_ |= urgent;
+}
+
+void producer::maybe_refresh_metadata(clock::time_point now)
+{
+    if (!metadata_wanted_ || metadata_in_flight_ || (!metadata_urgent_ && now < next_metadata_at_)) return;
+    metadata_wanted_ = false;
+    metadata_urgent_ = false;
+    metadata_in_flight_ = true;
+    std::vector<std::string> names;
+    for (const auto& [name, t] : topics_) names.push_back(name);
+    for (const auto& [where, p] : partitions_) {
+        if (names.empty() || names.back() != where.topic) names.push_back(where.topic);
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    cluster_->refresh_metadata(names, [weak = weak_from_this()](std::error_code ec) {
+        auto self = weak.lock();
+        if (!self || self->stopped_) return;
+        self->metadata_in_flight_ = false;
+        self->next_metadata_at_ = clock::now() + self->options_.retry_backoff;
+        if (ec) {
+            self->log_.info("producer metadata refresh failed: " + ec.message());
+            self->metadata_wanted_ = true;
+        }
+        self->schedule_pump();
+    });
+}
+
+void producer::arm_timer(clock::time_point wake)
+{
+    if (wake == clock::time_point::max()) {
+        timer_.cancel();
+        return;
+    }
+    timer_.expires_at(wake);
+    timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->pump();
+    });
+}
+
+void producer::deliver(completions& done)
+{
+    for (auto& c : done) {
+        if (c.handler) c.handler(c.ec, c.partition, c.offset);
+    }
+    done.clear();
+    complete_flushes();
+}
+
+void producer::complete_flushes()
+{
+    if (flushes_.empty()) return;
+    const std::uint64_t lowest = outstanding_.empty() ? next_sequence_ : *outstanding_.begin();
+    std::vector<flush_handler> ready;
+    auto keep = std::stable_partition(flushes_.begin(), flushes_.end(),
+                                      [lowest](const auto& f) { return f.first > lowest; });
+    for (auto it = keep; it != flushes_.end(); ++it) ready.push_back(std::move(it->second));
+    flushes_.erase(keep, flushes_.end());
+    for (auto& handler : ready) handler({});
+}
+
+} // namespace kspout::io

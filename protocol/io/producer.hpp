@@ -1,0 +1,172 @@
+// The producer: batches records per partition, sends them to partition leaders, retries, reports delivery.
+#pragma once
+
+#include "protocol/io/cluster.hpp"
+#include "protocol/io/logger.hpp"
+#include "protocol/io/partitioner.hpp"
+#include "protocol/io/produce_batch.hpp"
+#include "protocol/io/producer_error.hpp"
+#include "protocol/records/compression.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace kspout::io {
+
+using namespace std::chrono_literals;
+
+struct producer_options {
+    // 0: no acknowledgement (delivery is reported once the request is written, offset -1);
+    // 1: the leader has it; -1: every in-sync replica has it.
+    std::int16_t acks = -1;
+    // zstd needs Produce v7 (Kafka 2.1); with an older leader those records fail with
+    // producer_errc::zstd_needs_produce_v7.
+    records::compression compression = records::compression::none;
+    std::chrono::milliseconds linger = 5ms;       // how long a partition's records wait for more
+    std::size_t batch_size = 64 * 1024;           // estimated bytes per partition batch
+    std::size_t max_buffered_bytes = 32 << 20;    // produce() fails with queue_full beyond this
+    int retries = std::numeric_limits<int>::max(); // per batch; delivery_timeout bounds them too
+    std::chrono::milliseconds retry_backoff = 100ms;
+    std::chrono::milliseconds delivery_timeout = 120s; // from produce() to acknowledgement
+    // The broker waits this long for replicas (Produce timeout_ms); the client gives it one more
+    // second to answer before it counts the request as lost.
+    std::chrono::milliseconds request_timeout = 30s;
+    null_key_partitioning null_keys = null_key_partitioning::round_robin;
+};
+
+// Records for one partition are sent in produce() order, one batch per partition per Produce
+// request, with at most one request in flight per partition: a retried batch always goes out
+// before anything produced after it. Partitions led by the same broker share requests.
+//
+// Runs on the cluster's executor and never blocks; every handler runs on that executor.
+class producer : public std::enable_shared_from_this<producer> {
+public:
+    using flush_handler = std::function<void(std::error_code)>;
+
+    // The cluster is shared (stop() leaves it running). Throws std::invalid_argument naming an
+    // option outside its range.
+    static std::shared_ptr<producer> create(std::shared_ptr<cluster> cluster, producer_options options,
+                                            logger log = {});
+    ~producer();
+    producer(const producer&) = delete;
+    producer& operator=(const producer&) = delete;
+
+    // Queues a record. A partition given explicitly is used as is; otherwise a key picks one by
+    // murmur2 (as the Java client and kafka-python do), and records without a key follow
+    // options.null_keys. Without a timestamp the record gets the current time.
+    // Returns an error (queue_full, record_too_large, empty_topic, shut_down) when the record is
+    // refused: its handler then never runs. Otherwise on_delivery runs exactly once, later.
+    std::error_code produce(std::string topic, std::optional<std::int32_t> partition, std::optional<std::string> key,
+                            std::optional<std::string> value, std::vector<record_header> headers = {},
+                            std::optional<std::int64_t> timestamp = std::nullopt, delivery_handler on_delivery = {});
+
+    // Runs `done` once every record produced before this call has been delivered or failed (their
+    // handlers have run). Lingering batches go out at once meanwhile. stop() fails it with shut_down.
+    void flush(flush_handler done);
+
+    // Fails every record not yet acknowledged with io::errc::shut_down (a record in flight may still
+    // have been written) and every pending flush; handlers run later on the executor. Idempotent.
+    void stop();
+
+    std::size_t buffered_bytes() const noexcept { return buffered_bytes_; }
+    std::size_t outstanding() const noexcept { return outstanding_.size(); } // records not yet reported
+
+private:
+    using clock = std::chrono::steady_clock;
+
+    struct partition_key {
+        std::string topic;
+        std::int32_t partition = 0;
+        friend auto operator<=>(const partition_key&, const partition_key&) = default;
+    };
+
+    // Records taken from a partition queue: in flight, or waiting to be retried.
+    struct batch {
+        partition_key where;
+        std::vector<queued_record> records;
+        int attempts = 0;
+        clock::time_point retry_at{};
+        std::error_code last_error;
+        std::int8_t encoded_magic = -1; // the format `encoded` holds, -1 if none
+        wire::byte_buffer encoded;
+    };
+
+    struct partition_state {
+        partition_queue queue;
+        std::shared_ptr<batch> current;
+        bool in_flight = false;
+    };
+
+    struct waiting_record {
+        queued_record record;
+        std::optional<std::int32_t> partition;
+    };
+
+    // Records whose partition cannot be chosen before the topic's metadata is known.
+    struct topic_state {
+        std::deque<waiting_record> waiting;
+    };
+
+    struct completion {
+        delivery_handler handler;
+        std::error_code ec;
+        std::int32_t partition;
+        std::int64_t offset;
+    };
+    using completions = std::vector<completion>;
+
+    struct produce_send; // one Produce request: its batches and what encoding them gave
+
+    producer(std::shared_ptr<cluster> cluster, producer_options options, logger log);
+
+    void schedule_pump();
+    void pump();
+    void route_waiting(completions& done);
+    void expire(clock::time_point now, completions& done);
+    void send(const std::shared_ptr<broker>& leader, std::vector<std::shared_ptr<batch>> batches);
+    void on_sent(produce_send& send, std::error_code ec, std::int16_t version, const response_frame& frame);
+    void retry_or_fail(partition_state& p, std::error_code ec, bool refresh_metadata, clock::time_point now,
+                       completions& done);
+    void finish(std::span<queued_record> records, std::error_code ec, std::int32_t partition,
+                std::int64_t base_offset, completions& done);
+    void finish_batch(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done);
+    void want_metadata(bool urgent);
+    void maybe_refresh_metadata(clock::time_point now);
+    void arm_timer(clock::time_point wake);
+    void deliver(completions& done);
+    void complete_flushes();
+
+    std::shared_ptr<cluster> cluster_;
+    producer_options options_;
+    logger log_;
+    boost::asio::steady_timer timer_;
+    partitioner partitioner_;
+    std::map<std::string, topic_state> topics_;
+    std::map<partition_key, partition_state> partitions_;
+    std::set<std::uint64_t> outstanding_; // sequences of records not yet reported
+    std::vector<std::pair<std::uint64_t, flush_handler>> flushes_; // done once all below the mark are
+    std::uint64_t next_sequence_ = 0;
+    std::size_t buffered_bytes_ = 0;
+    bool pump_posted_ = false;
+    bool stopped_ = false;
+    bool metadata_wanted_ = false;
+    bool metadata_in_flight_ = false;
+    bool metadata_urgent_ = false; // a new topic: refresh without waiting for the backoff
+    clock::time_point next_metadata_at_{};
+};
+
+} // namespace kspout::io
