@@ -1,0 +1,124 @@
+// channel: async reads split into messages, writes coalesced and kept in order.
+#include "multilang/channel.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <unistd.h>
+
+namespace kspout::multilang {
+
+namespace asio = boost::asio;
+
+std::shared_ptr<channel> channel::create(asio::any_io_executor executor, int in_fd, int out_fd)
+{
+    return std::shared_ptr<channel>(new channel(std::move(executor), in_fd, out_fd));
+}
+
+channel::channel(asio::any_io_executor executor, int in_fd, int out_fd)
+    : in_(executor, ::dup(in_fd)), out_(executor, ::dup(out_fd))
+{
+}
+
+void channel::start(message_handler on_message, closed_handler on_closed)
+{
+    on_message_ = std::move(on_message);
+    on_closed_ = std::move(on_closed);
+    reading_ = true;
+    read_more();
+}
+
+void channel::read_more()
+{
+    if (!reading_ || closed_) return;
+    in_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](boost::system::error_code ec,
+                                                                                  std::size_t n) {
+        if (!self->reading_ || self->closed_) return;
+        if (n > 0) {
+            self->reader_.feed(std::string_view(self->read_buffer_.data(), n));
+            std::error_code framing_error;
+            while (auto message = self->reader_.next(framing_error)) {
+                self->on_message_(std::move(*message));
+                if (!self->reading_ || self->closed_) return;
+            }
+            if (framing_error) {
+                self->closed(framing_error);
+                return;
+            }
+        }
+        if (ec) {
+            self->closed(ec == asio::error::eof ? std::error_code{} : std::error_code(ec));
+            return;
+        }
+        self->read_more();
+    });
+}
+
+void channel::send(std::string json_text)
+{
+    if (closed_) return;
+    queued_bytes_ += json_text.size() + 5;
+    outbox_.push_back(frame(json_text));
+    write_more();
+}
+
+void channel::write_more()
+{
+    if (write_in_progress_) return;
+    if (outbox_.empty()) {
+        auto waiters = std::move(flush_waiters_);
+        flush_waiters_.clear();
+        for (auto& w : waiters) asio::post(out_.get_executor(), std::move(w));
+        return;
+    }
+    writing_.clear();
+    while (!outbox_.empty()) {
+        writing_ += outbox_.front();
+        outbox_.pop_front();
+    }
+    write_in_progress_ = true;
+    asio::async_write(out_, asio::buffer(writing_), [self = shared_from_this()](boost::system::error_code ec,
+                                                                                 std::size_t n) {
+        self->write_in_progress_ = false;
+        self->queued_bytes_ -= std::min(self->queued_bytes_, n);
+        if (ec) {
+            self->outbox_.clear();
+            self->closed(ec);
+            auto waiters = std::move(self->flush_waiters_);
+            self->flush_waiters_.clear();
+            for (auto& w : waiters) w();
+            return;
+        }
+        self->write_more();
+    });
+}
+
+void channel::when_flushed(std::function<void()> callback)
+{
+    flush_waiters_.push_back(std::move(callback));
+    if (!write_in_progress_) write_more();
+}
+
+void channel::stop_reading()
+{
+    reading_ = false;
+    boost::system::error_code ignored;
+    in_.cancel(ignored);
+}
+
+void channel::closed(std::error_code ec)
+{
+    if (closed_) return;
+    closed_ = true;
+    reading_ = false;
+    boost::system::error_code ignored;
+    in_.cancel(ignored);
+    if (on_closed_) {
+        auto handler = std::move(on_closed_);
+        on_closed_ = nullptr;
+        handler(ec, reader_.pending());
+    }
+}
+
+} // namespace kspout::multilang

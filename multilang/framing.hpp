@@ -1,0 +1,40 @@
+// Storm multilang framing: a JSON text, a newline, then a line that is exactly "end".
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace kspout::multilang {
+
+inline constexpr std::size_t default_max_message_bytes = 64 * 1024 * 1024;
+
+// Splits a byte stream into messages the way Storm's reader does: lines are joined with "\n"
+// until a line equal to "end" ("\r\n" and "\r" end lines too; "end " does not). Messages made
+// only of blank lines (a stray "end") are skipped.
+class message_reader {
+public:
+    explicit message_reader(std::size_t max_message_bytes = default_max_message_bytes)
+        : max_(max_message_bytes) {}
+
+    void feed(std::string_view bytes) { buffer_.append(bytes); }
+    // The next complete message, or nullopt. A message longer than the maximum sets ec
+    // (std::errc::message_size) and the reader stays failed.
+    std::optional<std::string> next(std::error_code& ec);
+    // Bytes of an unfinished message, for "Currently read output" diagnostics at EOF.
+    std::string_view pending() const { return buffer_; }
+    bool has_pending() const;
+
+private:
+    std::size_t max_;
+    std::string buffer_;       // unread bytes, starting at a message boundary
+    std::size_t scan_from_ = 0; // where to resume looking for a line end
+    bool failed_ = false;
+};
+
+// Frames one JSON text for the wire: the text, "\n", "end", "\n".
+std::string frame(std::string_view json_text);
+
+} // namespace kspout::multilang

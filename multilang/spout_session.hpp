@@ -1,0 +1,67 @@
+// The component side of a spout: handshake, then one sync per command, in order.
+#pragma once
+
+#include "multilang/channel.hpp"
+#include "multilang/messages.hpp"
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace kspout::multilang {
+
+// Commands are handled one at a time. A handler gets a `done` callback and may take its time
+// (a short bounded wait for data in `next`, say): commands arriving meanwhile queue up, and each
+// gets its sync after the one before it. Task-id arrays are dropped (we never ask for them).
+class spout_session : public std::enable_shared_from_this<spout_session> {
+public:
+    using done_callback = std::function<void()>;
+
+    struct handlers {
+        // Returns an error text to refuse the handshake; the pid file is created first.
+        std::function<std::optional<std::string>(const handshake&)> on_handshake;
+        std::function<void(done_callback)> on_next;
+        std::function<void(const json& id, done_callback)> on_ack;
+        std::function<void(const json& id, done_callback)> on_fail;
+        std::function<void(done_callback)> on_activate;
+        std::function<void(done_callback)> on_deactivate;
+        // stdin ended cleanly (Storm went away).
+        std::function<void()> on_end_of_input;
+        // Malformed input from Storm, or the pipes broke: what went wrong, in one line.
+        std::function<void(const std::string&)> on_protocol_error;
+    };
+
+    static std::shared_ptr<spout_session> create(std::shared_ptr<channel> ch, handlers h, std::int64_t pid);
+
+    void start();
+
+    void emit(emit_message message);
+    void log(std::string msg, log_level level = log_level::info);
+    void error(std::string msg);
+    void metrics(std::string name, json params);
+
+    bool handshake_done() const noexcept { return handshake_done_; }
+    std::size_t commands_waiting() const noexcept { return waiting_.size(); }
+    std::shared_ptr<channel> output() const { return channel_; }
+
+private:
+    spout_session(std::shared_ptr<channel> ch, handlers h, std::int64_t pid);
+
+    void on_message(std::string text);
+    void on_handshake_message(const std::string& text);
+    void run_next_command();
+    void finish_command();
+    void protocol_error(const std::string& what);
+
+    std::shared_ptr<channel> channel_;
+    handlers handlers_;
+    std::int64_t pid_;
+    bool handshake_done_ = false;
+    bool busy_ = false;
+    bool failed_ = false;
+    std::deque<storm_message> waiting_;
+};
+
+} // namespace kspout::multilang
