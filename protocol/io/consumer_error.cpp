@@ -1,0 +1,37 @@
+// The consumer error category.
+#include "protocol/io/consumer_error.hpp"
+
+namespace kspout::io {
+namespace {
+
+class category final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "kafka.consumer"; }
+
+    std::string message(int ev) const override
+    {
+        switch (static_cast<consumer_errc>(ev)) {
+        case consumer_errc::no_offset: return "no valid offset and auto_offset_reset is error";
+        case consumer_errc::record_too_large: return "record larger than fetch_partition_bytes_max";
+        case consumer_errc::not_assigned: return "partition not assigned";
+        case consumer_errc::invalid_argument: return "negative partition or offset";
+        case consumer_errc::no_group: return "no group_id configured";
+        }
+        return "unknown consumer error";
+    }
+};
+
+} // namespace
+
+const std::error_category& consumer_category() noexcept
+{
+    static const category instance;
+    return instance;
+}
+
+std::error_code make_error_code(consumer_errc e) noexcept
+{
+    return {static_cast<int>(e), consumer_category()};
+}
+
+} // namespace kspout::io

@@ -1,0 +1,240 @@
+// offset_manager: OffsetCommit / OffsetFetch at the group coordinator, re-finding it and retrying.
+#include "protocol/io/offset_manager.hpp"
+
+#include "protocol/io/consumer_error.hpp"
+#include "protocol/io/error.hpp"
+#include "protocol/messages/offset_commit.hpp"
+#include "protocol/messages/offset_fetch.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace kspout::io {
+
+offsets_verdict offsets_response_verdict(std::span<const std::int16_t> codes) noexcept
+{
+    auto rank = [](wire::error_action a) {
+        switch (a) {
+        case wire::error_action::none: return 0;
+        case wire::error_action::retry:
+        case wire::error_action::refresh_metadata: return 1;
+        case wire::error_action::find_coordinator: return 2;
+        default: return 3;
+        }
+    };
+    offsets_verdict worst;
+    int worst_rank = 0;
+    for (std::int16_t code : codes) {
+        auto action = wire::broker_error(code).action;
+        if (int r = rank(action); r > worst_rank) {
+            worst_rank = r;
+            worst = {r == 3 ? wire::error_action::fatal : r == 2 ? wire::error_action::find_coordinator
+                                                                 : wire::error_action::retry,
+                     code};
+        }
+    }
+    return worst;
+}
+
+std::shared_ptr<offset_manager> offset_manager::create(std::shared_ptr<cluster> c, offset_manager_options options,
+                                                       logger log)
+{
+    return std::shared_ptr<offset_manager>(new offset_manager(std::move(c), std::move(options), std::move(log)));
+}
+
+offset_manager::offset_manager(std::shared_ptr<cluster> c, offset_manager_options options, logger log)
+    : cluster_(std::move(c)), options_(std::move(options)), log_(std::move(log))
+{
+}
+
+void offset_manager::commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler)
+{
+    operation op;
+    op.is_commit = true;
+    op.offsets = std::move(offsets);
+    op.on_commit = std::move(handler);
+    start(std::move(op));
+}
+
+void offset_manager::fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler)
+{
+    operation op;
+    op.partitions = std::move(partitions);
+    op.on_committed = std::move(handler);
+    start(std::move(op));
+}
+
+void offset_manager::start(operation op)
+{
+    std::uint64_t id = next_id_++;
+    op.deadline = std::chrono::steady_clock::now() + options_.request_timeout;
+    op.timer = std::make_shared<boost::asio::steady_timer>(cluster_->executor());
+    bool empty = op.is_commit ? op.offsets.empty() : op.partitions.empty();
+    operations_.emplace(id, std::move(op));
+    std::error_code early;
+    if (stopped_) {
+        early = make_error_code(errc::shut_down);
+    } else if (options_.group_id.empty()) {
+        early = make_error_code(consumer_errc::no_group);
+    }
+    // Complete on the executor, never inside the caller's call.
+    boost::asio::post(cluster_->executor(), [weak = weak_from_this(), id, early, empty] {
+        auto self = weak.lock();
+        if (!self) return;
+        if (early || empty) {
+            self->finish(id, early);
+        } else {
+            self->attempt(id);
+        }
+    });
+}
+
+void offset_manager::attempt(std::uint64_t id)
+{
+    if (stopped_ || !operations_.contains(id)) return;
+    cluster_->find_coordinator(options_.group_id,
+                               [weak = weak_from_this(), id](std::error_code ec, std::shared_ptr<broker> coordinator) {
+                                   auto self = weak.lock();
+                                   if (!self || self->stopped_ || !self->operations_.contains(id)) return;
+                                   if (ec) {
+                                       self->retry_later(id, ec, true);
+                                       return;
+                                   }
+                                   self->send(id, coordinator);
+                               });
+}
+
+void offset_manager::send(std::uint64_t id, const std::shared_ptr<broker>& coordinator)
+{
+    auto& op = operations_.at(id);
+    if (op.is_commit) {
+        messages::offset_commit_request req;
+        req.group_id = options_.group_id;
+        req.generation_id = -1;
+        req.member_id.clear();
+        req.retention_time_ms = -1;
+        messages::offset_commit_topic topic{options_.topic, {}};
+        for (const auto& [partition, offset] : op.offsets) {
+            messages::offset_commit_partition p;
+            p.partition_index = partition;
+            p.committed_offset = offset;
+            p.committed_metadata = std::string();
+            topic.partitions.push_back(p);
+        }
+        req.topics.push_back(std::move(topic));
+        coordinator->request<messages::offset_commit_request, messages::offset_commit_response>(
+            wire::api_key::offset_commit, std::move(req), options_.request_timeout,
+            [weak = weak_from_this(), id](std::error_code ec, response<messages::offset_commit_response> resp) {
+                auto self = weak.lock();
+                if (!self || self->stopped_ || !self->operations_.contains(id)) return;
+                if (ec) {
+                    self->retry_later(id, ec, true);
+                    return;
+                }
+                std::vector<std::int16_t> codes;
+                for (const auto& t : resp.body.topics) {
+                    for (const auto& p : t.partitions) codes.push_back(p.error_code);
+                }
+                self->on_verdict(id, offsets_response_verdict(codes), {});
+            });
+        return;
+    }
+    messages::offset_fetch_request req;
+    req.group_id = options_.group_id;
+    req.topics = std::vector<messages::offset_fetch_topic>{{options_.topic, op.partitions}};
+    coordinator->request<messages::offset_fetch_request, messages::offset_fetch_response>(
+        wire::api_key::offset_fetch, std::move(req), options_.request_timeout,
+        [weak = weak_from_this(), id](std::error_code ec, response<messages::offset_fetch_response> resp) {
+            auto self = weak.lock();
+            if (!self || self->stopped_ || !self->operations_.contains(id)) return;
+            if (ec) {
+                self->retry_later(id, ec, true);
+                return;
+            }
+            std::map<std::int32_t, std::int64_t> result;
+            for (std::int32_t p : self->operations_.at(id).partitions) result[p] = -1;
+            std::vector<std::int16_t> codes{resp.body.error_code};
+            for (const auto& t : resp.body.topics) {
+                if (t.name != self->options_.topic) continue;
+                for (const auto& p : t.partitions) {
+                    codes.push_back(p.error_code);
+                    if (auto it = result.find(p.partition_index); it != result.end() && p.error_code == 0) {
+                        it->second = p.committed_offset < 0 ? -1 : p.committed_offset;
+                    }
+                }
+            }
+            self->on_verdict(id, offsets_response_verdict(codes), std::move(result));
+        });
+}
+
+void offset_manager::on_verdict(std::uint64_t id, offsets_verdict verdict, std::map<std::int32_t, std::int64_t> result)
+{
+    auto ec = wire::make_broker_error(verdict.code);
+    switch (verdict.action) {
+    case wire::error_action::none:
+        finish(id, {}, std::move(result));
+        return;
+    case wire::error_action::find_coordinator:
+        retry_later(id, ec, true);
+        return;
+    case wire::error_action::fatal:
+        log_.error("group " + options_.group_id + " topic " + options_.topic + ": " + ec.message());
+        finish(id, ec);
+        return;
+    default:
+        retry_later(id, ec, false);
+        return;
+    }
+}
+
+void offset_manager::retry_later(std::uint64_t id, std::error_code why, bool find_coordinator_again)
+{
+    auto& op = operations_.at(id);
+    if (find_coordinator_again) cluster_->invalidate_coordinator(options_.group_id);
+    auto at = std::chrono::steady_clock::now() + options_.retry_backoff;
+    if (at >= op.deadline) {
+        log_.warning("group " + options_.group_id + ": giving up on " +
+                     (op.is_commit ? "offset commit" : "committed offset lookup") + ": " + why.message());
+        finish(id, why);
+        return;
+    }
+    log_.debug("group " + options_.group_id + ": " + (op.is_commit ? "offset commit" : "committed offset lookup") +
+               " will be retried: " + why.message());
+    op.timer->expires_at(at);
+    op.timer->async_wait([weak = weak_from_this(), id](std::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self) return;
+        self->attempt(id);
+    });
+}
+
+void offset_manager::finish(std::uint64_t id, std::error_code ec, std::map<std::int32_t, std::int64_t> result)
+{
+    auto it = operations_.find(id);
+    if (it == operations_.end()) return;
+    operation op = std::move(it->second);
+    operations_.erase(it);
+    if (op.is_commit) {
+        op.on_commit(ec);
+    } else {
+        if (ec) result.clear();
+        op.on_committed(ec, std::move(result));
+    }
+}
+
+void offset_manager::stop()
+{
+    stopped_ = true;
+    auto pending = std::move(operations_);
+    operations_.clear();
+    auto ec = make_error_code(errc::shut_down);
+    for (auto& [id, op] : pending) {
+        op.timer->cancel();
+        if (op.is_commit) {
+            boost::asio::post(cluster_->executor(), [h = std::move(op.on_commit), ec] { h(ec); });
+        } else {
+            boost::asio::post(cluster_->executor(), [h = std::move(op.on_committed), ec] { h(ec, {}); });
+        }
+    }
+}
+
+} // namespace kspout::io

@@ -1,0 +1,84 @@
+// A group's committed offsets for one topic: OffsetCommit and OffsetFetch through the group
+// coordinator, with coordinator lookup and retries.
+#pragma once
+
+#include "protocol/io/cluster.hpp"
+#include "protocol/wire/broker_error.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kspout::io {
+
+struct offset_manager_options {
+    std::string group_id;
+    std::string topic;
+    std::chrono::milliseconds retry_backoff = std::chrono::milliseconds(100);
+    // The whole operation, retries included, fails with the last error after this long.
+    std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
+};
+
+// The most serious error among the codes of one OffsetCommit or OffsetFetch response, and what
+// to do about it: fatal (group errors included: a commit outside a generation cannot rejoin)
+// beats find_coordinator beats retry. Metadata errors are retried. {none, 0} when all are 0.
+struct offsets_verdict {
+    wire::error_action action = wire::error_action::none;
+    std::int16_t code = 0;
+};
+offsets_verdict offsets_response_verdict(std::span<const std::int16_t> codes) noexcept;
+
+// Commits are made outside any broker-managed group generation (generation -1, member ""),
+// which is what a simple consumer or a ZooKeeper-balanced one does; retention is the broker's.
+// Handlers run on the executor exactly once: stop() completes the pending ones with
+// errc::shut_down.
+class offset_manager : public std::enable_shared_from_this<offset_manager> {
+public:
+    using commit_handler = std::function<void(std::error_code)>;
+    // Committed offsets by partition, -1 where the group has none; every asked partition is listed.
+    using committed_handler = std::function<void(std::error_code, std::map<std::int32_t, std::int64_t>)>;
+
+    static std::shared_ptr<offset_manager> create(std::shared_ptr<cluster> c, offset_manager_options options,
+                                                  logger log = {});
+
+    // Offsets are "the next offset to read", per partition.
+    void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler);
+    void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler);
+    void stop();
+
+private:
+    struct operation {
+        bool is_commit = false;
+        std::map<std::int32_t, std::int64_t> offsets; // commit
+        std::vector<std::int32_t> partitions;         // fetch_committed
+        commit_handler on_commit;
+        committed_handler on_committed;
+        std::chrono::steady_clock::time_point deadline;
+        std::shared_ptr<boost::asio::steady_timer> timer;
+    };
+
+    offset_manager(std::shared_ptr<cluster> c, offset_manager_options options, logger log);
+
+    void start(operation op);
+    void attempt(std::uint64_t id);
+    void send(std::uint64_t id, const std::shared_ptr<broker>& coordinator);
+    void on_verdict(std::uint64_t id, offsets_verdict verdict, std::map<std::int32_t, std::int64_t> result);
+    void retry_later(std::uint64_t id, std::error_code why, bool find_coordinator_again);
+    void finish(std::uint64_t id, std::error_code ec, std::map<std::int32_t, std::int64_t> result = {});
+
+    std::shared_ptr<cluster> cluster_;
+    offset_manager_options options_;
+    logger log_;
+    std::map<std::uint64_t, operation> operations_;
+    std::uint64_t next_id_ = 1;
+    bool stopped_ = false;
+};
+
+} // namespace kspout::io

@@ -1,0 +1,133 @@
+// SimpleConsumer group offsets against the mock and kafka-python: commit, read back, start from them.
+#include "tests/integration/io_consumer_fixture.hpp"
+
+#include "protocol/io/error.hpp"
+#include "protocol/wire/broker_error.hpp"
+
+namespace kspout::io::consumer_testing {
+namespace {
+
+const std::string helper = KSPOUT_SOURCE_DIR "/tests/integration/consumer_offsets.py";
+
+class ConsumerOffsetsTest : public ConsumerFixture {
+protected:
+    std::error_code commit(simple_consumer& c, std::map<std::int32_t, std::int64_t> offsets)
+    {
+        std::optional<std::error_code> result;
+        c.commit(std::move(offsets), [&](std::error_code ec) { result = ec; });
+        EXPECT_TRUE(testing::run_until(ioc, [&] { return result.has_value(); }));
+        return result.value_or(make_error_code(errc::request_timed_out));
+    }
+
+    std::map<std::int32_t, std::int64_t> committed(simple_consumer& c, std::vector<std::int32_t> partitions,
+                                                   std::error_code* error = nullptr)
+    {
+        std::optional<std::error_code> result;
+        std::map<std::int32_t, std::int64_t> offsets;
+        c.fetch_committed(std::move(partitions), [&](std::error_code ec, std::map<std::int32_t, std::int64_t> o) {
+            result = ec;
+            offsets = std::move(o);
+        });
+        EXPECT_TRUE(testing::run_until(ioc, [&] { return result.has_value(); }));
+        std::error_code ec = result.value_or(make_error_code(errc::request_timed_out));
+        if (error) {
+            *error = ec;
+        } else {
+            EXPECT_FALSE(ec) << ec.message();
+        }
+        return offsets;
+    }
+
+    // kafka-python's view: "partition=offset" lines, "none" where nothing is committed.
+    std::string python_committed(const std::string& group, const std::string& topic,
+                                 const std::vector<std::int32_t>& partitions)
+    {
+        std::vector<std::string> args = {KSPOUT_PYTHON, helper, "committed", mock.bootstrap(), group, topic};
+        for (auto p : partitions) args.push_back(std::to_string(p));
+        auto result = testing::run_process(args, {}, 30s);
+        EXPECT_TRUE(result.ok()) << result.describe();
+        return result.out;
+    }
+
+    void python_commit(const std::string& group, const std::string& topic,
+                       const std::map<std::int32_t, std::int64_t>& offsets)
+    {
+        std::vector<std::string> args = {KSPOUT_PYTHON, helper, "commit", mock.bootstrap(), group, topic};
+        for (auto [p, o] : offsets) args.push_back(std::to_string(p) + "=" + std::to_string(o));
+        auto result = testing::run_process(args, {}, 30s);
+        ASSERT_TRUE(result.ok()) << result.describe();
+    }
+};
+
+TEST_F(ConsumerOffsetsTest, KafkaPythonReadsBackWhatWeCommit)
+{
+    mock.create_topic("ours", 3);
+    auto options = options_for("ours");
+    options.group_id = "ours-group";
+    auto consumer = make_consumer(options);
+    ASSERT_FALSE(commit(*consumer, {{0, 5}, {1, 7}, {2, 0}}));
+    EXPECT_EQ(python_committed("ours-group", "ours", {0, 1, 2}), "0=5\n1=7\n2=0\n");
+    ASSERT_FALSE(commit(*consumer, {{0, 9}}));
+    EXPECT_EQ(python_committed("ours-group", "ours", {0, 1, 2}), "0=9\n1=7\n2=0\n");
+    EXPECT_EQ(python_committed("another-group", "ours", {0}), "0=none\n");
+    auto ours = committed(*consumer, {0, 1, 2});
+    EXPECT_EQ(ours, (std::map<std::int32_t, std::int64_t>{{0, 9}, {1, 7}, {2, 0}}));
+}
+
+TEST_F(ConsumerOffsetsTest, WeReadAndStartFromWhatKafkaPythonCommits)
+{
+    mock.create_topic("theirs", 3);
+    for (std::int32_t p = 0; p < 3; ++p) produce("theirs", p, 12);
+    python_commit("py-group", "theirs", {{0, 3}, {1, 9}});
+
+    auto options = options_for("theirs", offset_reset::earliest);
+    options.group_id = "py-group";
+    auto consumer = make_consumer(options);
+    EXPECT_EQ(committed(*consumer, {0, 1, 2}), (std::map<std::int32_t, std::int64_t>{{0, 3}, {1, 9}, {2, -1}}));
+
+    // Partitions 0 and 1 start where the group left off; 2 has nothing committed: earliest.
+    consumer->assign_all();
+    collector got;
+    ASSERT_TRUE(consume_until(*consumer, got, 9 + 3 + 12));
+    expect_exactly_once(got, "theirs", {{0, 3}, {1, 9}, {2, 0}});
+    EXPECT_GE(log_count("starts at committed offset 3"), 1u);
+
+    // reset_offset_on_start ignores the committed offsets; an explicit start offset wins too.
+    options.reset_offset_on_start = true;
+    auto fresh = make_consumer(options);
+    ASSERT_FALSE(fresh->assign({{0, std::nullopt}, {1, 11}}));
+    collector all;
+    ASSERT_TRUE(consume_until(*fresh, all, 12 + 1));
+    EXPECT_EQ(all.count(0), 12u);
+    EXPECT_EQ(all.count(1), 1u);
+    EXPECT_EQ(all.seen.count({1, 11}), 1u);
+}
+
+TEST_F(ConsumerOffsetsTest, CoordinatorErrorsAreRetriedFatalOnesReported)
+{
+    mock.create_topic("retry", 2);
+    auto options = options_for("retry");
+    options.group_id = "retry-group";
+    auto consumer = make_consumer(options);
+
+    // No coordinator yet, then a moved one, then one still loading: each is retried.
+    mock.push_errors(wire::api_key::find_coordinator, 15, 1); // COORDINATOR_NOT_AVAILABLE
+    mock.push_errors(wire::api_key::offset_commit, 16, 1);    // NOT_COORDINATOR
+    mock.push_errors(wire::api_key::offset_commit, 14, 1);    // COORDINATOR_LOAD_IN_PROGRESS
+    ASSERT_FALSE(commit(*consumer, {{0, 4}, {1, 6}}));
+    mock.push_errors(wire::api_key::offset_fetch, 14, 1);
+    EXPECT_EQ(committed(*consumer, {0, 1}), (std::map<std::int32_t, std::int64_t>{{0, 4}, {1, 6}}));
+    EXPECT_EQ(python_committed("retry-group", "retry", {0, 1}), "0=4\n1=6\n");
+
+    // A fatal code fails the commit at once and changes nothing.
+    mock.push_errors(wire::api_key::offset_commit, 12, 1); // OFFSET_METADATA_TOO_LARGE
+    EXPECT_EQ(commit(*consumer, {{0, 100}}), wire::make_broker_error(12));
+    EXPECT_EQ(committed(*consumer, {0}), (std::map<std::int32_t, std::int64_t>{{0, 4}}));
+
+    // No group: nothing to commit to.
+    auto groupless = make_consumer(options_for("retry"));
+    EXPECT_EQ(commit(*groupless, {{0, 1}}), make_error_code(consumer_errc::no_group));
+}
+
+} // namespace
+} // namespace kspout::io::consumer_testing
