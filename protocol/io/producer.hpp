@@ -52,7 +52,9 @@ struct producer_options {
 // request, with at most one request in flight per partition: a retried batch always goes out
 // before anything produced after it. Partitions led by the same broker share requests.
 //
-// Runs on the cluster's executor and never blocks; every handler runs on that executor.
+// Runs on the cluster's executor and never blocks; every handler runs on that executor. Call
+// flush() and then stop() before shutting the cluster down; a producer destroyed without stop()
+// drops what it holds without calling the handlers.
 class producer : public std::enable_shared_from_this<producer> {
 public:
     using flush_handler = std::function<void(std::error_code)>;
