@@ -8,7 +8,8 @@ and prints, sorted by partition and offset, one line per record:
 
 KEY, VALUE, HKEY and HVALUE are ':' followed by the bytes in hex (':' alone is empty), or '-' for
 null. DEFAULT_PARTITION is the partition kafka-python's DefaultPartitioner picks for the key given
-the topic's partition count ('-' for a null key). Run it with Debian's /usr/bin/python3.
+the topic's partition count ('-' for a null key). Run it with Debian's system python3, which has
+python3-kafka.
 """
 import sys
 import time

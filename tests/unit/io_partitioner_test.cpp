@@ -19,7 +19,7 @@ wire::bytes_view bytes(const std::string& s)
 
 // Each expected value was printed by kafka-python 2.0.2 (Debian python3-kafka), which returns the
 // hash as an unsigned number:
-//   /usr/bin/python3 -c "from kafka.partitioner.default import murmur2; print(murmur2(b'hello'))"
+//   python3 -c "from kafka.partitioner.default import murmur2; print(murmur2(b'hello'))"
 TEST(Murmur2, MatchesKafkaPython)
 {
     std::string all_bytes;
