@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds with benchmarks on and runs the one named (default: all): records.
+# Builds with benchmarks on and runs the one named (default: all): records, consumer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${KSPOUT_BUILD_DIR:-$root/build}
@@ -8,4 +8,7 @@ build_dir=${KSPOUT_BUILD_DIR:-$root/build}
 which=${1:-all}
 if [[ $which == all || $which == records ]]; then
   "$build_dir/bench/kspout_bench_records" --benchmark_color=false
+fi
+if [[ $which == all || $which == consumer ]]; then
+  /usr/bin/python3 "$root/bench/consumer/run_consumer_bench.py" --build-dir "$build_dir" "${@:2}"
 fi

@@ -1,0 +1,114 @@
+# Consumer benchmark driver: one mock cluster, one data set, ours vs librdkafka vs kafka-python.
+#
+# Starts librdkafka's mock cluster (3 brokers on loopback), has kcat produce N keyed messages of
+# ~100 bytes over P partitions, then runs each consumer several times in turns on the same data
+# and prints medians and the ratio ours/librdkafka. Run with Debian's /usr/bin/python3.
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def start_mock(launcher):
+    mock = subprocess.Popen([launcher, "--brokers", "3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    word, bootstrap = mock.stdout.readline().split()
+    assert word == "bootstrap", word
+    return mock, bootstrap
+
+
+def command(mock, line):
+    mock.stdin.write(line + "\n")
+    mock.stdin.flush()
+    answer = mock.stdout.readline().strip()
+    if answer != "ok":
+        sys.exit(f"mock cluster refused '{line}': {answer}")
+
+
+def load(bootstrap, topic, messages, value_size):
+    padding = "x" * value_size
+    start = time.monotonic()
+    kcat = subprocess.Popen(["kcat", "-b", bootstrap, "-P", "-t", topic, "-K", "\t",
+                             "-X", "linger.ms=50", "-X", "batch.num.messages=2000"],
+                            stdin=subprocess.PIPE)
+    chunk = []
+    for i in range(messages):
+        value = f'{{"n":{i},"user":{i * 7919 % 100000}}}'
+        chunk.append(f"key-{i}\t{(value + padding)[:value_size]}\n")
+        if len(chunk) == 10000:
+            kcat.stdin.write("".join(chunk).encode())
+            chunk = []
+    kcat.stdin.write("".join(chunk).encode())
+    kcat.stdin.close()
+    if kcat.wait() != 0:
+        sys.exit("kcat failed to produce the data set")
+    return time.monotonic() - start
+
+
+def run(argv, timeout):
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        sys.exit(f"{argv[0]} failed ({out.returncode}): {out.stderr.strip()[-500:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--partitions", type=int, default=64)
+    parser.add_argument("--value-size", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--python-runs", type=int, default=3)
+    args = parser.parse_args()
+
+    launcher = os.path.join(args.build_dir, "tests/integration/kspout-mock-cluster")
+    ours = os.path.join(args.build_dir, "bench/kspout_bench_consume_ours")
+    rdkafka = os.path.join(args.build_dir, "bench/kspout_bench_consume_librdkafka")
+    kafka_python = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kafka_python.py")
+
+    mock, bootstrap = start_mock(launcher)
+    try:
+        command(mock, f"topic bench {args.partitions} 1")
+        took = load(bootstrap, "bench", args.messages, args.value_size)
+        print(f"loaded {args.messages} messages of {args.value_size} bytes into {args.partitions} partitions "
+              f"with kcat in {took:.1f} s", flush=True)
+        results = {"ours": [], "librdkafka": [], "kafka-python": []}
+        for i in range(args.runs):
+            for name, argv in (("ours", [ours]), ("librdkafka", [rdkafka])):
+                r = run(argv + [bootstrap, "bench", str(args.messages)], 600)
+                results[name].append(r)
+                print(f"run {i + 1} {name:12s} {r['messages'] / r['seconds']:>12,.0f} msg/s "
+                      f"cpu {r['cpu_seconds']:.2f} s rss {r['max_rss_kb'] / 1024:.0f} MB", flush=True)
+            if i < args.python_runs:
+                r = run(["/usr/bin/python3", kafka_python, bootstrap, "bench", str(args.messages)], 1200)
+                results["kafka-python"].append(r)
+                print(f"run {i + 1} {'kafka-python':12s} {r['messages'] / r['seconds']:>12,.0f} msg/s "
+                      f"cpu {r['cpu_seconds']:.2f} s rss {r['max_rss_kb'] / 1024:.0f} MB", flush=True)
+    finally:
+        mock.stdin.close()
+        mock.wait(timeout=30)
+
+    print()
+    print(f"{'client':14s}{'msg/s (median)':>16s}{'cpu s':>8s}{'cpu us/msg':>12s}{'peak RSS MB':>13s}{'runs':>6s}")
+    medians = {}
+    for name, rs in results.items():
+        if not rs:
+            continue
+        rate = statistics.median(r["messages"] / r["seconds"] for r in rs)
+        cpu = statistics.median(r["cpu_seconds"] for r in rs)
+        rss = statistics.median(r["max_rss_kb"] for r in rs) / 1024
+        medians[name] = (rate, cpu)
+        print(f"{name:14s}{rate:>16,.0f}{cpu:>8.2f}{cpu / args.messages * 1e6:>12.2f}{rss:>13.0f}{len(rs):>6d}")
+    ours_rate, ours_cpu = medians["ours"]
+    rd_rate, rd_cpu = medians["librdkafka"]
+    print()
+    print(f"ratio ours/librdkafka: {ours_rate / rd_rate:.2f}x messages/s, "
+          f"{ours_cpu / rd_cpu:.2f}x CPU per message")
+
+
+if __name__ == "__main__":
+    main()
