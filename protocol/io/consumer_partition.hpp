@@ -1,5 +1,4 @@
-// One assigned partition of the simple consumer: its phase, fetch position, buffer, and how a
-// Fetch response for it is applied (pure: no I/O, no clock).
+// One partition of the simple consumer: phase, fetch position, buffer, and applying a Fetch response to it.
 #pragma once
 
 #include "protocol/io/consumer_options.hpp"

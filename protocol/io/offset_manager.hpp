@@ -1,5 +1,4 @@
-// A group's committed offsets for one topic: OffsetCommit and OffsetFetch through the group
-// coordinator, with coordinator lookup and retries.
+// A group's committed offsets for one topic: OffsetCommit and OffsetFetch at the coordinator, with retries.
 #pragma once
 
 #include "protocol/io/cluster.hpp"

@@ -1,5 +1,4 @@
-// SimpleConsumer: fetches assigned partitions of one topic from their leaders into bounded buffers
-// that poll() drains without waiting; commits and reads a group's offsets on request.
+// SimpleConsumer: fetches a topic's assigned partitions into bounded buffers that poll() drains at once.
 #pragma once
 
 #include "protocol/io/cluster.hpp"

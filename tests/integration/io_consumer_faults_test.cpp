@@ -1,5 +1,4 @@
-// SimpleConsumer under faults injected into the mock: broker outage, leader move, pushed Fetch
-// errors, a corrupt batch. The consumer is never restarted; nothing may be lost or duplicated.
+// SimpleConsumer under mock faults (outage, leader move, pushed errors, corrupt batch): nothing lost or repeated.
 #include "tests/integration/io_consumer_fixture.hpp"
 
 #include "protocol/messages/produce.hpp"

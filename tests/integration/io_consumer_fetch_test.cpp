@@ -1,5 +1,4 @@
-// SimpleConsumer against the mock: consuming every message once, reset policies, revoke, pause,
-// the buffer bound, and stop.
+// SimpleConsumer against the mock: every message once, reset policies, revoke, pause, buffer bound, stop.
 #include "tests/integration/io_consumer_fixture.hpp"
 
 #include "protocol/io/error.hpp"
@@ -53,6 +52,24 @@ TEST_F(ConsumerFetch, ConsumesEveryMessageOnceAcrossPartitionsAndCodecs)
         }
         last[m.partition] = m.offset;
     }
+}
+
+TEST_F(ConsumerFetch, AssignAllTakesPartitionsMetadataShowsLater)
+{
+    mock.create_topic("later", 2);
+    produce("later", 0, 6);
+    produce("later", 1, 4);
+    mock.set_topic_error("later", 3); // metadata lists the topic without partitions
+    auto consumer = make_consumer(options_for("later"));
+    consumer->assign_all();
+    testing::run_for(ioc, 300ms);
+    EXPECT_TRUE(consumer->assignment().empty());
+
+    mock.set_topic_error("later", 0);
+    collector got;
+    ASSERT_TRUE(consume_until(*consumer, got, 10));
+    EXPECT_EQ(consumer->assignment(), (std::vector<std::int32_t>{0, 1}));
+    expect_exactly_once(got, "later");
 }
 
 TEST_F(ConsumerFetch, EarliestStartsAtTheLogStart)
