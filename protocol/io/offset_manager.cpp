@@ -95,6 +95,11 @@ void offset_manager::attempt(std::uint64_t id)
                                [weak = weak_from_this(), id](std::error_code ec, std::shared_ptr<broker> coordinator) {
                                    auto self = weak.lock();
                                    if (!self || self->stopped_ || !self->operations_.contains(id)) return;
+                                   if (ec && ec.category() == wire::broker_category()) {
+                                       std::int16_t code = static_cast<std::int16_t>(ec.value());
+                                       self->on_verdict(id, offsets_response_verdict({&code, 1}), {});
+                                       return;
+                                   }
                                    if (ec) {
                                        self->retry_later(id, ec, true);
                                        return;

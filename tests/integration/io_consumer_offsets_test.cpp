@@ -110,7 +110,9 @@ TEST_F(ConsumerOffsetsTest, CoordinatorErrorsAreRetriedFatalOnesReported)
     options.group_id = "retry-group";
     auto consumer = make_consumer(options);
 
-    // No coordinator yet, then a moved one, then one still loading: each is retried.
+    // No coordinator yet, then a moved one, then one still loading: each is retried. (The mock's
+    // FindCoordinator error reply carries a null host, which our decoder rejects as malformed;
+    // that is retried as well.)
     mock.push_errors(wire::api_key::find_coordinator, 15, 1); // COORDINATOR_NOT_AVAILABLE
     mock.push_errors(wire::api_key::offset_commit, 16, 1);    // NOT_COORDINATOR
     mock.push_errors(wire::api_key::offset_commit, 14, 1);    // COORDINATOR_LOAD_IN_PROGRESS
