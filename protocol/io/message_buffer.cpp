@@ -58,14 +58,23 @@ std::size_t take_round_robin(std::span<const poll_source> sources, std::size_t m
                              std::vector<consumer_message>& out, std::vector<buffered_chunk>& lent)
 {
     std::size_t taken = 0;
-    bool any = true;
-    while (taken < max && any) {
-        any = false;
+    while (taken < max) {
+        const poll_source* only = nullptr;
+        std::size_t non_empty = 0;
+        for (const auto& s : sources) {
+            if (!s.buffer->empty()) {
+                ++non_empty;
+                only = &s;
+            }
+        }
+        if (non_empty == 0) break;
+        if (non_empty == 1) { // nobody to alternate with: take the rest in one go
+            taken += only->buffer->take(max - taken, topic, only->partition, out, lent);
+            break;
+        }
         for (const auto& s : sources) {
             if (taken == max) break;
-            if (s.buffer->empty()) continue;
-            taken += s.buffer->take(1, topic, s.partition, out, lent);
-            any = true;
+            if (!s.buffer->empty()) taken += s.buffer->take(1, topic, s.partition, out, lent);
         }
     }
     return taken;
