@@ -52,7 +52,9 @@ std::optional<wire::decode_error> decode(wire::reader& r, find_coordinator_respo
     out.error_code = r.int16();
     if (version >= 1) out.error_message = detail::read_nullable_string(r);
     out.node_id = r.int32();
-    out.host = detail::read_string(r);
+    // The schema says non-null, but error replies (the librdkafka mock's, for one) carry a null
+    // host; reading it as empty lets the error code through instead of failing the decode.
+    out.host = detail::read_nullable_string(r).value_or("");
     out.port = r.int32();
     return detail::result(r, key, version, direction::response);
 }
