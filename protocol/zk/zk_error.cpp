@@ -44,7 +44,8 @@ code_text describe(int rc) noexcept
     case errc::ephemeral_on_local_session: return {"ZEPHEMERALONLOCALSESSION", "ephemeral node on a local session"};
     case errc::no_watcher: return {"ZNOWATCHER", "no such watcher"};
     case errc::reconfig_disabled: return {"ZRECONFIGDISABLED", "reconfiguration disabled"};
-    case errc::session_closed_requires_sasl_auth: return {"ZSESSIONCLOSEDREQUIRESASLAUTH", "session closed: the server requires SASL authentication"};
+    case errc::session_closed_requires_sasl_auth:
+        return {"ZSESSIONCLOSEDREQUIRESASLAUTH", "session closed: the server requires SASL authentication"};
     case errc::throttled_op: return {"ZTHROTTLEDOP", "operation throttled"};
     }
     return {"", ""};

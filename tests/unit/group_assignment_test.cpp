@@ -60,7 +60,8 @@ void check_strategy(assignment_strategy strategy)
             ASSERT_TRUE(mine.has_value());
             std::size_t expected_size = static_cast<std::size_t>(count / members) +
                                         (static_cast<int>(index) < count % members ? 1 : 0);
-            EXPECT_EQ(mine->size(), expected_size) << members << " members, " << count << " partitions, index " << index;
+            EXPECT_EQ(mine->size(), expected_size)
+                << members << " members, " << count << " partitions, index " << index;
             smallest = std::min(smallest, mine->size());
             largest = std::max(largest, mine->size());
             for (const partition_info& p : *mine)
@@ -103,7 +104,8 @@ TEST(GroupAssignment, PartitionsSortAsStringsSoTenComesBeforeTwo)
     std::vector<partition_info> partitions;
     for (int k = 0; k < 12; ++k)
         partitions.push_back({k, 1});
-    EXPECT_EQ(ids_of(sort_partitions("t", partitions)), (std::vector<std::int32_t>{0, 1, 10, 11, 2, 3, 4, 5, 6, 7, 8, 9}));
+    EXPECT_EQ(ids_of(sort_partitions("t", partitions)),
+              (std::vector<std::int32_t>{0, 1, 10, 11, 2, 3, 4, 5, 6, 7, 8, 9}));
 
     std::vector<std::string> participants = {"b:2", "a:1"};
     auto first = decide_partitions_range("t", partitions, participants, "a:1");
