@@ -1,0 +1,366 @@
+// balanced_consumer: construction, start and stop, and what the owner calls (poll, seek, commit...).
+#include "protocol/balanced/balanced_consumer.hpp"
+
+#include "protocol/balanced/balanced_error.hpp"
+#include "protocol/balanced/rebalance_plan.hpp"
+#include "protocol/group/consumer_id.hpp"
+#include "protocol/group/paths.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <stdexcept>
+
+namespace kspout::balanced {
+namespace {
+
+// How often partitions whose start offset is still being looked up are checked, to announce them.
+constexpr auto announce_interval = std::chrono::milliseconds(5);
+
+} // namespace
+
+std::shared_ptr<balanced_consumer> balanced_consumer::create(boost::asio::any_io_executor executor,
+                                                             io::cluster_options cluster, balanced_options options,
+                                                             balanced_listener listener, io::logger log)
+{
+    return std::shared_ptr<balanced_consumer>(
+        new balanced_consumer(std::move(executor), std::move(cluster), std::move(options), std::move(listener),
+                              std::move(log)));
+}
+
+balanced_consumer::balanced_consumer(boost::asio::any_io_executor executor, io::cluster_options cluster,
+                                     balanced_options options, balanced_listener listener, io::logger log)
+    : executor_(std::move(executor)), options_(std::move(options)), listener_(std::move(listener)),
+      log_(std::move(log)), retry_timer_(executor_), metadata_timer_(executor_), announce_timer_(executor_),
+      unreachable_timer_(executor_)
+{
+    invalid_ = check_options(options_);
+    options_.consumer.topic = options_.topic;
+    if (!options_.group_id.empty())
+        options_.consumer.group_id = options_.group_id;
+    consumer_id_ = options_.consumer_id.empty() ? group::make_consumer_id() : options_.consumer_id;
+    if (!options_.fixed && invalid_.empty() && !group::is_valid_node_name(consumer_id_))
+        invalid_ = "consumer id '" + consumer_id_ + "' cannot be a znode name";
+    member_path_ = group::member_path(options_.group_id, consumer_id_);
+    ids_path_ = group::ids_path(options_.group_id);
+    owners_path_ = group::owners_path(options_.group_id, options_.topic);
+    if (!invalid_.empty())
+        return;
+    try {
+        cluster_ = io::cluster::create(executor_, std::move(cluster), log_);
+    } catch (const std::invalid_argument& e) {
+        invalid_ = e.what();
+        return;
+    }
+    consumer_ = io::simple_consumer::create(cluster_, options_.consumer, log_);
+}
+
+balanced_consumer::~balanced_consumer()
+{
+    // Without stop() the session simply ends: ZooKeeper drops our ephemeral nodes with it.
+    retry_timer_.cancel();
+    metadata_timer_.cancel();
+    announce_timer_.cancel();
+    unreachable_timer_.cancel();
+    if (zk_)
+        zk_->close();
+    if (consumer_)
+        consumer_->stop();
+    if (cluster_)
+        cluster_->shut_down();
+}
+
+void balanced_consumer::start()
+{
+    if (started_ || stopping_ || stopped_)
+        return;
+    started_ = true;
+    if (!invalid_.empty()) {
+        report(make_error_code(errc::invalid_options), "balanced consumer: " + invalid_);
+        return;
+    }
+    consumer_->on_error([weak = weak_from_this()](const io::consumer_error& e) {
+        if (auto self = weak.lock(); self && !self->stopped_)
+            self->report(e.code, e.message);
+    });
+    log_.info("balanced consumer " + consumer_id_ + ": starting on topic " + options_.topic +
+              (options_.fixed ? " as static member " + std::to_string(options_.fixed->index) + " of " +
+                                    std::to_string(options_.fixed->count)
+                              : " in group " + options_.group_id));
+    arm_metadata_timer();
+    if (options_.fixed) {
+        request_rebalance("start");
+        return;
+    }
+    zk::client_options zo;
+    zo.connect_string = options_.zookeeper_connect;
+    zo.session_timeout = options_.zookeeper_session_timeout;
+    zo.logger = log_;
+    zk_ = std::make_unique<zk::client>(executor_, zo);
+    if (std::error_code ec = zk_->start([weak = weak_from_this()](zk::session_state state) {
+            if (auto self = weak.lock())
+                self->on_session_state(state);
+        })) {
+        report(ec, "balanced consumer: cannot start a ZooKeeper session with '" + options_.zookeeper_connect +
+                       "': " + ec.message());
+        return;
+    }
+    arm_unreachable_timer();
+}
+
+void balanced_consumer::stop(std::function<void()> done)
+{
+    if (!done)
+        done = [] {};
+    if (stopped_) {
+        boost::asio::post(executor_, std::move(done));
+        return;
+    }
+    if (stopping_) {
+        stop_done_ = [first = std::move(stop_done_), then = std::move(done)] {
+            first();
+            then();
+        };
+        return;
+    }
+    stopping_ = true;
+    stop_done_ = std::move(done);
+    retry_timer_.cancel();
+    metadata_timer_.cancel();
+    announce_timer_.cancel();
+    unreachable_timer_.cancel();
+    abort_attempt();
+    continue_stop();
+}
+
+void balanced_consumer::continue_stop()
+{
+    if (!stopping_ || stopped_ || stop_releasing_ || releases_in_flight_ > 0)
+        return;
+    stop_releasing_ = true;
+    std::set<std::int32_t> all(assigned_.begin(), assigned_.end());
+    for (const auto& [p, c] : claims_)
+        all.insert(p);
+    release(std::vector<std::int32_t>(all.begin(), all.end()), true,
+            [weak = weak_from_this()](bool) {
+                if (auto self = weak.lock())
+                    self->finish_stop();
+            });
+}
+
+void balanced_consumer::finish_stop()
+{
+    auto finish = [weak = weak_from_this()] {
+        auto self = weak.lock();
+        if (!self || self->stopped_)
+            return;
+        self->stopped_ = true;
+        if (self->zk_)
+            self->zk_->close();
+        if (self->consumer_)
+            self->consumer_->stop();
+        if (self->cluster_)
+            self->cluster_->shut_down();
+        self->log_.info("balanced consumer " + self->consumer_id_ + ": stopped");
+        auto done = std::move(self->stop_done_);
+        self->stop_done_ = nullptr;
+        boost::asio::post(self->executor_, std::move(done));
+    };
+    if (zk_ && connected_ && registered_session_ != 0) {
+        zk_->remove(member_path_, -1, [finish](std::error_code) { finish(); });
+        return;
+    }
+    finish();
+}
+
+std::span<const io::consumer_message> balanced_consumer::poll(std::size_t max_messages)
+{
+    if (!consumer_ || stopped_)
+        return {};
+    return consumer_->poll(max_messages);
+}
+
+void balanced_consumer::async_wait_data(io::simple_consumer::wait_handler handler)
+{
+    if (!consumer_ || stopped_) {
+        boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(errc::stopped)); });
+        return;
+    }
+    consumer_->async_wait_data(std::move(handler));
+}
+
+std::error_code balanced_consumer::seek(std::int32_t partition, std::int64_t offset)
+{
+    if (!owns(partition))
+        return make_error_code(errc::not_owned);
+    return consumer_->seek(partition, offset);
+}
+
+std::error_code balanced_consumer::pause(std::int32_t partition)
+{
+    if (!owns(partition))
+        return make_error_code(errc::not_owned);
+    user_paused_.insert(partition);
+    apply_pause(partition);
+    return {};
+}
+
+std::error_code balanced_consumer::resume(std::int32_t partition)
+{
+    if (!owns(partition))
+        return make_error_code(errc::not_owned);
+    user_paused_.erase(partition);
+    apply_pause(partition);
+    return {};
+}
+
+void balanced_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler)
+{
+    if (!handler)
+        handler = [](std::error_code) {};
+    if (!consumer_ || stopped_) {
+        boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(errc::stopped)); });
+        return;
+    }
+    std::vector<std::int32_t> refused;
+    for (auto it = offsets.begin(); it != offsets.end();) {
+        // Partitions being revoked still count: on_revoking is where their last commit happens.
+        if (owns(it->first) || revoking_.contains(it->first)) {
+            ++it;
+        } else {
+            refused.push_back(it->first);
+            it = offsets.erase(it);
+        }
+    }
+    if (!refused.empty())
+        log_.info("balanced consumer " + consumer_id_ + ": commit refused for partitions not owned: " +
+                  partition_list(refused));
+    if (offsets.empty()) {
+        std::error_code ec = refused.empty() ? std::error_code{} : make_error_code(errc::not_owned);
+        boost::asio::post(executor_, [h = std::move(handler), ec] { h(ec); });
+        return;
+    }
+    consumer_->commit(std::move(offsets), [h = std::move(handler), some_refused = !refused.empty()](std::error_code ec) {
+        h(ec ? ec : some_refused ? make_error_code(errc::not_owned) : std::error_code{});
+    });
+}
+
+std::vector<std::int32_t> balanced_consumer::owned() const
+{
+    return std::vector<std::int32_t>(assigned_.begin(), assigned_.end());
+}
+
+const std::string& balanced_consumer::consumer_id() const noexcept
+{
+    return consumer_id_;
+}
+
+std::optional<std::int64_t> balanced_consumer::position(std::int32_t partition) const
+{
+    return owns(partition) ? consumer_->position(partition) : std::nullopt;
+}
+
+std::optional<std::int64_t> balanced_consumer::high_watermark(std::int32_t partition) const
+{
+    return owns(partition) ? consumer_->high_watermark(partition) : std::nullopt;
+}
+
+std::optional<zk::session_credentials> balanced_consumer::zookeeper_session() const
+{
+    if (!zk_)
+        return std::nullopt;
+    return zk_->credentials();
+}
+
+bool balanced_consumer::owns(std::int32_t partition) const
+{
+    return consumer_ && assigned_.contains(partition);
+}
+
+void balanced_consumer::report(std::error_code code, std::string what)
+{
+    log_.error(what);
+    if (listener_.on_error)
+        listener_.on_error(code, what);
+}
+
+// --- handing partitions over -------------------------------------------------------------
+
+void balanced_consumer::assign_claimed(const std::vector<std::int32_t>& partitions)
+{
+    std::vector<io::partition_start> starts;
+    for (std::int32_t p : partitions) {
+        if (assigned_.contains(p) || !claims_.contains(p))
+            continue;
+        starts.push_back({p, std::nullopt});
+    }
+    if (starts.empty())
+        return;
+    if (std::error_code ec = consumer_->assign(starts)) {
+        report(ec, "balanced consumer " + consumer_id_ + ": cannot assign partitions: " + ec.message());
+        return;
+    }
+    for (const auto& s : starts) {
+        assigned_.insert(s.partition);
+        apply_pause(s.partition); // held until its start offset is known and announced
+    }
+    arm_announce_timer();
+}
+
+void balanced_consumer::arm_announce_timer()
+{
+    if (announce_armed_ || stopping_)
+        return;
+    announce_armed_ = true;
+    announce_timer_.expires_after(announce_interval);
+    announce_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
+        auto self = weak.lock();
+        if (!self)
+            return;
+        self->announce_armed_ = false;
+        if (!ec)
+            self->announce_ready();
+    });
+}
+
+void balanced_consumer::announce_ready()
+{
+    if (stopping_ || stopped_)
+        return;
+    std::map<std::int32_t, std::int64_t> starts;
+    bool waiting = false;
+    for (std::int32_t p : assigned_) {
+        if (announced_.contains(p))
+            continue;
+        if (auto at = consumer_->position(p))
+            starts[p] = *at;
+        else
+            waiting = true;
+    }
+    for (const auto& [p, at] : starts) {
+        announced_.insert(p);
+        apply_pause(p);
+    }
+    if (waiting)
+        arm_announce_timer();
+    if (!starts.empty()) {
+        std::vector<std::int32_t> ids;
+        for (const auto& [p, at] : starts)
+            ids.push_back(p);
+        log_.info("balanced consumer " + consumer_id_ + ": consuming partitions " + partition_list(ids));
+        if (listener_.on_assigned)
+            listener_.on_assigned(starts);
+    }
+}
+
+void balanced_consumer::apply_pause(std::int32_t partition)
+{
+    if (!consumer_ || !assigned_.contains(partition))
+        return;
+    bool hold = suspended_ || user_paused_.contains(partition) || !announced_.contains(partition);
+    if (hold)
+        consumer_->pause(partition);
+    else
+        consumer_->resume(partition);
+}
+
+} // namespace kspout::balanced

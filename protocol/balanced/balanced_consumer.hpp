@@ -1,0 +1,229 @@
+// BalancedConsumer: members of a group split a topic's partitions, coordinated through ZooKeeper
+// with pykafka's znode layout and range assignment, or statically by (index, count).
+#pragma once
+
+#include "protocol/group/assignment.hpp"
+#include "protocol/io/simple_consumer.hpp"
+#include "protocol/zk/zk_client.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kspout::balanced {
+
+using namespace std::chrono_literals;
+
+enum class assignment_strategy { range, round_robin };
+
+struct static_member {
+    int index = 0; // this member's position, 0 <= index < count
+    int count = 1; // members in all; partition p belongs to member p % count
+};
+
+struct balanced_options {
+    std::string topic;
+    std::string group_id;
+    // ZooKeeper connect string, with an optional chroot ("h1:2181,h2:2181/kafka"). Unused when
+    // `fixed` is set.
+    std::string zookeeper_connect;
+    std::chrono::milliseconds zookeeper_session_timeout = 6s;
+    assignment_strategy strategy = assignment_strategy::range;
+    // Claims that collide with an owner node not yet released are retried with backoff
+    // (backoff, 2*backoff, ... capped at rebalance_backoff_max) until this deadline, then reported.
+    std::chrono::milliseconds rebalance_backoff = 100ms;
+    std::chrono::milliseconds rebalance_backoff_max = 2s;
+    std::chrono::milliseconds rebalance_deadline = 30s;
+    // How often the topic's metadata is read again, so that partitions added later, and leaders
+    // that moved (pykafka's assignment sorts by leader), start a rebalance.
+    std::chrono::milliseconds metadata_check_interval = 5s;
+    std::string consumer_id; // empty: "<hostname>:<uuid4>", as pykafka does
+    // Static assignment instead of ZooKeeper.
+    std::optional<static_member> fixed;
+    // Fetching, buffering and where partitions start (committed offsets of group_id first).
+    io::consumer_options consumer;
+};
+
+// Events the owner of the consumer handles. All run on the executor.
+struct balanced_listener {
+    // Before partitions are given up (rebalance, session loss, stop): the consumer has already
+    // stopped handing out their messages; the listener commits what it knows is processed and
+    // calls done() (the consumer then deletes its owner znodes). Late acks for these partitions
+    // must be ignored by the listener from this call on.
+    std::function<void(const std::vector<std::int32_t>& partitions, std::function<void()> done)> on_revoking;
+    // Partitions now owned and being fetched, with the offset each starts from.
+    std::function<void(const std::map<std::int32_t, std::int64_t>& starts)> on_assigned;
+    // A failure the consumer could not recover from by itself (claims past the deadline, a
+    // fatal broker error, ZooKeeper unreachable past the session timeout...), in one line.
+    std::function<void(std::error_code, const std::string& what)> on_error;
+};
+
+// Lifecycle: start() joins the group (registers the ids znode, watches members, claims
+// partitions) and fetching begins as partitions are claimed; stop() revokes everything through
+// on_revoking, deletes our znodes and closes the session.
+//
+// Guarantees: a partition is fetched only while its owner znode is ours; on a ZooKeeper
+// disconnect or session expiry, messages of every owned partition stop being returned at once
+// (ownership is no longer guaranteed), and the member re-registers and rebalances on a new
+// session. Claims are exclusive per partition, whatever leader-id prefix an existing owner node
+// carries. The consumer never commits anything by itself.
+class balanced_consumer : public std::enable_shared_from_this<balanced_consumer> {
+public:
+    static std::shared_ptr<balanced_consumer> create(boost::asio::any_io_executor executor,
+                                                     io::cluster_options cluster, balanced_options options,
+                                                     balanced_listener listener, io::logger log = {});
+    ~balanced_consumer();
+
+    void start();
+    void stop(std::function<void()> done);
+
+    // As simple_consumer::poll: buffered messages of owned partitions, never waiting.
+    std::span<const io::consumer_message> poll(std::size_t max_messages);
+    void async_wait_data(io::simple_consumer::wait_handler handler);
+    // Rewinds an owned partition (a replay after a failed tuple).
+    std::error_code seek(std::int32_t partition, std::int64_t offset);
+    std::error_code pause(std::int32_t partition);
+    std::error_code resume(std::int32_t partition);
+    // Commits offsets ("next offset to read") for owned partitions; others are refused.
+    void commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler);
+
+    std::vector<std::int32_t> owned() const;
+    const std::string& consumer_id() const noexcept;
+    std::optional<std::int64_t> position(std::int32_t partition) const;
+    std::optional<std::int64_t> high_watermark(std::int32_t partition) const;
+    // The current ZooKeeper session (nullopt in static mode or before the first connection): for
+    // diagnostics, and for tests that expire it from outside.
+    std::optional<zk::session_credentials> zookeeper_session() const;
+
+private:
+    struct claim {
+        std::string path;          // the owner znode we created (empty in static mode)
+        std::uint64_t session = 0; // session_epoch_ when it was created
+        bool doubtful = false;     // a delete or a check of it failed: it may or may not exist
+    };
+    struct claim_outcome {
+        std::vector<std::pair<std::int32_t, std::string>> created; // nodes made now, checked before use
+        std::vector<std::int32_t> conflicts; // claimed by another member
+        bool vanished = false;               // a conflicting node was gone when read: retry at once
+        std::error_code error;
+        std::string what;
+        std::size_t remaining = 0;
+    };
+
+    balanced_consumer(boost::asio::any_io_executor executor, io::cluster_options cluster, balanced_options options,
+                      balanced_listener listener, io::logger log);
+
+    // Session (balanced_session.cpp).
+    void on_session_state(zk::session_state state);
+    void suspend();
+    void resume_after_reconnect();
+    void lose_session(std::string_view why);
+    void register_member();
+    void on_registered(bool ok, std::string_view why);
+    void arm_unreachable_timer();
+    void report(std::error_code code, std::string what);
+
+    // Rebalancing (balanced_rebalance.cpp).
+    void request_rebalance(std::string_view reason);
+    void maybe_rebalance();
+    bool current(std::uint64_t attempt) const noexcept { return rebalancing_ && attempt == attempt_; }
+    void read_metadata(std::uint64_t attempt);
+    void read_members(std::uint64_t attempt, std::vector<group::partition_info> partitions);
+    void decide(std::uint64_t attempt, std::vector<group::partition_info> partitions,
+                std::vector<std::string> participants);
+    void apply_target(std::uint64_t attempt, std::vector<group::partition_info> target);
+    void attempt_succeeded(std::uint64_t attempt);
+    void attempt_failed(std::uint64_t attempt, std::error_code ec, std::string what, bool retry_soon = false);
+    void abort_attempt();
+    void arm_metadata_timer();
+    void check_metadata();
+
+    // Claims (balanced_claims.cpp).
+    void claim_partitions(std::uint64_t attempt, std::vector<group::partition_info> wanted,
+                          std::function<void(const claim_outcome&)> done);
+    void verify_claims(std::uint64_t attempt, std::shared_ptr<claim_outcome> out,
+                       std::function<void(const claim_outcome&)> done);
+    void settle(std::uint64_t attempt, std::int32_t partition, std::vector<std::string> names,
+                std::shared_ptr<claim_outcome> out, std::function<void()> next);
+    void watch_conflict(const std::string& path);
+    void retry_now();
+    void release(std::vector<std::int32_t> partitions, bool delete_nodes, std::function<void(bool ok)> then);
+    void delete_claims(std::vector<std::int32_t> partitions, std::function<void(bool ok)> then);
+
+    // Handing partitions to the simple consumer and the listener (balanced_consumer.cpp).
+    void assign_claimed(const std::vector<std::int32_t>& partitions);
+    void announce_ready();
+    void arm_announce_timer();
+    void apply_pause(std::int32_t partition);
+    bool owns(std::int32_t partition) const;
+    void continue_stop();
+    void finish_stop();
+
+    boost::asio::any_io_executor executor_;
+    balanced_options options_;
+    balanced_listener listener_;
+    io::logger log_;
+    std::shared_ptr<io::cluster> cluster_;
+    std::shared_ptr<io::simple_consumer> consumer_;
+    std::unique_ptr<zk::client> zk_;
+    std::string consumer_id_;
+    std::string member_path_;
+    std::string ids_path_;
+    std::string owners_path_;
+    std::string invalid_; // why the options cannot work, if they cannot
+
+    bool started_ = false;
+    bool stopping_ = false;
+    bool stop_releasing_ = false;
+    bool stopped_ = false;
+    std::function<void()> stop_done_;
+
+    // ZooKeeper session.
+    bool connected_ = false;
+    bool suspended_ = false;              // disconnected: every owned partition paused
+    std::uint64_t session_epoch_ = 0;     // increases with every new session
+    std::int64_t registered_session_ = 0; // the session our ids znode belongs to; 0: none
+    bool registering_ = false;
+    bool ids_watch_armed_ = false;
+    bool unreachable_reported_ = false;
+
+    // Rebalancing.
+    bool rebalancing_ = false;
+    bool rebalance_wanted_ = false;
+    bool conflict_cleared_ = false; // an owner node we waited for went away during this attempt
+    std::uint64_t attempt_ = 0;
+    bool episode_open_ = false; // attempts since the last success, bounded by rebalance_deadline
+    std::chrono::steady_clock::time_point episode_deadline_{};
+    std::chrono::milliseconds backoff_{0};
+    std::chrono::steady_clock::time_point not_before_{};
+    std::vector<group::partition_info> attempt_view_;  // partitions and leaders this attempt uses
+    std::vector<group::partition_info> assigned_view_; // partitions and leaders the last success used
+    bool have_view_ = false;
+
+    // Ownership.
+    std::map<std::int32_t, claim> claims_;     // owner znodes ours in this session (static: our share)
+    std::set<std::int32_t> assigned_;          // handed to the simple consumer; subset of claims_
+    std::set<std::int32_t> announced_;         // on_assigned called; subset of assigned_
+    std::set<std::int32_t> revoking_;          // on_revoking called, done() not yet
+    int releases_in_flight_ = 0;               // releases not finished (revoke, then delete)
+    std::set<std::int32_t> user_paused_;
+    std::set<std::string> conflict_watches_;   // owner znodes of others we wait to see deleted
+
+    boost::asio::steady_timer retry_timer_;
+    boost::asio::steady_timer metadata_timer_;
+    boost::asio::steady_timer announce_timer_;
+    boost::asio::steady_timer unreachable_timer_;
+    bool announce_armed_ = false;
+};
+
+} // namespace kspout::balanced

@@ -1,0 +1,40 @@
+// Test helper: a TCP proxy in front of each mock broker that can hide a topic's higher partitions
+// from Metadata replies, to play "partitions added at run time" (the mock cannot grow a topic).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kspout::balanced::testing {
+
+// Listens on one loopback port per upstream broker and relays bytes both ways. Metadata replies
+// are decoded, their broker ports pointed at the proxy (so clients keep coming through it), and a
+// topic's partitions at or above the visible count left out. Everything else passes unchanged.
+class metadata_proxy {
+public:
+    // upstream: broker id -> "127.0.0.1:port", as mock_cluster::broker_address gives.
+    metadata_proxy(boost::asio::io_context& ioc, std::map<std::int32_t, std::string> upstream);
+    ~metadata_proxy();
+    metadata_proxy(const metadata_proxy&) = delete;
+    metadata_proxy& operator=(const metadata_proxy&) = delete;
+
+    // "127.0.0.1:p1,..." of the proxy's listeners, for bootstrap_servers.
+    std::string bootstrap() const;
+    // Partitions >= count of `topic` are left out of Metadata replies from now on; -1 shows all.
+    void set_visible_partitions(const std::string& topic, int count);
+    // How many Metadata replies were rewritten so far.
+    int metadata_replies() const;
+
+    struct state;
+
+private:
+    std::shared_ptr<state> state_;
+};
+
+} // namespace kspout::balanced::testing
