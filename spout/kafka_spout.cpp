@@ -1,0 +1,523 @@
+// kafka_spout: handshake -> settings -> consumer; next/ack/fail/deactivate; commits; exit paths.
+#include "spout/kafka_spout.hpp"
+
+#include "multilang/context.hpp"
+#include "spout/message_id.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <cstdio>
+
+namespace kspout::spout {
+
+namespace asio = boost::asio;
+using multilang::log_level;
+using done_callback = multilang::spout_session::done_callback;
+using clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto exit_deadline = std::chrono::seconds(15);
+
+io::offset_reset to_io(offset_reset r)
+{
+    switch (r) {
+    case offset_reset::earliest: return io::offset_reset::earliest;
+    case offset_reset::latest: return io::offset_reset::latest;
+    case offset_reset::error: return io::offset_reset::error;
+    }
+    return io::offset_reset::earliest;
+}
+
+std::string join(const std::vector<std::string>& lines)
+{
+    std::string out;
+    for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
+    return out;
+}
+
+} // namespace
+
+std::shared_ptr<kafka_spout> kafka_spout::create(asio::any_io_executor executor,
+                                                 std::shared_ptr<multilang::channel> channel, command_line flags,
+                                                 nlohmann::json config_file, std::int64_t pid, exit_handler on_exit)
+{
+    return std::shared_ptr<kafka_spout>(new kafka_spout(std::move(executor), std::move(channel), std::move(flags),
+                                                        std::move(config_file), pid, std::move(on_exit)));
+}
+
+kafka_spout::kafka_spout(asio::any_io_executor executor, std::shared_ptr<multilang::channel> channel,
+                         command_line flags, nlohmann::json config_file, std::int64_t pid, exit_handler on_exit)
+    : executor_(executor), channel_(std::move(channel)), flags_(std::move(flags)),
+      config_file_(std::move(config_file)), pid_(pid), on_exit_(std::move(on_exit)), next_timer_(executor),
+      commit_timer_(executor), stats_timer_(executor)
+{
+}
+
+void kafka_spout::start()
+{
+    multilang::spout_session::handlers h;
+    std::weak_ptr<kafka_spout> weak = weak_from_this();
+    h.on_handshake = [weak](const multilang::handshake& hs) -> std::optional<std::string> {
+        auto self = weak.lock();
+        return self ? self->on_handshake(hs) : std::optional<std::string>("spout gone");
+    };
+    h.on_next = [weak](done_callback done) {
+        if (auto self = weak.lock()) self->on_next(std::move(done));
+    };
+    h.on_ack = [weak](const nlohmann::json& id, done_callback done) {
+        if (auto self = weak.lock()) self->on_ack(id, std::move(done));
+    };
+    h.on_fail = [weak](const nlohmann::json& id, done_callback done) {
+        if (auto self = weak.lock()) self->on_fail(id, std::move(done));
+    };
+    h.on_deactivate = [weak](done_callback done) {
+        if (auto self = weak.lock()) self->on_deactivate(std::move(done));
+    };
+    h.on_end_of_input = [weak] {
+        if (auto self = weak.lock()) self->on_end_of_input();
+    };
+    h.on_protocol_error = [weak](const std::string& what) {
+        if (auto self = weak.lock()) self->on_protocol_error(what);
+    };
+    session_ = multilang::spout_session::create(channel_, std::move(h), pid_);
+    session_->start();
+}
+
+std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake& h)
+{
+    settings_result loaded = load_settings(h.conf, flags_, config_file_);
+    if (!loaded.value) return "bad settings: " + join(loaded.errors);
+    settings_ = *loaded.value;
+
+    std::string error;
+    auto context = multilang::parse_context(h.context, error);
+    if (!context) return "bad topology context: " + error;
+    auto fields = resolve_tuple_fields(*context, settings_.stream, settings_.fields, error);
+    if (!fields) return error;
+    mapper_.emplace(*fields, settings_.format, settings_.invalid_utf8);
+    if (!settings_.retry.dead_letter_stream.empty()) {
+        auto dl_fields = resolve_tuple_fields(*context, settings_.retry.dead_letter_stream, settings_.fields, error);
+        if (!dl_fields) return error;
+        dead_letter_mapper_.emplace(*dl_fields, settings_.format, settings_.invalid_utf8);
+    }
+    retries_ = retry_policy(settings_.retry);
+
+    io::cluster_options cluster;
+    cluster.bootstrap_servers = settings_.bootstrap_servers;
+    cluster.broker.client_id = settings_.client_id;
+    cluster.broker.broker_version_fallback = settings_.broker_version_fallback;
+
+    balanced::balanced_options options;
+    options.topic = settings_.topic;
+    options.group_id = settings_.group_id;
+    options.zookeeper_connect = settings_.zookeeper_connect;
+    options.zookeeper_session_timeout = settings_.zookeeper_session_timeout;
+    // Stale owner nodes of a dead member live until its session times out: keep retrying past it.
+    options.rebalance_backoff = std::min(settings_.rebalance_backoff, std::chrono::milliseconds(200));
+    options.rebalance_deadline = settings_.zookeeper_session_timeout +
+                                 settings_.rebalance_backoff * std::max(1, settings_.rebalance_max_retries);
+    if (settings_.assignment == assignment_mode::by_task_index) {
+        auto index = context->task_index_and_count();
+        if (!index) return "static assignment needs this task in the context's task->component map";
+        options.fixed = balanced::static_member{index->first, index->second};
+    }
+    options.consumer.topic = settings_.topic;
+    options.consumer.group_id = settings_.group_id;
+    options.consumer.auto_offset_reset = to_io(settings_.auto_offset_reset);
+    options.consumer.reset_offset_on_start = settings_.reset_offset_on_start;
+    options.consumer.fetch_min_bytes = settings_.fetch_min_bytes;
+    options.consumer.fetch_max_wait = settings_.fetch_max_wait;
+    options.consumer.fetch_partition_bytes = settings_.fetch_max_bytes;
+    options.consumer.queued_max_messages = static_cast<std::size_t>(settings_.queued_max_messages);
+    options.consumer.queued_max_bytes = static_cast<std::size_t>(settings_.queued_max_bytes);
+    options.consumer.isolation = settings_.isolation == isolation_level::read_committed
+                                     ? messages::isolation_level::read_committed
+                                     : messages::isolation_level::read_uncommitted;
+    options.consumer.check_crcs = settings_.check_crcs;
+
+    balanced::balanced_listener listener;
+    std::weak_ptr<kafka_spout> weak = weak_from_this();
+    listener.on_assigned = [weak](const std::map<std::int32_t, std::int64_t>& starts) {
+        if (auto self = weak.lock()) self->on_assigned(starts);
+    };
+    listener.on_revoking = [weak](const std::vector<std::int32_t>& partitions, std::function<void()> done) {
+        if (auto self = weak.lock()) {
+            self->on_revoking(partitions, std::move(done));
+        } else {
+            done();
+        }
+    };
+    listener.on_error = [weak](std::error_code, const std::string& what) {
+        if (auto self = weak.lock()) {
+            self->log("kafka-spout: " + what, log_level::error);
+            self->session_->error(what);
+        }
+    };
+    io::logger consumer_log;
+    consumer_log.threshold = io::log_level::info;
+    consumer_log.sink = [weak](io::log_level level, std::string_view text) {
+        auto self = weak.lock();
+        if (!self || self->finished_) return;
+        self->log(std::string(text), level == io::log_level::error     ? log_level::error
+                                     : level == io::log_level::warning ? log_level::warn
+                                                                       : log_level::info);
+    };
+    consumer_ = balanced::balanced_consumer::create(executor_, cluster, options, listener, consumer_log);
+    consumer_->start();
+    arm_commit_timer();
+    arm_stats_timer();
+    log("kafka-spout: task " + std::to_string(context->task_id) + " reading " + settings_.topic + " for group " +
+        settings_.group_id + " (" + std::string(to_string(settings_.assignment)) + " assignment)");
+    return std::nullopt;
+}
+
+void kafka_spout::log(const std::string& text, log_level level)
+{
+    if (session_ && session_->handshake_done()) session_->log(text, level);
+}
+
+void kafka_spout::on_next(done_callback done)
+{
+    if (!consumer_) return done();
+    rewind_due_replays();
+    if (emit_buffered(static_cast<std::size_t>(settings_.batch_size)) > 0 || settings_.next_wait.count() == 0) {
+        update_pauses();
+        return done();
+    }
+    // Nothing buffered: wait a little for the first record rather than bounce an empty round
+    // trip, but never long (Storm's subprocess timeout runs while we wait).
+    pending_next_ = std::move(done);
+    next_timer_.expires_after(std::min(settings_.next_wait, settings_.subprocess_timeout / 4));
+    next_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
+        auto self = weak.lock();
+        if (!ec && self) self->complete_pending_next();
+    });
+    if (!data_wait_registered_) {
+        data_wait_registered_ = true;
+        consumer_->async_wait_data([weak = weak_from_this()](std::error_code) {
+            auto self = weak.lock();
+            if (!self) return;
+            self->data_wait_registered_ = false;
+            self->complete_pending_next();
+        });
+    }
+}
+
+void kafka_spout::complete_pending_next()
+{
+    if (!pending_next_) return;
+    next_timer_.cancel();
+    auto done = std::move(*pending_next_);
+    pending_next_.reset();
+    if (consumer_ && !finished_) emit_buffered(static_cast<std::size_t>(settings_.batch_size));
+    update_pauses();
+    done();
+}
+
+std::size_t kafka_spout::emit_buffered(std::size_t max)
+{
+    std::size_t emitted = 0;
+    auto now = clock::now();
+    while (emitted < max) {
+        auto batch = consumer_->poll(max - emitted);
+        if (batch.empty()) break;
+        for (const auto& m : batch) {
+            topic_partition_ref tp{m.topic, m.partition};
+            settle_rewind(m.partition, m.offset);
+            if (dead_letters_.contains({m.partition, m.offset})) {
+                emit_dead_letter(m);
+                continue;
+            }
+            // A rewind re-reads offsets already in flight, acked, or failed but not yet due.
+            if (retries_.scheduled(tp, m.offset) && !retries_.ready(tp, m.offset, now)) continue;
+            records::record r;
+            r.offset = m.offset;
+            r.timestamp = m.timestamp;
+            r.ts_type = m.timestamp_type;
+            r.key = m.key;
+            r.value = m.value;
+            r.header_count = static_cast<std::uint32_t>(m.headers.size());
+            auto mapped = mapper_->map(m.topic, m.partition, r, m.headers);
+            if (!mapped.ok()) {
+                // Never emitted, so it does not hold commits back: the skip is the policy's choice.
+                log("kafka-spout: skipping " + to_string(tp) + " offset " + std::to_string(m.offset) + ": " +
+                        mapped.error,
+                    log_level::error);
+                continue;
+            }
+            track_result result = book_.emitted(tp, m.offset);
+            if (result == track_result::replayed) {
+                retries_.replayed(tp, m.offset);
+            } else if (result != track_result::ok) {
+                continue;
+            }
+            if (!mapped.note.empty()) log("kafka-spout: " + mapped.note, log_level::debug);
+            multilang::emit_message e;
+            if (settings_.stream != "default") e.stream = settings_.stream;
+            e.tuple = std::move(mapped.values);
+            id_buffer_.clear();
+            format_message_id(id_buffer_, m.topic, m.partition, m.offset);
+            e.id = id_buffer_;
+            session_->emit(std::move(e));
+            ++emitted;
+            ++emitted_total_;
+        }
+    }
+    return emitted;
+}
+
+void kafka_spout::emit_dead_letter(const io::consumer_message& m)
+{
+    topic_partition_ref tp{m.topic, m.partition};
+    dead_letters_.erase({m.partition, m.offset});
+    records::record r;
+    r.offset = m.offset;
+    r.timestamp = m.timestamp;
+    r.key = m.key;
+    r.value = m.value;
+    r.header_count = static_cast<std::uint32_t>(m.headers.size());
+    auto mapped = dead_letter_mapper_->map(m.topic, m.partition, r, m.headers);
+    if (mapped.ok()) {
+        multilang::emit_message e;
+        e.stream = settings_.retry.dead_letter_stream;
+        e.tuple = std::move(mapped.values); // unanchored: the dead-letter stream is not tracked
+        session_->emit(std::move(e));
+    }
+    book_.give_up(tp, m.offset);
+    log("kafka-spout: gave up on " + to_string(tp) + " offset " + std::to_string(m.offset) +
+            " and emitted it on stream " + settings_.retry.dead_letter_stream,
+        log_level::warn);
+}
+
+void kafka_spout::settle_rewind(std::int32_t partition, std::int64_t first_offset_seen)
+{
+    auto it = rewinding_.find(partition);
+    if (it == rewinding_.end() || first_offset_seen < it->second) return;
+    std::int64_t target = it->second;
+    rewinding_.erase(it);
+    if (first_offset_seen == target) return;
+    // The rewind target is gone (compaction or retention): the failed offsets in the hole
+    // cannot be replayed, so they stop holding the commit back.
+    for (const auto& due : retries_.due(clock::time_point::max())) {
+        if (due.partition.topic != settings_.topic || due.partition.partition != partition) continue;
+        for (std::int64_t offset : due.offsets) {
+            if (offset >= target && offset < first_offset_seen) {
+                book_.give_up(due.partition.ref(), offset);
+                retries_.acked(due.partition.ref(), offset);
+                log("kafka-spout: " + to_string(due.partition.ref()) + " offset " + std::to_string(offset) +
+                        " failed and is no longer in the log; not replayed",
+                    log_level::warn);
+            }
+        }
+    }
+}
+
+void kafka_spout::rewind_due_replays()
+{
+    auto now = clock::now();
+    for (const auto& due : retries_.due(now)) {
+        std::int64_t first = due.offsets.front();
+        auto it = rewinding_.find(due.partition.partition);
+        if (it != rewinding_.end() && it->second <= first) continue; // already on its way
+        if (!consumer_->seek(due.partition.partition, first)) rewinding_[due.partition.partition] = first;
+    }
+}
+
+void kafka_spout::update_pauses()
+{
+    auto now = clock::now();
+    std::set<std::int32_t> due_partitions;
+    for (const auto& due : retries_.due(now)) due_partitions.insert(due.partition.partition);
+    for (const auto& tp : book_.owned()) {
+        const offset_tracker* tracker = book_.find(tp.ref());
+        bool over = tracker && static_cast<std::int64_t>(tracker->uncommitted_count()) >= settings_.max_uncommitted_offsets;
+        // A partition at the cap still fetches when a replay is due inside it, or it deadlocks.
+        bool should_pause = over && !due_partitions.contains(tp.partition);
+        bool paused = paused_.contains(tp.partition);
+        if (should_pause && !paused) {
+            if (!consumer_->pause(tp.partition)) paused_.insert(tp.partition);
+        } else if (!should_pause && paused) {
+            consumer_->resume(tp.partition);
+            paused_.erase(tp.partition);
+        }
+    }
+}
+
+void kafka_spout::on_ack(const nlohmann::json& id, done_callback done)
+{
+    std::string error;
+    auto parsed = parse_ack_id(id, error);
+    if (!parsed) {
+        log("kafka-spout: ignoring ack with id " + id.dump() + ": " + error, log_level::warn);
+        return done();
+    }
+    if (book_.acked(parsed->partition, parsed->offset) == track_result::ok) {
+        retries_.acked(parsed->partition, parsed->offset);
+        ++acked_total_;
+    }
+    done();
+}
+
+void kafka_spout::on_fail(const nlohmann::json& id, done_callback done)
+{
+    std::string error;
+    auto parsed = parse_ack_id(id, error);
+    if (!parsed) {
+        log("kafka-spout: ignoring fail with id " + id.dump() + ": " + error, log_level::warn);
+        return done();
+    }
+    if (book_.failed(parsed->partition, parsed->offset) != track_result::ok) return done();
+    ++failed_total_;
+    topic_partition tp{std::string(parsed->partition.topic), parsed->partition.partition};
+    auto decision = retries_.on_fail(tp, parsed->offset, clock::now());
+    if (decision.what == retry_decision::action::give_up) {
+        if (dead_letter_mapper_ && consumer_) {
+            dead_letters_.insert({tp.partition, parsed->offset});
+            if (!consumer_->seek(tp.partition, parsed->offset)) rewinding_[tp.partition] = parsed->offset;
+        } else {
+            book_.give_up(tp.ref(), parsed->offset);
+            log("kafka-spout: gave up on " + to_string(tp.ref()) + " offset " + std::to_string(parsed->offset) +
+                    " after " + std::to_string(decision.failures) + " failures",
+                log_level::warn);
+        }
+    }
+    done();
+}
+
+void kafka_spout::on_deactivate(done_callback done)
+{
+    commit({}, [] {});
+    done(); // the commit goes on in the background: the sync must not wait for a broker
+}
+
+void kafka_spout::on_assigned(const std::map<std::int32_t, std::int64_t>& starts)
+{
+    for (const auto& [partition, offset] : starts) book_.assign({settings_.topic, partition}, offset);
+}
+
+void kafka_spout::on_revoking(const std::vector<std::int32_t>& partitions, std::function<void()> done)
+{
+    commit(partitions, [weak = weak_from_this(), partitions, done = std::move(done)] {
+        if (auto self = weak.lock()) {
+            for (std::int32_t p : partitions) {
+                topic_partition_ref tp{self->settings_.topic, p};
+                self->book_.revoke(tp);
+                self->retries_.forget(tp);
+                self->rewinding_.erase(p);
+                self->paused_.erase(p);
+                std::erase_if(self->dead_letters_, [p](const auto& d) { return d.first == p; });
+            }
+        }
+        done();
+    });
+}
+
+void kafka_spout::commit(const std::vector<std::int32_t>& only, std::function<void()> done)
+{
+    std::map<std::int32_t, std::int64_t> offsets;
+    if (committing_allowed_) {
+        for (const auto& point : book_.committable()) {
+            if (only.empty() || std::find(only.begin(), only.end(), point.partition.partition) != only.end()) {
+                offsets[point.partition.partition] = point.offset;
+            }
+        }
+    }
+    if (offsets.empty() || !consumer_) return done();
+    consumer_->commit(offsets, [weak = weak_from_this(), offsets, done = std::move(done)](std::error_code ec) {
+        auto self = weak.lock();
+        if (self && !ec) {
+            for (const auto& [p, offset] : offsets) self->book_.committed({self->settings_.topic, p}, offset);
+            self->update_pauses();
+        } else if (self) {
+            self->log("kafka-spout: commit failed: " + ec.message() + " (will retry)", log_level::warn);
+        }
+        done();
+    });
+}
+
+void kafka_spout::arm_commit_timer()
+{
+    commit_timer_.expires_after(settings_.commit_interval);
+    commit_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->finished_) return;
+        self->commit({}, [weak] {
+            if (auto s = weak.lock(); s && !s->finished_) s->arm_commit_timer();
+        });
+    });
+}
+
+void kafka_spout::arm_stats_timer()
+{
+    if (settings_.stats_interval.count() <= 0) return;
+    stats_timer_.expires_after(settings_.stats_interval);
+    stats_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->finished_) return;
+        self->log_stats();
+        self->arm_stats_timer();
+    });
+}
+
+void kafka_spout::log_stats()
+{
+    std::int64_t lag = 0;
+    std::size_t uncommitted = 0;
+    for (const auto& tp : book_.owned()) {
+        auto hw = consumer_->high_watermark(tp.partition);
+        if (const offset_tracker* t = book_.find(tp.ref())) {
+            uncommitted += t->uncommitted_count();
+            if (hw) lag += std::max<std::int64_t>(0, *hw - t->committed_offset());
+        }
+    }
+    log("kafka-spout stats: partitions " + std::to_string(book_.size()) + ", emitted " +
+        std::to_string(emitted_total_) + ", acked " + std::to_string(acked_total_) + ", failed " +
+        std::to_string(failed_total_) + ", uncommitted " + std::to_string(uncommitted) + ", lag " +
+        std::to_string(lag));
+}
+
+void kafka_spout::on_end_of_input()
+{
+    // Storm went away: commit what was acked, leave the group, exit 0.
+    next_timer_.cancel();
+    commit({}, [weak = weak_from_this()] {
+        auto self = weak.lock();
+        if (!self) return;
+        if (!self->consumer_) return self->finish(0);
+        self->consumer_->stop([weak] {
+            if (auto s = weak.lock()) s->finish(0);
+        });
+    });
+    auto deadline = std::make_shared<asio::steady_timer>(executor_, exit_deadline);
+    deadline->async_wait([deadline, weak = weak_from_this()](std::error_code ec) {
+        if (auto self = weak.lock(); !ec && self) self->finish(0);
+    });
+}
+
+void kafka_spout::on_protocol_error(const std::string& what)
+{
+    // Nothing more is committed: whatever Storm meant by its last words is unknown.
+    committing_allowed_ = false;
+    std::fprintf(stderr, "kafka-spout: %s\n", what.c_str());
+    if (!consumer_) return finish(1);
+    consumer_->stop([weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->finish(1);
+    });
+    auto deadline = std::make_shared<asio::steady_timer>(executor_, exit_deadline);
+    deadline->async_wait([deadline, weak = weak_from_this()](std::error_code ec) {
+        if (auto self = weak.lock(); !ec && self) self->finish(1);
+    });
+}
+
+void kafka_spout::finish(int code)
+{
+    if (finished_) return;
+    finished_ = true;
+    next_timer_.cancel();
+    commit_timer_.cancel();
+    stats_timer_.cancel();
+    channel_->when_flushed([on_exit = on_exit_, code] { on_exit(code); });
+}
+
+} // namespace kspout::spout

@@ -1,0 +1,46 @@
+// kafka-spout: the executable Storm runs as a ShellSpout. stdout carries multilang messages only.
+#include "spout/kafka_spout.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <cstdio>
+#include <unistd.h>
+
+int main(int argc, char** argv)
+{
+    using namespace kspout::spout;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    std::string error;
+    auto flags = parse_command_line(args, error);
+    if (!flags) {
+        std::fprintf(stderr, "kafka-spout: %s\n", error.c_str());
+        return 2;
+    }
+    nlohmann::json config_file = nlohmann::json::object();
+    if (flags->config_file) {
+        auto file = read_config_file(*flags->config_file, error);
+        if (!file) {
+            std::fprintf(stderr, "kafka-spout: %s\n", error.c_str());
+            return 2;
+        }
+        config_file = std::move(*file);
+    }
+
+    boost::asio::io_context ioc;
+    int exit_code = 0;
+    auto channel = kspout::multilang::channel::create(ioc.get_executor(), STDIN_FILENO, STDOUT_FILENO);
+    auto spout = kafka_spout::create(ioc.get_executor(), channel, std::move(*flags), std::move(config_file), ::getpid(),
+                                     [&](int code) {
+                                         exit_code = code;
+                                         ioc.stop();
+                                     });
+    // SIGTERM (Storm's Process.destroy, the supervisor's kill) is a clean leave, like stdin EOF.
+    boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (!ec) spout->stop_on_signal();
+    });
+    spout->start();
+    ioc.run();
+    return exit_code;
+}

@@ -1,0 +1,101 @@
+// spout_task and the kcat / kafka-python helpers the spout tests share.
+#include "tests/integration/spout_harness.hpp"
+
+#include "tests/integration/process.hpp"
+
+#include <sstream>
+#include <stdexcept>
+
+namespace kspout::testing {
+
+multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>& tasks)
+{
+    multilang::json task_to_component = {{"100", "__acker"}};
+    for (auto t : tasks) task_to_component[std::to_string(t)] = "kafka";
+    return {{"taskid", task},
+            {"componentid", "kafka"},
+            {"task->component", task_to_component},
+            {"stream->outputfields", {{"default", {"topic", "partition", "offset", "key", "value"}}}}};
+}
+
+spout_task::spout_task(const temp_dir& pid_dir, spout_task_options options)
+{
+    multilang::shell_command command;
+    command.argv = {KSPOUT_SPOUT_BIN};
+    multilang::shell_spout_options o;
+    o.conf = std::move(options.conf);
+    o.conf["topology.subprocess.timeout.secs"] = options.timeout.count() / 1000;
+    o.context = spout_context(options.task, options.tasks);
+    o.pid_dir = pid_dir.path().string();
+    o.timeout = options.timeout;
+    o.handshake_timeout = std::chrono::seconds(30);
+    spout_ = std::make_unique<multilang::shell_spout>(command, o);
+}
+
+std::vector<multilang::emit_message> spout_task::next_until(std::size_t want, std::chrono::milliseconds limit)
+{
+    std::vector<multilang::emit_message> out;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
+        auto reply = spout_->next();
+        for (auto& e : reply.emits) out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::pair<std::int32_t, std::int64_t> parse_emit_id(const multilang::emit_message& e)
+{
+    const std::string& id = e.id.value();
+    auto last = id.rfind(':');
+    auto middle = id.rfind(':', last - 1);
+    return {std::stoi(id.substr(middle + 1, last - middle - 1)), std::stoll(id.substr(last + 1))};
+}
+
+void produce_with_kcat(const mock_cluster& mock, const std::string& topic, int count, int first)
+{
+    std::string input;
+    for (int i = first; i < first + count; ++i) input += "key-" + std::to_string(i) + "\tvalue-" + std::to_string(i) + "\n";
+    auto r = run_process({"kcat", "-b", mock.bootstrap(), "-P", "-t", topic, "-K", "\t"}, input);
+    if (!r.ok()) throw std::runtime_error("kcat produce failed: " + r.err);
+}
+
+namespace {
+
+std::map<std::int32_t, std::int64_t> python_offsets(const std::string& script)
+{
+    auto r = run_process({KSPOUT_PYTHON, "-c", script});
+    if (!r.ok()) throw std::runtime_error("kafka-python failed: " + r.err);
+    std::map<std::int32_t, std::int64_t> out;
+    std::istringstream lines(r.out);
+    std::int32_t p;
+    std::int64_t o;
+    while (lines >> p >> o) out[p] = o;
+    return out;
+}
+
+} // namespace
+
+std::map<std::int32_t, std::int64_t> committed_offsets(const mock_cluster& mock, const std::string& group,
+                                                       const std::string& topic, int partitions)
+{
+    return python_offsets("from kafka import KafkaConsumer, TopicPartition\n"
+                          "c = KafkaConsumer(bootstrap_servers='" + mock.bootstrap() + "'.split(','), group_id='" +
+                          group + "', enable_auto_commit=False)\n"
+                          "for p in range(" + std::to_string(partitions) + "):\n"
+                          "    o = c.committed(TopicPartition('" + topic + "', p))\n"
+                          "    print(p, -1 if o is None else o)\n"
+                          "c.close()\n");
+}
+
+std::map<std::int32_t, std::int64_t> end_offsets(const mock_cluster& mock, const std::string& topic, int partitions)
+{
+    return python_offsets("from kafka import KafkaConsumer, TopicPartition\n"
+                          "c = KafkaConsumer(bootstrap_servers='" + mock.bootstrap() + "'.split(','))\n"
+                          "tps = [TopicPartition('" + topic + "', p) for p in range(" + std::to_string(partitions) +
+                          ")]\n"
+                          "for tp, o in sorted(c.end_offsets(tps).items()):\n"
+                          "    print(tp.partition, o)\n"
+                          "c.close()\n");
+}
+
+} // namespace kspout::testing

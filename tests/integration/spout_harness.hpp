@@ -1,0 +1,56 @@
+// Test harness: runs the kafka-spout executable the way Storm's ShellSpout does, plus data helpers.
+#pragma once
+
+#include "multilang/shell_spout.hpp"
+#include "tests/integration/mock_cluster.hpp"
+#include "tests/integration/temp_dir.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace kspout::testing {
+
+// One spout task: taskid `task` among `tasks` of component "kafka", declaring the default
+// fields topic, partition, offset, key, value.
+multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>& tasks);
+
+struct spout_task_options {
+    multilang::json conf;                            // kafka.* keys and Storm keys
+    std::int64_t task = 1;
+    std::vector<std::int64_t> tasks{1};
+    std::chrono::milliseconds timeout = std::chrono::seconds(5); // topology.subprocess.timeout.secs
+};
+
+class spout_task {
+public:
+    spout_task(const temp_dir& pid_dir, spout_task_options options);
+
+    multilang::shell_spout& storm() { return *spout_; }
+    multilang::shell_process& process() { return spout_->process(); }
+
+    // Sends next until `want` tuples came or `limit` passed; returns the emits.
+    std::vector<multilang::emit_message> next_until(std::size_t want, std::chrono::milliseconds limit);
+
+private:
+    std::unique_ptr<multilang::shell_spout> spout_;
+};
+
+// (partition, offset) of an emit's id "topic:partition:offset".
+std::pair<std::int32_t, std::int64_t> parse_emit_id(const multilang::emit_message& e);
+
+// Produces count keyed messages "key-i" -> "value-i" with kcat, spread over partitions by key.
+void produce_with_kcat(const mock_cluster& mock, const std::string& topic, int count, int first = 0);
+
+// The group's committed offsets per partition (-1 where none), read with kafka-python.
+std::map<std::int32_t, std::int64_t> committed_offsets(const mock_cluster& mock, const std::string& group,
+                                                       const std::string& topic, int partitions);
+
+// The end offsets (high watermarks) per partition, read with kafka-python.
+std::map<std::int32_t, std::int64_t> end_offsets(const mock_cluster& mock, const std::string& topic, int partitions);
+
+} // namespace kspout::testing
