@@ -4,6 +4,7 @@
 
 #include "protocol/balanced/balanced_consumer.hpp"
 #include "protocol/group/paths.hpp"
+#include "protocol/io/producer.hpp"
 #include "protocol/zk/zk_client.hpp"
 #include "tests/integration/mock_cluster.hpp"
 #include "tests/integration/process.hpp"
@@ -11,6 +12,7 @@
 #include "tests/integration/zookeeper_server.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -47,6 +49,7 @@ struct member {
     std::vector<std::error_code> commit_results;
     int revocations = 0;
     int assignments = 0;
+    std::vector<std::vector<std::int32_t>> revoked; // the partitions of each on_revoking
     bool stopped = false;
     bool hold_revocations = false;                     // keep done() until the test lets go
     std::vector<std::function<void()>> held_dones;
@@ -76,6 +79,35 @@ protected:
     std::uint64_t sequence = 0;
     std::unique_ptr<zk::client> observer;
 
+private:
+    void trickle_tick(const std::string& topic, int partitions, std::chrono::milliseconds every)
+    {
+        for (int p = 0; p < partitions; ++p) {
+            std::error_code ec = trickle_->produce(
+                topic, p, "t" + std::to_string(p), "trickled to " + std::to_string(p), {}, std::nullopt,
+                [this](std::error_code dec, std::int32_t partition, std::int64_t offset) {
+                    if (dec)
+                        trickle_errors_.push_back(dec.message());
+                    else
+                        produced[partition] = std::max(produced[partition], offset + 1);
+                });
+            if (ec)
+                trickle_errors_.push_back(ec.message());
+        }
+        trickle_timer_->expires_after(every);
+        trickle_timer_->async_wait([this, topic, partitions, every](std::error_code ec) {
+            if (!ec && trickle_)
+                trickle_tick(topic, partitions, every);
+        });
+    }
+
+    std::shared_ptr<io::cluster> trickle_cluster_;
+    std::shared_ptr<io::producer> trickle_;
+    std::unique_ptr<boost::asio::steady_timer> trickle_timer_;
+    std::vector<std::string> trickle_errors_;
+
+protected:
+
     void SetUp() override
     {
         kspout::testing::ignore_sigpipe();
@@ -85,6 +117,7 @@ protected:
 
     void TearDown() override
     {
+        stop_trickle();
         if (HasFailure() || std::getenv("KSPOUT_TEST_LOGS")) {
             for (const auto& line : logs)
                 std::cerr << "log: " << line << "\n";
@@ -162,6 +195,7 @@ protected:
         };
         l.on_revoking = [this, raw](const std::vector<std::int32_t>& partitions, std::function<void()> done) {
             ++raw->revocations;
+            raw->revoked.push_back(partitions);
             std::map<std::int32_t, std::int64_t> offsets;
             for (std::int32_t p : partitions) {
                 raw->live.erase(p);
@@ -301,6 +335,38 @@ protected:
     {
         for (int p = 0; p < partitions; ++p)
             produce(topic, p, count);
+    }
+
+    // Our producer on the same io_context, adding one message to every partition per tick while
+    // the members run; produced[] follows the offsets it gets back.
+    void start_trickle(const std::string& topic, int partitions, std::chrono::milliseconds every = 20ms)
+    {
+        io::producer_options o;
+        o.acks = 1;
+        o.linger = 1ms;
+        o.retry_backoff = 30ms;
+        o.request_timeout = 5s;
+        o.delivery_timeout = 20s;
+        trickle_cluster_ = io::cluster::create(ioc.get_executor(), cluster_options(), logger_for("producer"));
+        trickle_ = io::producer::create(trickle_cluster_, o, logger_for("producer"));
+        trickle_timer_ = std::make_unique<boost::asio::steady_timer>(ioc);
+        trickle_tick(topic, partitions, every);
+    }
+
+    // Stops adding, and waits until everything added so far is acknowledged.
+    void stop_trickle()
+    {
+        if (!trickle_)
+            return;
+        trickle_timer_->cancel();
+        bool flushed = false;
+        trickle_->flush([&](std::error_code) { flushed = true; });
+        EXPECT_TRUE(run_until(ioc, [&] { return flushed; }));
+        trickle_->stop();
+        trickle_cluster_->shut_down();
+        trickle_.reset();
+        trickle_cluster_.reset();
+        EXPECT_TRUE(trickle_errors_.empty()) << trickle_errors_.front();
     }
 
     std::size_t produced_total() const

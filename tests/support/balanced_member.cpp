@@ -8,7 +8,8 @@
 //   assigned <p>=<start offset> ...       on_assigned
 //   revoking <p> ...                      on_revoking; it then commits what it returned
 //   committed <p>=<offset> ... <ok|error> the commit made in on_revoking
-//   msg <p> <offset>                      every message returned, in order
+//   msg <p> <offset> <ns>                 every message returned, in order, with the steady clock
+//                                         (CLOCK_MONOTONIC, comparable across processes) in ns
 //   error <text>                          on_error
 //   stopped                               after stop() completed
 // It stops on SIGTERM, SIGINT or end of stdin; it never commits except in on_revoking.
@@ -172,8 +173,12 @@ private:
                 auto batch = consumer_->poll(500);
                 if (batch.empty())
                     break;
+                auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
                 for (const auto& m : batch) {
-                    text += "msg " + std::to_string(m.partition) + " " + std::to_string(m.offset) + "\n";
+                    text += "msg " + std::to_string(m.partition) + " " + std::to_string(m.offset) + " " +
+                            std::to_string(now) + "\n";
                     auto& next = consumed_[m.partition];
                     next = std::max(next, m.offset + 1);
                 }
