@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# Installs, builds, then runs the demo: kcat writes a topic in every codec into a private mock
-# Kafka cluster on loopback, and kspout-peek reads it back with our own protocol code.
+# Installs, builds, then runs the demo on loopback: kcat writes a topic in every codec into a
+# private mock Kafka cluster; kspout-peek reads it back with our own protocol code; then three
+# kafka-spout tasks share the topic as one consumer group over a private ZooKeeper, driven the way
+# Storm's ShellSpout drives them, every tuple acked and the offsets committed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${KSPOUT_BUILD_DIR:-$root/build}
 
 "$root/scripts/build.sh"
 
+work=$(mktemp -d)
+zk_pid=""
+cleanup() {
+  echo quit >&"${mock[1]}" 2>/dev/null || true
+  [[ -n $zk_pid ]] && kill "$zk_pid" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$work"
+}
 coproc mock { exec "$build_dir/tests/integration/kspout-mock-cluster" --brokers 3; }
-trap 'echo quit >&"${mock[1]}" 2>/dev/null || true; wait' EXIT
+trap cleanup EXIT
 read -r word bootstrap <&"${mock[0]}"
 [[ $word == bootstrap ]] || { echo "demo: mock cluster did not start" >&2; exit 1; }
 ask() { echo "$*" >&"${mock[1]}"; read -r answer <&"${mock[0]}"; [[ $answer == ok ]] || { echo "demo: $* -> $answer" >&2; exit 1; }; }
@@ -26,3 +36,28 @@ done
 
 echo "== kspout-peek: our ApiVersions, Metadata, ListOffsets, Fetch and record decoder"
 "$build_dir/protocol/tools/kspout-peek" --bootstrap "$bootstrap" --topic demo
+
+echo
+echo "== a private ZooKeeper for the consumer group"
+zk_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$work/zoo.cfg" <<CFG
+tickTime=500
+dataDir=$work/zk
+clientPort=$zk_port
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+4lw.commands.whitelist=srvr
+CFG
+java -Xmx128m -XX:TieredStopAtLevel=1 -Dzookeeper.admin.enableServer=false \
+  -cp /usr/share/java/zookeeper.jar org.apache.zookeeper.server.ZooKeeperServerMain "$work/zoo.cfg" \
+  > "$work/zk.log" 2>&1 &
+zk_pid=$!
+for _ in $(seq 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$zk_port" && echo srvr >&3 && grep -q Mode <&3) 2>/dev/null; then break; fi
+  sleep 0.2
+done
+
+echo "== kafka-spout: 3 tasks in one group (balanced over ZooKeeper), every tuple acked"
+conf=$(printf '{"kafka.bootstrap.servers":"%s","kafka.zookeeper.connect":"127.0.0.1:%s","kafka.topic":"demo","kafka.group.id":"demo-group","kafka.auto.offset.reset":"earliest","kafka.zookeeper.session.timeout.ms":4000,"kafka.spout.stats.interval.ms":0}' "$bootstrap" "$zk_port")
+"$build_dir/multilang/kspout-run-spout" --tasks 3 --conf "$conf" --max-tuples 15 --idle-ms 5000 --print 15 \
+  --fields partition,offset,key,value -- "$build_dir/spout/kafka-spout"
