@@ -42,7 +42,7 @@ balanced_consumer::balanced_consumer(boost::asio::any_io_executor executor, io::
         invalid_ = "consumer id '" + consumer_id_ + "' cannot be a znode name";
     member_path_ = group::member_path(options_.group_id, consumer_id_);
     ids_path_ = group::ids_path(options_.group_id);
-    owners_path_ = group::owners_path(options_.group_id, options_.topic);
+    owners_path_ = group::owners_path(options_.group_id, options_.topic, options_.owners_dir);
     if (!invalid_.empty())
         return;
     try {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "protocol/group/assignment.hpp"
+#include "protocol/group/paths.hpp"
 #include "protocol/io/simple_consumer.hpp"
 #include "protocol/zk/zk_client.hpp"
 
@@ -48,6 +49,10 @@ struct balanced_options {
     // that moved (pykafka's assignment sorts by leader), start a rebalance.
     std::chrono::milliseconds metadata_check_interval = 5s;
     std::string consumer_id; // empty: "<hostname>:<uuid4>", as pykafka does
+    // How the owners directory is spelled: "owners/<topic>" (pykafka under Python 2, and the
+    // layout its docs describe) or "owners/b'<topic>'" (pykafka under Python 3 formats the
+    // topic's bytes into the path). Every member of a group must use the same.
+    group::owners_dir_style owners_dir = group::owners_dir_style::plain;
     // Static assignment instead of ZooKeeper.
     std::optional<static_member> fixed;
     // Fetching, buffering and where partitions start (committed offsets of group_id first).

@@ -183,8 +183,16 @@ void balanced_consumer::decide(std::uint64_t attempt, std::vector<group::partiti
                        "our registration does not name topic " + options_.topic);
         return;
     }
-    log_.debug("balanced consumer " + consumer_id_ + ": " + std::to_string(participants.size()) + " members, " +
-               std::to_string(partitions.size()) + " partitions; our share: " + std::to_string(mine->size()));
+    if (log_.enabled(io::log_level::debug)) {
+        std::string view;
+        for (const auto& p : group::sort_partitions(options_.topic, partitions))
+            view += (view.empty() ? "" : " ") + std::to_string(p.id) + "@" + std::to_string(p.leader);
+        std::vector<std::int32_t> share;
+        for (const auto& p : *mine)
+            share.push_back(p.id);
+        log_.debug("balanced consumer " + consumer_id_ + ": " + std::to_string(participants.size()) +
+                   " members; partitions in assignment order " + view + "; our share: " + partition_list(share));
+    }
     apply_target(attempt, std::move(*mine));
 }
 

@@ -470,10 +470,11 @@ protected:
     }
 
     // partition -> consumer ids in its owner nodes, read from ZooKeeper.
-    std::map<std::int32_t, std::vector<std::string>> zk_owners(const std::string& topic)
+    std::map<std::int32_t, std::vector<std::string>> zk_owners(
+        const std::string& topic, group::owners_dir_style style = group::owners_dir_style::plain)
     {
         std::map<std::int32_t, std::vector<std::string>> owners;
-        std::string dir = group::owners_path(group, topic);
+        std::string dir = group::owners_path(group, topic, style);
         for (const std::string& name : zk_children(dir).value_or(std::vector<std::string>{})) {
             auto node = group::parse_owner_node_name(name);
             EXPECT_TRUE(node.has_value()) << "unexpected owner node " << name;
