@@ -252,6 +252,7 @@ void balanced_consumer::release(std::vector<std::int32_t> partitions, bool delet
         if (announced_.erase(p) > 0)
             tell.push_back(p);
         user_paused_.erase(p);
+        lookups_.erase(p);
     }
     // No message of these partitions is handed out from here on.
     if (consumer_ && !fetched.empty())

@@ -288,11 +288,19 @@ void balanced_consumer::report(std::error_code code, std::string what)
 void balanced_consumer::assign_claimed(const std::vector<std::int32_t>& partitions)
 {
     std::vector<io::partition_start> starts;
+    std::vector<std::int32_t> from_committed;
     for (std::int32_t p : partitions) {
-        if (assigned_.contains(p) || !claims_.contains(p))
+        if (assigned_.contains(p) || !claims_.contains(p) || lookups_.contains(p))
             continue;
-        starts.push_back({p, std::nullopt});
+        // As pykafka does, reset_offset_on_start applies to the first assignment only: a
+        // partition taken over later starts where its previous owner committed.
+        if (options_.consumer.reset_offset_on_start && first_rebalance_done_ && !options_.consumer.group_id.empty())
+            from_committed.push_back(p);
+        else
+            starts.push_back({p, std::nullopt});
     }
+    if (!from_committed.empty())
+        start_from_committed(std::move(from_committed));
     if (starts.empty())
         return;
     if (std::error_code ec = consumer_->assign(starts)) {
@@ -304,6 +312,55 @@ void balanced_consumer::assign_claimed(const std::vector<std::int32_t>& partitio
         apply_pause(s.partition); // held until its start offset is known and announced
     }
     arm_announce_timer();
+}
+
+void balanced_consumer::start_from_committed(std::vector<std::int32_t> partitions)
+{
+    std::uint64_t id = ++next_lookup_;
+    for (std::int32_t p : partitions)
+        lookups_[p] = id;
+    consumer_->fetch_committed(partitions, [weak = weak_from_this(), partitions, id](
+                                              std::error_code ec, std::map<std::int32_t, std::int64_t> committed) {
+        auto self = weak.lock();
+        if (!self || self->stopping_ || self->stopped_)
+            return;
+        std::vector<io::partition_start> starts;
+        std::vector<std::int32_t> again;
+        for (std::int32_t p : partitions) {
+            auto it = self->lookups_.find(p);
+            if (it == self->lookups_.end() || it->second != id)
+                continue; // released meanwhile
+            self->lookups_.erase(it);
+            if (self->assigned_.contains(p) || !self->claims_.contains(p))
+                continue;
+            if (ec) {
+                again.push_back(p);
+                continue;
+            }
+            auto c = committed.find(p);
+            std::optional<std::int64_t> start;
+            if (c != committed.end() && c->second >= 0)
+                start = c->second;
+            starts.push_back({p, start});
+        }
+        if (!starts.empty() && !self->consumer_->assign(starts)) {
+            for (const auto& s : starts) {
+                self->assigned_.insert(s.partition);
+                self->apply_pause(s.partition);
+            }
+            self->arm_announce_timer();
+        }
+        if (again.empty())
+            return;
+        self->log_.info("balanced consumer " + self->consumer_id_ + ": committed offsets of partitions " +
+                        partition_list(again) + " not read (" + ec.message() + "); retrying");
+        auto timer = std::make_shared<boost::asio::steady_timer>(self->executor_, self->options_.consumer.retry_backoff);
+        timer->async_wait([weak, timer, again](std::error_code tec) {
+            auto me = weak.lock();
+            if (!tec && me && !me->stopping_)
+                me->assign_claimed(again);
+        });
+    });
 }
 
 void balanced_consumer::arm_announce_timer()

@@ -167,6 +167,7 @@ private:
 
     // Handing partitions to the simple consumer and the listener (balanced_consumer.cpp).
     void assign_claimed(const std::vector<std::int32_t>& partitions);
+    void start_from_committed(std::vector<std::int32_t> partitions);
     void announce_ready();
     void arm_announce_timer();
     void apply_pause(std::int32_t partition);
@@ -222,6 +223,9 @@ private:
     std::set<std::int32_t> revoking_;          // on_revoking called, done() not yet
     int releases_in_flight_ = 0;               // releases not finished (revoke, then delete)
     std::set<std::int32_t> user_paused_;
+    std::map<std::int32_t, std::uint64_t> lookups_; // claimed, committed offset being read (id of the lookup)
+    std::uint64_t next_lookup_ = 0;
+    bool first_rebalance_done_ = false; // reset_offset_on_start covers only what is taken before it
     std::set<std::string> conflict_watches_;   // owner znodes of others we wait to see deleted
 
     boost::asio::steady_timer retry_timer_;

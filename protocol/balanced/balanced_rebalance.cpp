@@ -273,6 +273,7 @@ void balanced_consumer::attempt_succeeded(std::uint64_t attempt)
     not_before_ = {};
     assigned_view_ = attempt_view_;
     have_view_ = true;
+    first_rebalance_done_ = true;
     log_.info("balanced consumer " + consumer_id_ + ": rebalanced; owns partitions " +
               partition_list(std::vector<std::int32_t>(assigned_.begin(), assigned_.end())));
     if (stopping_)

@@ -98,6 +98,48 @@ TEST_F(BalancedGroup, RoundRobinMembersAlsoSplitEveryPartitionOnce)
     expect_consumed(true);
 }
 
+TEST_F(BalancedGroup, ResetOffsetOnStartCoversOnlyTheFirstAssignment)
+{
+    const std::string topic = "reset-once";
+    constexpr int partitions = 4;
+    mock->create_topic(topic, partitions);
+    produce_all(topic, partitions, 10);
+    // A first member reads everything and commits 10 per partition as it stops.
+    member& first = add_member(options_for(topic));
+    ASSERT_TRUE(drive_until([&] { return settled(partitions) && everything_seen(); }));
+    stop_member(first);
+
+    std::map<std::int32_t, std::vector<std::int64_t>> starts; // partition -> start offsets announced to `a`
+    auto o = options_for(topic);
+    o.consumer.reset_offset_on_start = true; // with auto_offset_reset earliest: back to 0
+    member& a = add_member(o);
+    ASSERT_TRUE(drive_until([&] { return settled(partitions); }));
+    for (const auto& [p, list] : segments)
+        for (const auto& s : list)
+            if (s.member == a.name)
+                starts[p].push_back(s.start_offset);
+    for (int p = 0; p < partitions; ++p)
+        EXPECT_EQ(starts[p], (std::vector<std::int64_t>{0})) << "partition " << p << " reset on start";
+
+    // Partitions `a` takes over later start where their previous owner committed.
+    member& b = add_member(options_for(topic));
+    ASSERT_TRUE(drive_until([&] { return settled(partitions); }));
+    std::set<std::int32_t> moved = b.live;
+    ASSERT_FALSE(moved.empty());
+    produce_all(topic, partitions, 5);
+    ASSERT_TRUE(drive_until([&] { return everything_seen(); }));
+    stop_member(b);
+    ASSERT_TRUE(drive_until([&] { return settled(partitions); }));
+    for (std::int32_t p : moved) {
+        std::vector<std::int64_t> announced;
+        for (const auto& s : segments[p])
+            if (s.member == a.name)
+                announced.push_back(s.start_offset);
+        ASSERT_EQ(announced.size(), 2u) << "partition " << p;
+        EXPECT_EQ(announced[1], 15) << "partition " << p << " continues from b's commit";
+    }
+}
+
 TEST_F(BalancedGroup, StaticMembersCoverEveryPartitionExactlyOnce)
 {
     const std::string topic = "static";
