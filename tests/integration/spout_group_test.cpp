@@ -54,7 +54,7 @@ struct group_member {
 };
 
 // Plays Storm's acker for several tasks of one component. The tuples of each next are answered
-// on the member's following turn, so a member always has tuples in flight when it dies or leaves.
+// on the member's following turn, so a member dies or leaves with the tuples of its last next in flight.
 // Every 7th offset (offset % 7 == 3) fails the first time it is emitted and is acked when replayed.
 class group_driver {
 public:
@@ -200,8 +200,6 @@ public:
         for (const auto& e : errors_) out += e + "\n";
         return out;
     }
-    const std::string& topic() const { return topic_; }
-    const std::string& group() const { return group_; }
 
 private:
     offset_key parse_id(const std::string& id) const
