@@ -165,8 +165,10 @@ private:
         member* raw = m.get();
         balanced::balanced_listener l;
         l.on_assigned = [raw](const std::map<std::int32_t, std::int64_t>& starts) {
-            for (const auto& [p, offset] : starts)
+            for (const auto& [p, offset] : starts) {
                 raw->live.insert(p);
+                raw->consumed[p] = offset;
+            }
         };
         l.on_revoking = [raw](const std::vector<std::int32_t>& partitions, std::function<void()> done) {
             std::map<std::int32_t, std::int64_t> offsets;

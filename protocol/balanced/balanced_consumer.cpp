@@ -78,8 +78,13 @@ void balanced_consumer::start()
         report(make_error_code(errc::invalid_options), "balanced consumer: " + invalid_);
         return;
     }
+    // The simple consumer also reports failures it retries by itself (a committed-offset lookup
+    // that timed out); only a partition that stopped needs the owner.
     consumer_->on_error([weak = weak_from_this()](const io::consumer_error& e) {
-        if (auto self = weak.lock(); self && !self->stopped_)
+        auto self = weak.lock();
+        if (!self || self->stopped_ || !self->assigned_.contains(e.partition))
+            return;
+        if (self->consumer_->phase(e.partition) == io::partition_phase::stopped)
             self->report(e.code, e.message);
     });
     log_.info("balanced consumer " + consumer_id_ + ": starting on topic " + options_.topic +

@@ -100,6 +100,8 @@ public:
     std::error_code pause(std::int32_t partition);
     std::error_code resume(std::int32_t partition);
     // Commits offsets ("next offset to read") for owned partitions; others are refused.
+    // (Partitions handed to on_revoking count as owned until its done(). When some are refused,
+    // the rest are still committed and the handler gets errc::not_owned.)
     void commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler);
 
     std::vector<std::int32_t> owned() const;

@@ -293,7 +293,9 @@ void balanced_consumer::attempt_failed(std::uint64_t attempt, std::error_code ec
         continue_stop();
         return;
     }
-    log_.info("balanced consumer " + consumer_id_ + ": rebalance attempt failed: " + what);
+    // Collisions with claims not yet released are the normal course of a hand-off.
+    log_.log(ec == errc::rebalance_timed_out ? io::log_level::debug : io::log_level::info,
+             "balanced consumer " + consumer_id_ + ": rebalance attempt failed: " + what);
     retry_soon = retry_soon || std::exchange(conflict_cleared_, false);
     if (episode_open_ && now >= episode_deadline_) {
         episode_deadline_ = now + options_.rebalance_deadline;

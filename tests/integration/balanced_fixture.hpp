@@ -38,13 +38,15 @@ struct ownership_segment {
     std::uint64_t first_message = 0;
     std::uint64_t last_message = 0;
     bool open = true;
+    std::int64_t first_ms = 0; // since the fixture was made, for failure messages
+    std::int64_t last_ms = 0;
 };
 
 struct member {
     std::string name;
     std::shared_ptr<balanced_consumer> consumer;
     std::set<std::int32_t> live;                   // between on_assigned and on_revoking
-    std::map<std::int32_t, std::int64_t> consumed; // partition -> last returned offset + 1
+    std::map<std::int32_t, std::int64_t> consumed; // partition -> next offset to process, this stretch
     std::vector<std::pair<std::error_code, std::string>> errors;
     std::vector<std::error_code> commit_results;
     int revocations = 0;
@@ -77,6 +79,7 @@ protected:
     std::vector<std::string> violations; // messages returned outside an ownership segment
     std::map<std::int32_t, std::int64_t> produced;                 // partition -> messages produced
     std::uint64_t sequence = 0;
+    std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
     std::unique_ptr<zk::client> observer;
 
 private:
@@ -143,7 +146,11 @@ protected:
         io::logger log;
         log.threshold = io::log_level::info;
         log.sink = [this, who](io::log_level level, std::string_view text) {
-            logs.push_back(who + " " + std::string(io::level_name(level)) + ": " + std::string(text));
+            auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - created_)
+                          .count();
+            logs.push_back(who + " " + std::string(io::level_name(level)) + ": " + std::string(text) + " [" +
+                           std::to_string(ms) + " ms]");
         };
         return log;
     }
@@ -166,7 +173,9 @@ protected:
         o.topic = topic;
         o.group_id = group;
         o.zookeeper_connect = zookeeper->connect_string();
-        o.zookeeper_session_timeout = 2s;
+        // Long enough that a loaded machine does not expire sessions by accident; tests that
+        // wait for a timeout shorten it.
+        o.zookeeper_session_timeout = 6s;
         o.rebalance_backoff = 50ms;
         o.rebalance_backoff_max = 500ms;
         o.rebalance_deadline = 20s;
@@ -190,6 +199,9 @@ protected:
             ++raw->assignments;
             for (const auto& [p, offset] : starts) {
                 raw->live.insert(p);
+                // What this stretch of ownership processes starts here; a commit of an older
+                // stretch's position would move the group's offset back.
+                raw->consumed[p] = offset;
                 segments[p].push_back({raw->name, offset, 0, 0, true});
             }
         };
@@ -260,9 +272,15 @@ protected:
                                              " offset " + std::to_string(msg.offset) + " without owning it");
                         continue;
                     }
-                    if (open->first_message == 0)
+                    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - created_)
+                                  .count();
+                    if (open->first_message == 0) {
                         open->first_message = sequence;
+                        open->first_ms = ms;
+                    }
                     open->last_message = sequence;
+                    open->last_ms = ms;
                 }
             }
         }
@@ -419,9 +437,9 @@ protected:
                     bool apart = used[i]->last_message < used[j]->first_message ||
                                  used[j]->last_message < used[i]->first_message;
                     EXPECT_TRUE(apart) << "partition " << p << ": " << used[i]->member << " ["
-                                       << used[i]->first_message << ", " << used[i]->last_message << "] and "
-                                       << used[j]->member << " [" << used[j]->first_message << ", "
-                                       << used[j]->last_message << "] overlap";
+                                       << used[i]->first_ms << " ms, " << used[i]->last_ms << " ms] and "
+                                       << used[j]->member << " [" << used[j]->first_ms << " ms, "
+                                       << used[j]->last_ms << " ms] overlap";
                 }
         }
     }

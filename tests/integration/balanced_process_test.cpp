@@ -52,14 +52,14 @@ protected:
         BalancedFixture::TearDown();
     }
 
-    remote_member& spawn(const std::string& topic)
+    remote_member& spawn(const std::string& topic, std::chrono::milliseconds session_timeout = 6s)
     {
         auto r = std::make_unique<remote_member>();
         r->name = "p" + std::to_string(remotes.size());
         r->process = std::make_unique<child_process>(std::vector<std::string>{
             KSPOUT_BALANCED_MEMBER_BIN, "--bootstrap=" + mock->bootstrap(),
             "--zookeeper=" + zookeeper->connect_string(), "--topic=" + topic, "--group=" + std::string(group),
-            "--session-timeout-ms=2000", "--metadata-check-ms=300"});
+            "--session-timeout-ms=" + std::to_string(session_timeout.count()), "--metadata-check-ms=300"});
         remotes.push_back(std::move(r));
         return *remotes.back();
     }
@@ -238,7 +238,7 @@ TEST_F(BalancedProcesses, AKilledMembersPartitionsAndUncommittedMessagesGoToTheO
     mock->create_topic(topic, partitions);
     produce_all(topic, partitions, 20);
     for (int i = 0; i < 3; ++i)
-        spawn(topic);
+        spawn(topic, 2s); // the victim's nodes live this long after the kill
     ASSERT_TRUE(watch_until([&] { return remotes_settled(partitions) && everything_seen(); }));
 
     remote_member& victim = *remotes[2];

@@ -1,4 +1,4 @@
-// The metadata-filtering proxy: relays Kafka frames, rewriting Metadata replies on the way back.
+// The proxies: Kafka frames relayed with Metadata replies rewritten, and a byte relay that can be cut.
 #include "tests/integration/balanced_proxy.hpp"
 
 #include "protocol/messages/metadata.hpp"
@@ -14,6 +14,7 @@
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 namespace kspout::balanced::testing {
@@ -233,6 +234,98 @@ void metadata_proxy::set_visible_partitions(const std::string& topic, int count)
 int metadata_proxy::metadata_replies() const
 {
     return state_->rewritten;
+}
+
+struct cuttable_proxy::state : std::enable_shared_from_this<cuttable_proxy::state> {
+    asio::io_context& ioc;
+    tcp::acceptor acceptor;
+    std::uint16_t upstream_port = 0;
+    std::vector<std::weak_ptr<link>> links;
+    bool is_cut = false;
+    bool closed = false;
+
+    state(asio::io_context& io, std::uint16_t upstream)
+        : ioc(io), acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), upstream_port(upstream)
+    {
+    }
+
+    static asio::awaitable<void> pump(std::shared_ptr<link> l, tcp::socket& from, tcp::socket& to)
+    {
+        std::array<char, 16384> buffer;
+        for (;;) {
+            boost::system::error_code ec;
+            std::size_t n = co_await from.async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec)
+                break;
+            co_await asio::async_write(to, asio::buffer(buffer.data(), n), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec)
+                break;
+        }
+        l->close();
+    }
+
+    asio::awaitable<void> accept()
+    {
+        auto self = shared_from_this();
+        for (;;) {
+            auto l = std::make_shared<link>(ioc.get_executor());
+            boost::system::error_code ec;
+            co_await acceptor.async_accept(l->client, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec || closed)
+                co_return;
+            if (is_cut) {
+                l->close();
+                continue;
+            }
+            tcp::endpoint up(asio::ip::make_address("127.0.0.1"), upstream_port);
+            co_await l->upstream.async_connect(up, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec || closed || is_cut) {
+                l->close();
+                continue;
+            }
+            links.push_back(l);
+            asio::co_spawn(ioc, pump(l, l->client, l->upstream), asio::detached);
+            asio::co_spawn(ioc, pump(l, l->upstream, l->client), asio::detached);
+        }
+    }
+
+    void close_links()
+    {
+        for (auto& weak : links)
+            if (auto l = weak.lock())
+                l->close();
+        links.clear();
+    }
+};
+
+cuttable_proxy::cuttable_proxy(asio::io_context& ioc, const std::string& upstream)
+    : state_(std::make_shared<state>(ioc, port_of(upstream)))
+{
+    asio::co_spawn(ioc, state_->accept(), asio::detached);
+}
+
+cuttable_proxy::~cuttable_proxy()
+{
+    state_->closed = true;
+    boost::system::error_code ignored;
+    state_->acceptor.close(ignored);
+    state_->close_links();
+}
+
+std::string cuttable_proxy::address() const
+{
+    return "127.0.0.1:" + std::to_string(state_->acceptor.local_endpoint().port());
+}
+
+void cuttable_proxy::cut()
+{
+    state_->is_cut = true;
+    state_->close_links();
+}
+
+void cuttable_proxy::restore()
+{
+    state_->is_cut = false;
 }
 
 } // namespace kspout::balanced::testing

@@ -1,5 +1,5 @@
-// Test helper: a TCP proxy in front of each mock broker that can hide a topic's higher partitions
-// from Metadata replies, to play "partitions added at run time" (the mock cannot grow a topic).
+// Test helpers: TCP proxies. One in front of each mock broker that can hide a topic's higher
+// partitions from Metadata replies (the mock cannot grow a topic); one that can cut a connection.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -30,6 +30,26 @@ public:
     void set_visible_partitions(const std::string& topic, int count);
     // How many Metadata replies were rewritten so far.
     int metadata_replies() const;
+
+    struct state;
+
+private:
+    std::shared_ptr<state> state_;
+};
+
+// Relays bytes to one upstream address until cut(): then every connection through it is closed
+// and new ones are closed as soon as they are accepted, as a network partition would, until
+// restore(). Runs on the io_context it is given.
+class cuttable_proxy {
+public:
+    cuttable_proxy(boost::asio::io_context& ioc, const std::string& upstream); // "127.0.0.1:port"
+    ~cuttable_proxy();
+    cuttable_proxy(const cuttable_proxy&) = delete;
+    cuttable_proxy& operator=(const cuttable_proxy&) = delete;
+
+    std::string address() const; // "127.0.0.1:port"
+    void cut();
+    void restore();
 
     struct state;
 

@@ -114,8 +114,10 @@ public:
         kspout::balanced::balanced_listener l;
         l.on_assigned = [this](const std::map<std::int32_t, std::int64_t>& starts) {
             std::string line = "assigned";
-            for (const auto& [p, offset] : starts)
+            for (const auto& [p, offset] : starts) {
                 line += " " + std::to_string(p) + "=" + std::to_string(offset);
+                consumed_[p] = offset; // a commit from an earlier stretch would move the offset back
+            }
             emit(line);
         };
         l.on_revoking = [this](const std::vector<std::int32_t>& partitions, std::function<void()> done) {
