@@ -1,7 +1,7 @@
 // spout_session: handshake with pid file, the command queue, and unknown commands answered with sync.
 #include "multilang/spout_session.hpp"
 
-#include "multilang/context.hpp"
+#include "multilang/session_common.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -26,11 +26,8 @@ void spout_session::start()
         [weak = weak_from_this()](std::error_code ec, std::string_view unfinished) {
             auto self = weak.lock();
             if (!self || self->failed_) return;
-            if (ec) {
-                self->protocol_error("pipe to Storm failed: " + ec.message());
-            } else if (!unfinished.empty() && unfinished.find_first_not_of(" \r\n\t") != std::string_view::npos) {
-                self->protocol_error("Storm closed stdin in the middle of a message: " +
-                                     std::string(unfinished.substr(0, 200)));
+            if (auto error = input_closed_error(ec, unfinished)) {
+                self->protocol_error(*error);
             } else if (self->handlers_.on_end_of_input) {
                 self->handlers_.on_end_of_input();
             }
@@ -60,23 +57,9 @@ void spout_session::on_message(std::string text)
 
 void spout_session::on_handshake_message(const std::string& text)
 {
-    std::string error;
-    auto h = parse_handshake(text, error);
-    if (!h) {
-        protocol_error("bad handshake: " + error);
+    if (auto refusal = accept_handshake(text, pid_, handlers_.on_handshake)) {
+        protocol_error(*refusal);
         return;
-    }
-    // The pid file comes first: the supervisor kills what it lists, so it must exist before
-    // Storm believes the process is up.
-    if (auto failure = create_pid_file(h->pid_dir, pid_)) {
-        protocol_error(*failure);
-        return;
-    }
-    if (handlers_.on_handshake) {
-        if (auto refusal = handlers_.on_handshake(*h)) {
-            protocol_error(*refusal);
-            return;
-        }
     }
     handshake_done_ = true;
     channel_->send(to_json_text(pid_message{pid_}));
