@@ -77,7 +77,6 @@ public:
 private:
     void after_write();
     void apply(const std::string& text, bolt_output& output);
-    void check_emit(const emit_message& emit) const;
     std::string random_id();
 
     shell_bolt_options options_;

@@ -1,27 +1,19 @@
 // shell_spout: Storm's ShellSpout command loop and the JsonSerializer/TupleImpl checks it runs.
 #include "multilang/shell_spout.hpp"
 
+#include "multilang/shell_common.hpp"
+
 namespace kspout::multilang {
 
 shell_spout::shell_spout(const shell_command& command, shell_spout_options options)
     : options_(std::move(options)), process_(command)
 {
-    std::string error;
-    auto parsed = parse_context(options_.context, error);
-    if (!parsed) throw shell_error("bad topology context: " + error);
-    context_ = *parsed;
+    context_ = context_or_throw(options_.context);
 }
 
 std::int64_t shell_spout::open()
 {
-    json handshake_message = {{"pidDir", options_.pid_dir}, {"conf", options_.conf}, {"context", options_.context}};
-    process_.write_message(handshake_message.dump());
-    std::string text = process_.read_message(options_.handshake_timeout);
-    auto parsed = parse_component_message(text);
-    if (!parsed.message) throw shell_error("bad handshake reply: " + parsed.error);
-    const auto* pid = std::get_if<pid_message>(&*parsed.message);
-    if (!pid) throw shell_error("handshake reply is not {\"pid\": N}: " + text.substr(0, 200));
-    return pid->pid;
+    return shell_handshake(process_, options_.pid_dir, options_.conf, options_.context, options_.handshake_timeout);
 }
 
 spout_reply shell_spout::send_command(const std::string& name, const json& id)
@@ -39,7 +31,7 @@ spout_reply shell_spout::send_command(const std::string& name, const json& id)
         auto& message = *parsed.message;
         if (std::holds_alternative<sync_message>(message)) return reply;
         if (auto* emit = std::get_if<emit_message>(&message)) {
-            check_emit(*emit);
+            check_emit(context_, *emit);
             if (!emit->task && emit->need_task_ids) {
                 std::vector<std::int64_t> tasks;
                 if (options_.task_ids_for) tasks = options_.task_ids_for(*emit);
@@ -62,19 +54,6 @@ spout_reply shell_spout::send_command(const std::string& name, const json& id)
         } else {
             throw shell_error("Unknown command received: fail");
         }
-    }
-}
-
-void shell_spout::check_emit(const emit_message& emit) const
-{
-    if (emit.tuple.is_null()) throw shell_error("emit without a tuple");
-    std::string stream = emit.stream.value_or("default");
-    if (context_.stream_output_fields.empty()) return; // Storm before 0.10 declares nothing here
-    auto it = context_.stream_output_fields.find(stream);
-    if (it == context_.stream_output_fields.end()) throw shell_error("Unknown stream ID: " + stream);
-    if (it->second.size() != emit.tuple.size()) {
-        throw shell_error("Tuple created with wrong number of fields. Expected " + std::to_string(it->second.size()) +
-                          " fields but got " + std::to_string(emit.tuple.size()) + " fields");
     }
 }
 

@@ -56,7 +56,6 @@ public:
 
 private:
     spout_reply send_command(const std::string& name, const json& id);
-    void check_emit(const emit_message& emit) const;
 
     shell_spout_options options_;
     topology_context context_;
