@@ -88,18 +88,8 @@ track_result offset_tracker::emitted(std::int64_t offset)
 
 track_result offset_tracker::acked(std::int64_t offset)
 {
-    auto i = find(offset);
-    if (i == entries_.size()) return classify_missing(offset);
-    if (entries_[i].st == state::done) {
-        ++counters_.duplicate;
-        return track_result::duplicate;
-    }
     // A failed offset acked before its replay (a late ack racing the fail) is simply done.
-    entries_[i].st = state::done;
-    ++done_count_;
-    ++counters_.acked;
-    if (i == done_prefix_) advance_done_prefix();
-    return track_result::ok;
+    return mark_done(offset, counters_.acked);
 }
 
 track_result offset_tracker::failed(std::int64_t offset)
@@ -117,6 +107,11 @@ track_result offset_tracker::failed(std::int64_t offset)
 
 track_result offset_tracker::give_up(std::int64_t offset)
 {
+    return mark_done(offset, counters_.given_up);
+}
+
+track_result offset_tracker::mark_done(std::int64_t offset, std::uint64_t& counter)
+{
     auto i = find(offset);
     if (i == entries_.size()) return classify_missing(offset);
     if (entries_[i].st == state::done) {
@@ -125,7 +120,7 @@ track_result offset_tracker::give_up(std::int64_t offset)
     }
     entries_[i].st = state::done;
     ++done_count_;
-    ++counters_.given_up;
+    ++counter;
     if (i == done_prefix_) advance_done_prefix();
     return track_result::ok;
 }

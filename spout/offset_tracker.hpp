@@ -89,6 +89,8 @@ private:
     // Index of offset in entries_, or entries_.size().
     std::size_t find(std::int64_t offset) const;
     track_result classify_missing(std::int64_t offset);
+    // acked() and give_up(): the offset is done; `counter` records which.
+    track_result mark_done(std::int64_t offset, std::uint64_t& counter);
     void advance_done_prefix();
 
     std::deque<entry> entries_;    // emitted offsets >= committed_, increasing
