@@ -157,7 +157,9 @@ TEST_P(KcatRecords, OurReaderDecodesWhatKcatProduced)
     std::int64_t before = now_ms();
     for (const produce_run& run : runs) {
         std::vector<std::string> args = {"kcat", "-b", cluster.bootstrap(), "-P", "-t", topic, "-p", "0",
-                                         "-z", codec.name, "-K:", "-Z"};
+                                         "-z", codec.name, "-K:", "-Z",
+                                         // One batch per run, so each is big enough to compress.
+                                         "-X", "linger.ms=500", "-X", "batch.num.messages=100000"};
         for (const auto& [key, value] : run.headers) {
             args.push_back("-H");
             args.push_back(value ? key + "=" + *value : key);
@@ -176,13 +178,18 @@ TEST_P(KcatRecords, OurReaderDecodesWhatKcatProduced)
     wire::byte_buffer blob = fetch_raw(cluster, topic, 0, dir);
     ASSERT_FALSE(blob.empty());
 
-    // Every batch is v2 with the codec asked for: the test really went through the decompressor.
+    // Every batch is v2 with the codec asked for, so the test really went through the
+    // decompressor. librdkafka sends a batch plain when compressing would not shrink it, which
+    // a small batch can hit: a plain batch is accepted, but most batches must carry the codec.
     std::vector<batch_summary> batches = batches_of(blob);
     ASSERT_GE(batches.size(), runs.size());
+    std::size_t with_codec = 0;
     for (const batch_summary& batch : batches) {
         EXPECT_EQ(batch.magic, 2) << "batch at " << batch.base_offset;
-        EXPECT_EQ(batch.codec_bits, codec.bits) << "batch at " << batch.base_offset;
+        EXPECT_TRUE(batch.codec_bits == codec.bits || batch.codec_bits == 0) << "batch at " << batch.base_offset;
+        with_codec += batch.codec_bits == codec.bits ? 1 : 0;
     }
+    EXPECT_GE(with_codec * 2, batches.size()) << "most batches should be compressed with " << codec.name;
 
     records::record_set set;
     std::optional<wire::decode_error> error = records::read_records(blob, 0, {}, {}, set, topic, 0);
@@ -241,7 +248,9 @@ TEST_P(KcatRecords, KcatReadsBackWhatItProduced)
     std::int64_t offset = 0;
     for (const produce_run& run : make_runs(codec.name)) {
         std::vector<std::string> args = {"kcat", "-b", cluster.bootstrap(), "-P", "-t", topic, "-p", "0",
-                                         "-z", codec.name, "-K:", "-Z"};
+                                         "-z", codec.name, "-K:", "-Z",
+                                         // One batch per run, so each is big enough to compress.
+                                         "-X", "linger.ms=500", "-X", "batch.num.messages=100000"};
         std::string headers;
         for (const auto& [key, value] : run.headers) {
             args.push_back("-H");
