@@ -80,6 +80,13 @@ bolt_output shell_bolt::read_until(const std::function<bool(const bolt_output&)>
     return output;
 }
 
+bolt_output shell_bolt::read_available()
+{
+    bolt_output output;
+    while (auto text = process_.try_read_message(std::chrono::milliseconds(0))) apply(*text, output);
+    return output;
+}
+
 bolt_output shell_bolt::process_tuple(bolt_tuple input)
 {
     std::string id = execute(std::move(input));
@@ -113,9 +120,10 @@ void shell_bolt::apply(const std::string& text, bolt_output& output)
             if (!pending_.contains(anchor)) throw shell_error("Anchored onto " + anchor + " after ack/fail");
         }
         check_emit(context_, *emit);
+        std::vector<std::int64_t> tasks;
+        if (options_.on_emit) tasks = options_.on_emit(*emit);
         if (!emit->task && emit->need_task_ids) {
-            std::vector<std::int64_t> tasks;
-            if (options_.task_ids_for) tasks = options_.task_ids_for(*emit);
+            if (!options_.on_emit && options_.task_ids_for) tasks = options_.task_ids_for(*emit);
             process_.write_message(json(tasks).dump());
             after_write();
         }

@@ -42,6 +42,9 @@ struct shell_bolt_options {
     std::function<std::vector<std::int64_t>(const emit_message&)> task_ids_for;
     // Called with stderr text Storm would have logged after each write.
     std::function<void(const std::string&)> on_stderr;
+    // Called for each checked emit as it is read, as Storm's collector.emit runs: routing goes
+    // here. Returns the task ids written back when need_task_ids asks (task_ids_for is unused).
+    std::function<std::vector<std::int64_t>(const emit_message&)> on_emit;
 };
 
 // Storm runs ShellBolt's reader and writer on their own threads; this host is synchronous:
@@ -63,6 +66,9 @@ public:
     void send_heartbeat();
     // Reads and checks messages, each within the timeout, until done(output) holds.
     bolt_output read_until(const std::function<bool(const bolt_output&)>& done);
+    // Reads and checks the messages already written, without waiting (a host that multiplexes
+    // many bolts keeps its own heartbeat clock from output.messages).
+    bolt_output read_available();
 
     // execute, then read until that tuple is acked or failed.
     bolt_output process_tuple(bolt_tuple input);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -102,19 +103,25 @@ void shell_process::write_raw(std::string_view bytes)
 
 std::string shell_process::read_message(std::chrono::milliseconds timeout)
 {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    if (auto message = try_read_message(timeout)) return *message;
+    throw shell_error("subprocess sent nothing within " + std::to_string(timeout.count()) + " ms");
+}
+
+std::optional<std::string> shell_process::try_read_message(std::chrono::milliseconds wait)
+{
+    auto deadline = std::chrono::steady_clock::now() + wait;
     for (;;) {
         std::error_code ec;
-        if (auto message = reader_.next(ec)) return *message;
+        if (auto message = reader_.next(ec)) return message;
         if (ec) throw shell_error("subprocess output: " + ec.message());
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            throw shell_error("subprocess sent nothing within " + std::to_string(timeout.count()) + " ms");
-        }
         pollfd p{stdout_, POLLIN, 0};
-        int rc = ::poll(&p, 1, static_cast<int>(left.count()));
+        int rc = ::poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 0)));
         if (rc < 0 && errno == EINTR) continue;
-        if (rc <= 0) continue;
+        if (rc <= 0) {
+            if (left.count() <= 0) return std::nullopt;
+            continue;
+        }
         char buf[65536];
         ssize_t n = ::read(stdout_, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;

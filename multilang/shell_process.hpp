@@ -40,6 +40,9 @@ public:
     // The next message, or throws: on EOF "Pipe to subprocess seems to be broken! ...", on
     // timeout a shell_error naming the wait.
     std::string read_message(std::chrono::milliseconds timeout);
+    // The next message if one arrives within `wait` (zero: only what is already there), else
+    // nothing; EOF throws as read_message does.
+    std::optional<std::string> try_read_message(std::chrono::milliseconds wait);
     std::string drain_stderr();
 
     pid_t pid() const noexcept { return pid_; }

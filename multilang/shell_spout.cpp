@@ -32,9 +32,10 @@ spout_reply shell_spout::send_command(const std::string& name, const json& id)
         if (std::holds_alternative<sync_message>(message)) return reply;
         if (auto* emit = std::get_if<emit_message>(&message)) {
             check_emit(context_, *emit);
+            std::vector<std::int64_t> tasks;
+            if (options_.on_emit) tasks = options_.on_emit(*emit);
             if (!emit->task && emit->need_task_ids) {
-                std::vector<std::int64_t> tasks;
-                if (options_.task_ids_for) tasks = options_.task_ids_for(*emit);
+                if (!options_.on_emit && options_.task_ids_for) tasks = options_.task_ids_for(*emit);
                 process_.write_message(json(tasks).dump());
             }
             reply.emits.push_back(std::move(*emit));

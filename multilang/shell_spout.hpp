@@ -34,6 +34,10 @@ struct shell_spout_options {
     std::function<std::vector<std::int64_t>(const emit_message&)> task_ids_for;
     // Called with stderr text Storm would have logged after each write.
     std::function<void(const std::string&)> on_stderr;
+    // Called for each checked emit while its command is still out, as Storm's collector.emit
+    // runs: routing goes here, and with zero ackers the re-entrant ack (a nested command on this
+    // spout). Returns the task ids written back when need_task_ids asks (task_ids_for is unused).
+    std::function<std::vector<std::int64_t>(const emit_message&)> on_emit;
 };
 
 // Every violation Storm treats as fatal throws shell_error: an unknown command (ack and fail
