@@ -8,6 +8,8 @@
 
 #include <cstdio>
 
+#include <poll.h>
+
 namespace kspout::spout {
 
 namespace asio = boost::asio;
@@ -29,6 +31,25 @@ io::offset_reset to_io(offset_reset r)
     return io::offset_reset::earliest;
 }
 
+io::log_level to_io(log_level level)
+{
+    switch (level) {
+    case log_level::trace:
+    case log_level::debug: return io::log_level::debug;
+    case log_level::info: return io::log_level::info;
+    case log_level::warn: return io::log_level::warning;
+    case log_level::error: return io::log_level::error;
+    }
+    return io::log_level::info;
+}
+
+// The reader of a pipe went away: writes fail with EPIPE and poll reports POLLERR.
+bool reader_gone(int fd)
+{
+    pollfd p{fd, POLLOUT, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
 std::string join(const std::vector<std::string>& lines)
 {
     std::string out;
@@ -39,16 +60,18 @@ std::string join(const std::vector<std::string>& lines)
 } // namespace
 
 std::shared_ptr<kafka_spout> kafka_spout::create(asio::any_io_executor executor,
-                                                 std::shared_ptr<multilang::channel> channel, command_line flags,
-                                                 nlohmann::json config_file, std::int64_t pid, exit_handler on_exit)
+                                                 std::shared_ptr<multilang::channel> channel, int out_fd,
+                                                 command_line flags, nlohmann::json config_file, std::int64_t pid,
+                                                 exit_handler on_exit)
 {
-    return std::shared_ptr<kafka_spout>(new kafka_spout(std::move(executor), std::move(channel), std::move(flags),
-                                                        std::move(config_file), pid, std::move(on_exit)));
+    return std::shared_ptr<kafka_spout>(new kafka_spout(std::move(executor), std::move(channel), out_fd,
+                                                        std::move(flags), std::move(config_file), pid,
+                                                        std::move(on_exit)));
 }
 
-kafka_spout::kafka_spout(asio::any_io_executor executor, std::shared_ptr<multilang::channel> channel,
+kafka_spout::kafka_spout(asio::any_io_executor executor, std::shared_ptr<multilang::channel> channel, int out_fd,
                          command_line flags, nlohmann::json config_file, std::int64_t pid, exit_handler on_exit)
-    : executor_(executor), channel_(std::move(channel)), flags_(std::move(flags)),
+    : executor_(executor), channel_(std::move(channel)), out_fd_(out_fd), flags_(std::move(flags)),
       config_file_(std::move(config_file)), pid_(pid), on_exit_(std::move(on_exit)), next_timer_(executor),
       commit_timer_(executor), stats_timer_(executor)
 {
@@ -63,16 +86,19 @@ void kafka_spout::start()
         return self ? self->on_handshake(hs) : std::optional<std::string>("spout gone");
     };
     h.on_next = [weak](done_callback done) {
-        if (auto self = weak.lock()) self->on_next(std::move(done));
+        if (auto self = weak.lock()) self->on_next(self->with_metrics(std::move(done)));
     };
     h.on_ack = [weak](const nlohmann::json& id, done_callback done) {
-        if (auto self = weak.lock()) self->on_ack(id, std::move(done));
+        if (auto self = weak.lock()) self->on_ack(id, self->with_metrics(std::move(done)));
     };
     h.on_fail = [weak](const nlohmann::json& id, done_callback done) {
-        if (auto self = weak.lock()) self->on_fail(id, std::move(done));
+        if (auto self = weak.lock()) self->on_fail(id, self->with_metrics(std::move(done)));
+    };
+    h.on_activate = [weak](done_callback done) {
+        if (auto self = weak.lock()) self->with_metrics(std::move(done))();
     };
     h.on_deactivate = [weak](done_callback done) {
-        if (auto self = weak.lock()) self->on_deactivate(std::move(done));
+        if (auto self = weak.lock()) self->on_deactivate(self->with_metrics(std::move(done)));
     };
     h.on_end_of_input = [weak] {
         if (auto self = weak.lock()) self->on_end_of_input();
@@ -102,6 +128,7 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
         dead_letter_mapper_.emplace(*dl_fields, settings_.format, settings_.invalid_utf8);
     }
     retries_ = retry_policy(settings_.retry);
+    metrics_ = metrics_reporter(settings_.metrics);
 
     io::cluster_options cluster;
     cluster.bootstrap_servers = settings_.bootstrap_servers;
@@ -155,7 +182,7 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
         }
     };
     io::logger consumer_log;
-    consumer_log.threshold = io::log_level::info;
+    consumer_log.threshold = to_io(settings_.log_level);
     consumer_log.sink = [weak](io::log_level level, std::string_view text) {
         auto self = weak.lock();
         if (!self || self->finished_) return;
@@ -174,7 +201,23 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
 
 void kafka_spout::log(const std::string& text, log_level level)
 {
+    if (static_cast<int>(level) < static_cast<int>(settings_.log_level)) return;
     if (session_ && session_->handshake_done()) session_->log(text, level);
+}
+
+done_callback kafka_spout::with_metrics(done_callback done)
+{
+    return [weak = weak_from_this(), done = std::move(done)] {
+        if (auto self = weak.lock()) self->send_due_metrics();
+        done();
+    };
+}
+
+void kafka_spout::send_due_metrics()
+{
+    auto now = clock::now();
+    if (finished_ || !consumer_ || !metrics_.due(now)) return;
+    for (auto& m : metrics_.report(totals_, lag(), now)) session_->metrics(std::move(m.name), m.value);
 }
 
 void kafka_spout::on_next(done_callback done)
@@ -249,6 +292,7 @@ std::size_t kafka_spout::emit_buffered(std::size_t max)
             track_result result = book_.emitted(tp, m.offset);
             if (result == track_result::replayed) {
                 retries_.replayed(tp, m.offset);
+                ++totals_.replayed;
             } else if (result != track_result::ok) {
                 continue;
             }
@@ -261,7 +305,7 @@ std::size_t kafka_spout::emit_buffered(std::size_t max)
             e.id = id_buffer_;
             session_->emit(std::move(e));
             ++emitted;
-            ++emitted_total_;
+            ++totals_.emitted;
         }
     }
     return emitted;
@@ -354,7 +398,7 @@ void kafka_spout::on_ack(const nlohmann::json& id, done_callback done)
     }
     if (book_.acked(parsed->partition, parsed->offset) == track_result::ok) {
         retries_.acked(parsed->partition, parsed->offset);
-        ++acked_total_;
+        ++totals_.acked;
     }
     done();
 }
@@ -368,7 +412,7 @@ void kafka_spout::on_fail(const nlohmann::json& id, done_callback done)
         return done();
     }
     if (book_.failed(parsed->partition, parsed->offset) != track_result::ok) return done();
-    ++failed_total_;
+    ++totals_.failed;
     topic_partition tp{std::string(parsed->partition.topic), parsed->partition.partition};
     auto decision = retries_.on_fail(tp, parsed->offset, clock::now());
     if (decision.what == retry_decision::action::give_up) {
@@ -427,7 +471,14 @@ void kafka_spout::commit(const std::vector<std::int32_t>& only, std::function<vo
     consumer_->commit(offsets, [weak = weak_from_this(), offsets, done = std::move(done)](std::error_code ec) {
         auto self = weak.lock();
         if (self && !ec) {
-            for (const auto& [p, offset] : offsets) self->book_.committed({self->settings_.topic, p}, offset);
+            for (const auto& [p, offset] : offsets) {
+                topic_partition_ref tp{self->settings_.topic, p};
+                const offset_tracker* tracker = self->book_.find(tp);
+                if (tracker && offset > tracker->committed_offset()) {
+                    self->totals_.committed += static_cast<std::uint64_t>(offset - tracker->committed_offset());
+                }
+                self->book_.committed(tp, offset);
+            }
             self->update_pauses();
         } else if (self) {
             self->log("kafka-spout: commit failed: " + ec.message() + " (will retry)", log_level::warn);
@@ -460,21 +511,32 @@ void kafka_spout::arm_stats_timer()
     });
 }
 
-void kafka_spout::log_stats()
+// Records in the owned partitions past the committed offsets; unknown until every owned
+// partition has reported its high watermark.
+std::optional<std::int64_t> kafka_spout::lag() const
 {
+    if (!consumer_) return std::nullopt;
     std::int64_t lag = 0;
-    std::size_t uncommitted = 0;
     for (const auto& tp : book_.owned()) {
         auto hw = consumer_->high_watermark(tp.partition);
-        if (const offset_tracker* t = book_.find(tp.ref())) {
-            uncommitted += t->uncommitted_count();
-            if (hw) lag += std::max<std::int64_t>(0, *hw - t->committed_offset());
-        }
+        const offset_tracker* t = book_.find(tp.ref());
+        if (!hw || !t) return std::nullopt;
+        lag += std::max<std::int64_t>(0, *hw - t->committed_offset());
     }
+    return lag;
+}
+
+void kafka_spout::log_stats()
+{
+    std::size_t uncommitted = 0;
+    for (const auto& tp : book_.owned()) {
+        if (const offset_tracker* t = book_.find(tp.ref())) uncommitted += t->uncommitted_count();
+    }
+    auto known_lag = lag();
     log("kafka-spout stats: partitions " + std::to_string(book_.size()) + ", emitted " +
-        std::to_string(emitted_total_) + ", acked " + std::to_string(acked_total_) + ", failed " +
-        std::to_string(failed_total_) + ", uncommitted " + std::to_string(uncommitted) + ", lag " +
-        std::to_string(lag));
+        std::to_string(totals_.emitted) + ", acked " + std::to_string(totals_.acked) + ", failed " +
+        std::to_string(totals_.failed) + ", uncommitted " + std::to_string(uncommitted) + ", lag " +
+        (known_lag ? std::to_string(*known_lag) : std::string("unknown")));
 }
 
 void kafka_spout::on_end_of_input()
@@ -497,6 +559,16 @@ void kafka_spout::on_end_of_input()
 
 void kafka_spout::on_protocol_error(const std::string& what)
 {
+    if (reader_gone(out_fd_)) {
+        // Storm stopped reading stdout: it went away, as on stdin EOF (when a worker dies both
+        // pipes close, and which one the spout notices first is chance). The acks it sent were
+        // well-formed, so they are committed; tuples whose emit or sync was lost are not acked
+        // and are read again by whoever owns their partition next.
+        std::fprintf(stderr, "kafka-spout: Storm stopped reading stdout (%s); committing what was acked\n",
+                     what.c_str());
+        on_end_of_input();
+        return;
+    }
     // Nothing more is committed: whatever Storm meant by its last words is unknown.
     committing_allowed_ = false;
     std::fprintf(stderr, "kafka-spout: %s\n", what.c_str());

@@ -3,6 +3,7 @@
 
 #include "multilang/spout_session.hpp"
 #include "protocol/balanced/balanced_consumer.hpp"
+#include "spout/metrics.hpp"
 #include "spout/offset_book.hpp"
 #include "spout/retry_policy.hpp"
 #include "spout/settings.hpp"
@@ -29,19 +30,23 @@ namespace kspout::spout {
 // by rewinding its partition once its backoff is over.
 class kafka_spout : public std::enable_shared_from_this<kafka_spout> {
 public:
-    // Called once with the process exit code: 0 after Storm closed stdin and the spout left the
-    // group cleanly, non-zero after bad input or a fatal error.
+    // Called once with the process exit code: 0 after Storm went away (stdin closed, or nobody
+    // reads stdout any more) and the spout committed what was acked and left the group; non-zero
+    // after bad input or a fatal error.
     using exit_handler = std::function<void(int)>;
 
+    // out_fd is the descriptor the channel writes to, checked when the channel fails to tell a
+    // reader that went away from bad input.
     static std::shared_ptr<kafka_spout> create(boost::asio::any_io_executor executor,
-                                               std::shared_ptr<multilang::channel> channel, command_line flags,
-                                               nlohmann::json config_file, std::int64_t pid, exit_handler on_exit);
+                                               std::shared_ptr<multilang::channel> channel, int out_fd,
+                                               command_line flags, nlohmann::json config_file, std::int64_t pid,
+                                               exit_handler on_exit);
     void start();
     // SIGTERM: commit what was acked, leave the group, exit 0 (as on stdin EOF).
     void stop_on_signal() { on_end_of_input(); }
 
 private:
-    kafka_spout(boost::asio::any_io_executor executor, std::shared_ptr<multilang::channel> channel,
+    kafka_spout(boost::asio::any_io_executor executor, std::shared_ptr<multilang::channel> channel, int out_fd,
                 command_line flags, nlohmann::json config_file, std::int64_t pid, exit_handler on_exit);
 
     std::optional<std::string> on_handshake(const multilang::handshake& h);
@@ -65,12 +70,17 @@ private:
     void arm_commit_timer();
     void arm_stats_timer();
     void log_stats();
+    std::optional<std::int64_t> lag() const;
+    // Part of the reply to a command, before its sync: Storm reads stdout only while it waits.
+    void send_due_metrics();
+    multilang::spout_session::done_callback with_metrics(multilang::spout_session::done_callback done);
     void finish(int code);
     void log(const std::string& text, multilang::log_level level = multilang::log_level::info);
 
     boost::asio::any_io_executor executor_;
     std::shared_ptr<multilang::channel> channel_;
     std::shared_ptr<multilang::spout_session> session_;
+    int out_fd_;
     command_line flags_;
     nlohmann::json config_file_;
     std::int64_t pid_;
@@ -93,9 +103,8 @@ private:
     std::string id_buffer_;
     bool committing_allowed_ = true; // false after bad input: commit nothing further
     bool finished_ = false;
-    std::uint64_t emitted_total_ = 0;
-    std::uint64_t acked_total_ = 0;
-    std::uint64_t failed_total_ = 0;
+    metric_totals totals_;
+    metrics_reporter metrics_;
 };
 
 } // namespace kspout::spout

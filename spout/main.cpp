@@ -4,12 +4,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <unistd.h>
 
 int main(int argc, char** argv)
 {
     using namespace kspout::spout;
+    // A write to a stdout nobody reads must fail with EPIPE, so the spout can commit and leave,
+    // rather than kill the process on the spot.
+    std::signal(SIGPIPE, SIG_IGN);
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string error;
     auto flags = parse_command_line(args, error);
@@ -30,7 +34,8 @@ int main(int argc, char** argv)
     boost::asio::io_context ioc;
     int exit_code = 0;
     auto channel = kspout::multilang::channel::create(ioc.get_executor(), STDIN_FILENO, STDOUT_FILENO);
-    auto spout = kafka_spout::create(ioc.get_executor(), channel, std::move(*flags), std::move(config_file), ::getpid(),
+    auto spout = kafka_spout::create(ioc.get_executor(), channel, STDOUT_FILENO, std::move(*flags),
+                                     std::move(config_file), ::getpid(),
                                      [&](int code) {
                                          exit_code = code;
                                          ioc.stop();

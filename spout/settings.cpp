@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -205,6 +206,47 @@ apply_fn enum_key(Enum settings::*member, std::array<std::pair<std::string_view,
     };
 }
 
+// kafka.spout.metrics: KIND or KIND=NAME items (a list or a comma-separated string), or an object
+// of KIND: NAME. A kind without a name gets kafka.spout.metrics.prefix + KIND once all sources are read.
+std::string metrics_key(settings& s, const json& v)
+{
+    std::vector<std::pair<std::string, std::string>> items;
+    if ((v.is_string() && v.get_ref<const std::string&>().empty()) || (v.is_array() && v.empty())) {
+        s.metrics.names.clear(); // turns metrics off where a lower source turned them on
+        return std::string();
+    }
+    if (v.is_object()) {
+        for (const auto& [kind, name] : v.items()) {
+            if (!name.is_string()) return "expected an object of KIND: NAME with string names";
+            items.emplace_back(kind, name.get<std::string>());
+        }
+    } else {
+        std::string why;
+        auto list = as_list(v, why);
+        if (!list) return why;
+        for (const auto& item : *list) {
+            auto eq = item.find('=');
+            if (eq == std::string::npos) {
+                items.emplace_back(item, "");
+            } else {
+                std::string_view text = item;
+                items.emplace_back(trim(text.substr(0, eq)), trim(text.substr(eq + 1)));
+                if (items.back().second.empty()) return "\"" + item + "\" has no name after =";
+            }
+        }
+    }
+    std::map<metric_kind, std::string> names;
+    for (const auto& [kind_name, name] : items) {
+        auto kind = parse_metric_kind(kind_name);
+        if (!kind) {
+            return "\"" + kind_name + "\" is not a metric (expected emitted, acked, failed, replayed, committed, lag)";
+        }
+        if (!names.emplace(*kind, name).second) return "\"" + kind_name + "\" is listed twice";
+    }
+    s.metrics.names = std::move(names);
+    return std::string();
+}
+
 const std::vector<key_spec>& key_table()
 {
     static const std::vector<key_spec> table{
@@ -347,6 +389,20 @@ const std::vector<key_spec>& key_table()
              return why;
          }},
         {"kafka.spout.stats.interval.ms", ms_key(&settings::stats_interval, 0)},
+        {"kafka.spout.log.level",
+         enum_key(&settings::log_level,
+                  std::array{std::pair{std::string_view("debug"), multilang::log_level::debug},
+                             std::pair{std::string_view("info"), multilang::log_level::info},
+                             std::pair{std::string_view("warn"), multilang::log_level::warn},
+                             std::pair{std::string_view("error"), multilang::log_level::error}})},
+        {"kafka.spout.metrics", metrics_key},
+        {"kafka.spout.metrics.prefix", string_key(&settings::metrics_prefix, true)},
+        {"kafka.spout.metrics.interval.ms",
+         [](settings& s, const json& v) {
+             std::string why;
+             if (auto n = as_int(v, 0, int32_max, why)) s.metrics.interval = milliseconds(*n);
+             return why;
+         }},
     };
     return table;
 }
@@ -540,6 +596,15 @@ settings_result load_settings(const json& storm_conf, const command_line& flags,
                          ") must be below half of Storm's subprocess timeout (" +
                          std::to_string(s.subprocess_timeout.count()) +
                          " ms, from topology.subprocess.timeout.secs or supervisor.worker.timeout.secs)");
+    }
+    std::map<std::string, std::string_view> metric_names; // name -> the kind sent under it
+    for (auto& [kind, name] : s.metrics.names) {
+        if (name.empty()) name = s.metrics_prefix + std::string(to_string(kind));
+        auto [first, inserted] = metric_names.emplace(name, to_string(kind));
+        if (!inserted) {
+            errors.push_back("kafka.spout.metrics: " + std::string(first->second) + " and " +
+                             std::string(to_string(kind)) + " are both sent as \"" + name + "\"");
+        }
     }
 
     if (errors.empty()) result.value = std::move(s);

@@ -1,6 +1,8 @@
 // The spout's settings: kafka.* keys from the Storm conf, a JSON config file and command-line flags.
 #pragma once
 
+#include "multilang/messages.hpp"
+#include "spout/metrics.hpp"
 #include "spout/retry_policy.hpp"
 #include "spout/tuple_mapper.hpp"
 
@@ -60,6 +62,12 @@ struct settings {
     std::chrono::milliseconds commit_interval{5000};
     retry_options retry;
     std::chrono::milliseconds stats_interval{60'000}; // 0: no stats lines
+    // Least level of the log lines sent to Storm (the spout's, the consumer's, and at debug
+    // also the ZooKeeper client library's).
+    multilang::log_level log_level = multilang::log_level::info;
+    // Storm metrics; none by default. load_settings gives every listed kind its full name.
+    metrics_options metrics;
+    std::string metrics_prefix = "kafka-spout."; // the name of a kind listed without one
 
     // From Storm's own keys: topology.subprocess.timeout.secs, else supervisor.worker.timeout.secs.
     std::chrono::milliseconds subprocess_timeout{30'000};

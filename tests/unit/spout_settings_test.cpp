@@ -72,6 +72,8 @@ TEST(SpoutSettings, MinimalConfGivesTheDefaults)
     EXPECT_EQ(s.retry.exhausted, retries_exhausted::give_up);
     EXPECT_TRUE(s.retry.dead_letter_stream.empty());
     EXPECT_EQ(s.subprocess_timeout, 30s);
+    EXPECT_EQ(s.log_level, multilang::log_level::info);
+    EXPECT_TRUE(s.metrics.names.empty()); // Storm kills the worker for a metric nobody registered
 }
 
 TEST(SpoutSettings, FlagsBeatTheFileWhichBeatsTheStormConf)
@@ -250,6 +252,12 @@ TEST(SpoutSettings, BadValuesNameKeyValueAndWhatWasExpected)
         {"kafka.spout.fields", "value,payload", "\"payload\" is not a field"},
         {"kafka.spout.fields", "value,key,value", "\"value\" is listed twice"},
         {"kafka.spout.stream", "", "expected a non-empty string"},
+        {"kafka.spout.log.level", "trace", "expected one of debug, info, warn, error"},
+        {"kafka.spout.metrics", "emitted,lagging", "\"lagging\" is not a metric"},
+        {"kafka.spout.metrics", "acked=", "has no name after ="},
+        {"kafka.spout.metrics", "acked,acked=a", "\"acked\" is listed twice"},
+        {"kafka.spout.metrics", json{{"lag", 1}}, "with string names"},
+        {"kafka.spout.metrics.interval.ms", -1, "from 0"},
     };
     for (const auto& c : cases) {
         auto conf = minimal_conf();
@@ -396,6 +404,36 @@ TEST_F(SpoutSettingsFile, RejectsMissingInvalidAndNonObjectFiles)
     EXPECT_NE(error.find("is not a JSON object"), std::string::npos) << error;
 }
 
+TEST(SpoutSettings, MetricsAreNamedByPrefixOrOneByOne)
+{
+    auto conf = minimal_conf();
+    conf["kafka.spout.metrics"] = "emitted, acked=storm.acks,lag";
+    conf["kafka.spout.metrics.interval.ms"] = 0;
+    // The prefix applies however late it comes: here from the command line, after the Storm conf.
+    auto r = load_settings(conf, flags({{"kafka.spout.metrics.prefix", "kafka_"}}));
+    ASSERT_TRUE(r.value) << joined(r.errors);
+    EXPECT_EQ(r.value->metrics.names, (std::map<metric_kind, std::string>{{metric_kind::emitted, "kafka_emitted"},
+                                                                          {metric_kind::acked, "storm.acks"},
+                                                                          {metric_kind::lag, "kafka_lag"}}));
+    EXPECT_EQ(r.value->metrics.interval, 0ms);
+
+    conf["kafka.spout.metrics"] = json{{"failed", "f"}, {"committed", "c"}};
+    r = load_settings(conf, {});
+    ASSERT_TRUE(r.value) << joined(r.errors);
+    EXPECT_EQ(r.value->metrics.names, (std::map<metric_kind, std::string>{{metric_kind::failed, "f"},
+                                                                          {metric_kind::committed, "c"}}));
+
+    // An empty list on a higher source turns them off again.
+    r = load_settings(conf, flags({{"kafka.spout.metrics", ""}}));
+    ASSERT_TRUE(r.value) << joined(r.errors);
+    EXPECT_TRUE(r.value->metrics.names.empty());
+
+    // Two kinds under one name would add unrelated numbers in one Storm metric.
+    conf["kafka.spout.metrics"] = "emitted=x,acked=x";
+    auto e = single_error(conf);
+    EXPECT_NE(e.find("emitted and acked are both sent as \"x\""), std::string::npos) << e;
+}
+
 // The README's table and the key table must list the same keys.
 TEST(SpoutSettings, ReadmeDocumentsEveryKey)
 {
@@ -412,7 +450,7 @@ TEST(SpoutSettings, ReadmeDocumentsEveryKey)
     std::set<std::string> known;
     for (auto key : settings_keys()) known.insert(std::string(key));
     EXPECT_EQ(documented, known);
-    EXPECT_EQ(known.size(), 33u); // the keys of issue 5
+    EXPECT_EQ(known.size(), 37u); // the keys of issue 5
 }
 
 } // namespace
