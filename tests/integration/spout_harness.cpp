@@ -29,6 +29,8 @@ spout_task::spout_task(const temp_dir& pid_dir, spout_task_options options)
     o.pid_dir = pid_dir.path().string();
     o.timeout = options.timeout;
     o.handshake_timeout = std::chrono::seconds(30);
+    o.registered_metrics = std::move(options.registered_metrics);
+    o.on_stderr = std::move(options.on_stderr);
     spout_ = std::make_unique<multilang::shell_spout>(command, o);
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -24,6 +25,8 @@ struct spout_task_options {
     std::int64_t task = 1;
     std::vector<std::int64_t> tasks{1};
     std::chrono::milliseconds timeout = std::chrono::seconds(5); // topology.subprocess.timeout.secs
+    std::set<std::string> registered_metrics; // what the ShellSpout subclass registered; others are fatal
+    std::function<void(const std::string&)> on_stderr; // stderr drained after each command, as Storm does
 };
 
 class spout_task {
