@@ -1,0 +1,209 @@
+// Topology files for the local runner: the Flux YAML subset, the same in JSON, and errors that
+// name the line; plus the context and conf each task gets.
+#include "multilang/local/flux.hpp"
+#include "multilang/local/yaml_subset.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace kspout::multilang;
+using namespace kspout::multilang::local;
+using ::testing::HasSubstr;
+
+namespace {
+
+std::string error_of(const std::string& yaml)
+{
+    try {
+        parse_flux_yaml(yaml, "t.yaml");
+    } catch (const topology_error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+const char* spout_and_bolt = R"(# a comment
+name: "words"
+config:
+  topology.message.timeout.secs: 5   # trailing comment
+  topology.max.spout.pending: 100
+spouts:
+  - id: "src"
+    className: "org.apache.storm.flux.wrappers.spouts.FluxShellSpout"
+    constructorArgs:
+      - ["python3", 'spout.py']
+      - [word, count]
+    parallelism: 2
+bolts:
+  - id: "dst"
+    className: "org.apache.storm.flux.wrappers.bolts.FluxShellBolt"
+    constructorArgs:
+      - ["./bolt"]
+    configMethods:
+      - name: "setNamedStream"
+        args: ["alerts", ["word"]]
+    parallelism: 3
+streams:
+  - from: "src"
+    to: "dst"
+    grouping:
+      type: FIELDS
+      args: ["word"]
+)";
+
+} // namespace
+
+TEST(LocalYaml, ScalarsFlowCollectionsAndNesting)
+{
+    auto doc = parse_yaml_subset(R"(---
+a: 1
+b: -2.5
+c: true
+d: ~
+e: host1:9092,host2:9092
+f: "quote \" and \u00e9"
+g: 'it''s'
+h: [1, "two", [3], {k: v}]
+i:
+- x
+- y: 1
+  z: [ ]
+j: "# not a comment"
+)",
+                                 "t.yaml");
+    const json& r = doc.root;
+    EXPECT_EQ(r["a"], 1);
+    EXPECT_DOUBLE_EQ(r["b"].get<double>(), -2.5);
+    EXPECT_EQ(r["c"], true);
+    EXPECT_TRUE(r["d"].is_null());
+    EXPECT_EQ(r["e"], "host1:9092,host2:9092");
+    EXPECT_EQ(r["f"], "quote \" and \xc3\xa9");
+    EXPECT_EQ(r["g"], "it's");
+    EXPECT_EQ(r["h"], json::parse(R"([1, "two", [3], {"k": "v"}])"));
+    EXPECT_EQ(r["i"], json::parse(R"(["x", {"y": 1, "z": []}])"));
+    EXPECT_EQ(r["j"], "# not a comment");
+    EXPECT_EQ(doc.lines.at("/i/1/z"), 13);
+}
+
+TEST(LocalYaml, ErrorsNameTheLine)
+{
+    auto fails = [](const char* text) {
+        try {
+            parse_yaml_subset(text, "t.yaml");
+        } catch (const topology_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_THAT(fails("a: 1\n\tb: 2\n"), HasSubstr("t.yaml:2: tabs"));
+    EXPECT_THAT(fails("a: 1\na: 2\n"), HasSubstr("t.yaml:2: duplicate key \"a\""));
+    EXPECT_THAT(fails("a:\n  b: 1\n    c: 2\n"), HasSubstr("t.yaml:3: unexpected indentation"));
+    EXPECT_THAT(fails("a: &x 1\n"), HasSubstr("t.yaml:1: '&'"));
+    EXPECT_THAT(fails("a: |\n  text\n"), HasSubstr("t.yaml:1:"));
+    EXPECT_THAT(fails("a: [1, 2\n"), HasSubstr("t.yaml:1: a flow collection must end on its line"));
+    EXPECT_THAT(fails("a: \"open\n"), HasSubstr("t.yaml:1: unterminated"));
+    EXPECT_THAT(fails("a: 1\n---\nb: 2\n"), HasSubstr("t.yaml:2: only one YAML document"));
+}
+
+TEST(LocalFlux, SpoutsBoltsStreamsAndConfig)
+{
+    topology_def t = parse_flux_yaml(spout_and_bolt, "t.yaml");
+    EXPECT_EQ(t.name, "words");
+    EXPECT_EQ(t.config["topology.max.spout.pending"], 100);
+    ASSERT_EQ(t.components.size(), 2u);
+    const auto* src = t.find("src");
+    ASSERT_TRUE(src);
+    EXPECT_EQ(src->command, (std::vector<std::string>{"python3", "spout.py"}));
+    EXPECT_EQ(src->streams.at("default"), (std::vector<std::string>{"word", "count"}));
+    EXPECT_EQ(src->parallelism, 2);
+    const auto* dst = t.find("dst");
+    ASSERT_TRUE(dst);
+    EXPECT_EQ(dst->streams.at("alerts"), (std::vector<std::string>{"word"}));
+    ASSERT_EQ(dst->inputs.size(), 1u);
+    EXPECT_EQ(dst->inputs[0].type, grouping_type::fields);
+    EXPECT_EQ(dst->inputs[0].fields, (std::vector<std::string>{"word"}));
+}
+
+TEST(LocalFlux, TheKafkaSpoutExampleLoadsUnchanged)
+{
+    topology_def t = load_topology_file(KSPOUT_SOURCE_DIR "/topology-examples/kafka-spout.flux.yaml");
+    const auto* kafka = t.find("kafka");
+    ASSERT_TRUE(kafka);
+    EXPECT_EQ(kafka->parallelism, 4);
+    EXPECT_EQ(kafka->command, (std::vector<std::string>{"sh", "run-kafka-spout.sh"}));
+    EXPECT_EQ(kafka->streams.at("default").size(), 5u);
+    EXPECT_EQ(kafka->config["config.topics"], "events");
+    const auto* log = t.find("log");
+    ASSERT_TRUE(log);
+    EXPECT_TRUE(log->log_bolt);
+    EXPECT_EQ(log->inputs.at(0).source, "kafka");
+    EXPECT_EQ(t.config["topology.max.spout.pending"], 5000);
+}
+
+TEST(LocalFlux, TopologyErrorsNameTheLine)
+{
+    std::string text = spout_and_bolt;
+    auto with = [&](const std::string& from, const std::string& to) {
+        std::string s = text;
+        s.replace(s.find(from), from.size(), to);
+        return error_of(s);
+    };
+    EXPECT_THAT(with("spouts.FluxShellSpout", "spouts.KafkaSpout"), HasSubstr("t.yaml:8: the local runner runs"));
+    EXPECT_THAT(with("from: \"src\"", "from: \"nobody\""), HasSubstr("t.yaml:23: no spout or bolt has id \"nobody\""));
+    EXPECT_THAT(with("args: [\"word\"]", "args: [\"colour\"]"), HasSubstr("t.yaml:27: stream \"default\" of \"src\" has no field \"colour\""));
+    EXPECT_THAT(with("parallelism: 3", "parallelism: 0"), HasSubstr("t.yaml:21: parallelism"));
+    EXPECT_THAT(with("type: FIELDS", "type: CUSTOM"), HasSubstr("t.yaml:26: grouping CUSTOM"));
+    EXPECT_THAT(with("name: \"setNamedStream\"", "name: \"setFoo\""), HasSubstr("t.yaml:19: configMethod \"setFoo\""));
+    EXPECT_THAT(with("      - [\"./bolt\"]\n", ""), HasSubstr("t.yaml:16: constructorArgs must be a list"));
+    EXPECT_THAT(with("[\"./bolt\"]\n", "[\"./bolt\"]\n      - [a]\n      - [b]\n"), HasSubstr("t.yaml:16: expected [command list]"));
+    EXPECT_THAT(with("id: \"dst\"", "id: \"src\""), HasSubstr("t.yaml:14: component id \"src\" is used twice"));
+}
+
+TEST(LocalFlux, JsonHasTheSameStructureAndNamesThePointer)
+{
+    const char* text = R"({"name": "j",
+      "spouts": [{"id": "s", "className": "org.apache.storm.flux.wrappers.spouts.FluxShellSpout",
+                  "constructorArgs": [["./s"], ["n"]]}],
+      "bolts": [{"id": "b", "className": "org.apache.storm.flux.wrappers.bolts.FluxShellBolt",
+                 "constructorArgs": [["./b"]]}],
+      "streams": [{"from": "s", "to": "b", "grouping": {"type": "shuffle"}}]})";
+    topology_def t = parse_flux_json(text, "t.json");
+    EXPECT_EQ(t.find("b")->inputs.at(0).type, grouping_type::shuffle);
+    std::string bad = text;
+    bad.replace(bad.find("\"to\": \"b\""), 9, "\"to\": \"s\"");
+    try {
+        parse_flux_json(bad, "t.json");
+        FAIL() << "a stream to a spout must fail";
+    } catch (const topology_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("t.json: /streams/0/to: \"s\" is a spout"));
+    }
+    EXPECT_THROW(parse_flux_json("{", "t.json"), topology_error);
+}
+
+TEST(LocalTopology, ContextAndConfLikeStorms)
+{
+    topology_def t = parse_flux_yaml(spout_and_bolt, "t.yaml");
+    auto layout = assign_tasks(t);
+    // "__acker" 1, "dst" 2..4, "src" 5..6
+    json ctx = task_context(t, layout, "dst", 3);
+    EXPECT_EQ(ctx["taskid"], 3);
+    EXPECT_EQ(ctx["componentid"], "dst");
+    EXPECT_EQ(ctx["task->component"]["1"], "__acker");
+    EXPECT_EQ(ctx["task->component"]["6"], "src");
+    EXPECT_EQ(ctx["stream->outputfields"]["alerts"], json::array({"word"}));
+    EXPECT_EQ(ctx["source->stream->grouping"]["src"]["default"]["type"], "FIELDS");
+    EXPECT_EQ(ctx["source->stream->fields"]["src"]["default"], json::array({"word", "count"}));
+    json sctx = task_context(t, layout, "src", 5);
+    EXPECT_EQ(sctx["stream->target->grouping"]["default"]["dst"]["fields"], json::array({"word"}));
+
+    json conf = component_conf(t, *t.find("src"));
+    EXPECT_EQ(conf["topology.tick.tuple.freq.secs"], 5); // forced to the message timeout for spouts
+    EXPECT_EQ(conf["topology.max.spout.pending"], 100);
+    EXPECT_FALSE(component_conf(t, *t.find("dst")).contains("topology.tick.tuple.freq.secs"));
+
+    auto s = read_settings(t.config);
+    EXPECT_EQ(s.message_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(s.max_spout_pending, 100);
+    EXPECT_TRUE(s.ackers);
+    EXPECT_THROW(read_settings(json{{"topology.max.spout.pending", "many"}}), topology_error);
+}
