@@ -1,0 +1,361 @@
+// The cases of storm-multilang.md §5 that the other spout tests leave out, run against the
+// kafka-spout executable: pid dir (5), unknown commands (19), task-id arrays (20), a nested ack
+// (23), a long idle in a group (26), SIGTERM (27), EPIPE on stdout (28), stderr per command (29).
+#include "tests/integration/process.hpp"
+#include "tests/integration/spout_harness.hpp"
+#include "tests/integration/zookeeper_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+namespace kspout::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using multilang::json;
+namespace fs = std::filesystem;
+
+json static_conf(const mock_cluster& mock, const std::string& topic, const std::string& group)
+{
+    return {{"kafka.bootstrap.servers", mock.bootstrap()},
+            {"kafka.topic", topic},
+            {"kafka.group.id", group},
+            {"kafka.spout.assignment", "static"},
+            {"kafka.auto.offset.reset", "earliest"},
+            {"kafka.spout.stats.interval.ms", 0}};
+}
+
+bool exited_with(std::optional<int> status, int code)
+{
+    return status && WIFEXITED(*status) && WEXITSTATUS(*status) == code;
+}
+
+// The messages the subprocess writes up to the next sync (not included), read as Storm reads them.
+std::vector<multilang::component_message> read_until_sync(multilang::shell_process& p)
+{
+    std::vector<multilang::component_message> out;
+    for (;;) {
+        auto parsed = multilang::parse_component_message(p.read_message(5s));
+        if (!parsed.message) throw multilang::shell_error(parsed.error);
+        if (std::holds_alternative<multilang::sync_message>(*parsed.message)) return out;
+        out.push_back(std::move(*parsed.message));
+    }
+}
+
+// No sync, emit or metrics arrives on stdout within a short wait (one sync per command, none
+// extra); log lines may (the consumer's, about its partitions).
+bool stdout_stays_quiet(multilang::shell_process& p)
+{
+    try {
+        for (;;) {
+            auto parsed = multilang::parse_component_message(p.read_message(500ms));
+            if (!parsed.message || !std::holds_alternative<multilang::log_message>(*parsed.message)) return false;
+        }
+    } catch (const multilang::shell_error&) {
+        return true;
+    }
+}
+
+std::size_t count_emits(const std::vector<multilang::component_message>& messages)
+{
+    return static_cast<std::size_t>(std::count_if(messages.begin(), messages.end(), [](const auto& m) {
+        return std::holds_alternative<multilang::emit_message>(m);
+    }));
+}
+
+// Acks every emitted tuple until `want` were emitted; returns their ids.
+std::vector<std::string> emit_and_ack(spout_task& task, std::size_t want)
+{
+    auto emits = task.next_until(want, 30s);
+    std::vector<std::string> ids;
+    for (const auto& e : emits) {
+        task.storm().ack(*e.id);
+        ids.push_back(*e.id);
+    }
+    return ids;
+}
+
+// 5: a pid directory that cannot be written: no pid reply, a clear line on stderr, exit non-zero.
+TEST(SpoutConformance, UnwritablePidDirFailsFast)
+{
+    mock_cluster mock(1);
+    temp_dir dir;
+    std::ofstream(dir / "file") << "not a directory";
+    multilang::shell_command command;
+    command.argv = {KSPOUT_SPOUT_BIN};
+    multilang::shell_spout_options o;
+    o.conf = static_conf(mock, "t", "g");
+    o.context = spout_context(1, {1});
+    o.pid_dir = (dir / "file" / "pids").string();
+    o.handshake_timeout = 30s;
+    multilang::shell_spout storm(command, o);
+    EXPECT_THROW(storm.open(), multilang::shell_error);
+    auto status = storm.process().wait(20s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) != 0);
+    std::string err = storm.process().drain_stderr();
+    EXPECT_NE(err.find("pids"), std::string::npos) << err;
+}
+
+// 19, 20, 23: an unknown command gets one sync; task-id arrays are read and dropped; an ack that
+// arrives while a next is still out (zero ackers) gets its own sync, after the next's.
+TEST(SpoutConformance, UnknownCommandsTaskIdArraysAndANestedAck)
+{
+    mock_cluster mock(1);
+    mock.create_topic("nested", 1);
+    produce_with_kcat(mock, "nested", 30);
+    temp_dir pid_dir;
+    json conf = static_conf(mock, "nested", "g-nested");
+    conf["kafka.spout.batch.size"] = 5; // so that tuples are left for later nexts
+    spout_task task(pid_dir, {conf});
+    auto& p = task.process();
+    task.storm().open();
+
+    p.write_message(R"({"command":"bogus","id":""})");
+    EXPECT_EQ(count_emits(read_until_sync(p)), 0u);
+    p.write_message("[3,5]");
+    p.write_message("[]");
+    p.write_message(R"({"command":"activate","id":""})");
+    EXPECT_EQ(count_emits(read_until_sync(p)), 0u);
+    EXPECT_TRUE(stdout_stays_quiet(p)) << "a task-id array was answered";
+
+    // Send next until it emits; ack the first emit before reading on, as Storm does with zero
+    // ackers. Expected: the next's emits, its sync, then the ack's sync.
+    std::optional<std::string> first;
+    for (int i = 0; i < 200 && !first; ++i) {
+        p.write_message(R"({"command":"next","id":""})");
+        for (;;) {
+            auto parsed = multilang::parse_component_message(p.read_message(5s));
+            ASSERT_TRUE(parsed.message) << parsed.error;
+            if (std::holds_alternative<multilang::sync_message>(*parsed.message)) break;
+            auto* emit = std::get_if<multilang::emit_message>(&*parsed.message);
+            if (emit && !first) {
+                first = emit->id;
+                p.write_message(json{{"command", "ack"}, {"id", *first}}.dump());
+            }
+        }
+    }
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(count_emits(read_until_sync(p)), 0u); // the ack's own sync
+    EXPECT_TRUE(stdout_stays_quiet(p)) << "more than one sync per command";
+
+    // The spout goes on: the other tuples come and are acked.
+    std::size_t more = 0;
+    for (const auto& e : task.next_until(25, 30s)) {
+        if (e.id != first) ++more;
+    }
+    EXPECT_EQ(more, 25u);
+    p.close_stdin();
+    EXPECT_TRUE(exited_with(p.wait(20s), 0)) << p.drain_stderr();
+}
+
+// 27: SIGTERM commits what was acked, leaves, exits 0, and leaves no partial message on stdout.
+TEST(SpoutConformance, SigtermCommitsWhatWasAckedAndExitsZero)
+{
+    mock_cluster mock(1);
+    mock.create_topic("term", 2);
+    produce_with_kcat(mock, "term", 40);
+    temp_dir pid_dir;
+    json conf = static_conf(mock, "term", "g-term");
+    conf["kafka.spout.commit.interval.ms"] = 600000; // only the exit commits
+    spout_task task(pid_dir, {conf});
+    task.storm().open();
+    ASSERT_EQ(emit_and_ack(task, 40).size(), 40u);
+    EXPECT_EQ(committed_offsets(mock, "g-term", "term", 2), (std::map<std::int32_t, std::int64_t>{{0, -1}, {1, -1}}));
+
+    task.process().signal(SIGTERM);
+    EXPECT_TRUE(exited_with(task.process().wait(30s), 0)) << task.process().drain_stderr();
+    EXPECT_EQ(committed_offsets(mock, "g-term", "term", 2), end_offsets(mock, "term", 2));
+    // Whatever was written after the last sync is whole messages (read_message throws on EOF
+    // in the middle of one).
+    try {
+        for (;;) task.process().read_message(2s);
+    } catch (const multilang::shell_error& e) {
+        EXPECT_NE(std::string(e.what()).find("No output read"), std::string::npos) << e.what();
+    }
+}
+
+// Stops reading the child's stdout, as a host that went away: this process's read end of the
+// pipe is found by its inode and replaced by /dev/null (so the harness's later close of that
+// descriptor number stays harmless). Returns how many descriptors were replaced.
+int close_read_side_of_stdout(pid_t child)
+{
+    auto pipe = fs::read_symlink("/proc/" + std::to_string(child) + "/fd/1");
+    int replaced = 0;
+    std::vector<int> fds;
+    for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        if (fs::read_symlink(entry.path(), ec) == pipe && !ec) fds.push_back(std::stoi(entry.path().filename()));
+    }
+    for (int fd : fds) {
+        int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null >= 0 && ::dup3(null, fd, O_CLOEXEC) == fd) ++replaced;
+        if (null >= 0) ::close(null);
+    }
+    return replaced;
+}
+
+// 28: the host stops reading stdout. The spout's next write fails with EPIPE (not SIGPIPE): it
+// commits what was acked and exits 0, as when stdin closes, instead of looping or dying.
+TEST(SpoutConformance, EpipeOnStdoutCommitsWhatWasAckedAndExits)
+{
+    mock_cluster mock(1);
+    mock.create_topic("epipe", 2);
+    produce_with_kcat(mock, "epipe", 40);
+    temp_dir pid_dir;
+    json conf = static_conf(mock, "epipe", "g-epipe");
+    conf["kafka.spout.commit.interval.ms"] = 600000; // only the exit commits
+    spout_task task(pid_dir, {conf});
+    task.storm().open();
+    ASSERT_EQ(emit_and_ack(task, 40).size(), 40u);
+    auto ends = end_offsets(mock, "epipe", 2);
+    produce_with_kcat(mock, "epipe", 20, 40); // so the next next has tuples to write
+
+    ASSERT_EQ(close_read_side_of_stdout(task.process().pid()), 1);
+    task.process().write_message(R"({"command":"next","id":""})");
+    auto status = task.process().wait(30s);
+    ASSERT_TRUE(status.has_value()) << "still running after its stdout broke";
+    EXPECT_FALSE(WIFSIGNALED(*status)) << "killed by signal " << WTERMSIG(*status);
+    std::string err = task.process().drain_stderr();
+    EXPECT_TRUE(exited_with(status, 0)) << err;
+    EXPECT_NE(err.find("Storm stopped reading stdout"), std::string::npos) << err;
+    EXPECT_LT(err.size(), 16u * 1024);
+    // The 40 acked tuples are committed; none of the 20 whose emits were lost is.
+    EXPECT_EQ(committed_offsets(mock, "g-epipe", "epipe", 2), ends);
+}
+
+// 29: with debug logging and a log line for every record, stderr stays far below 16 KiB between
+// two of Storm's drains: diagnostics go to Storm as log messages.
+TEST(SpoutConformance, StderrStaysSmallPerCommandWithDebugLogging)
+{
+    mock_cluster mock(1);
+    mock.create_topic("chatty", 2);
+    produce_with_kcat(mock, "chatty", 300); // values are not JSON: each one logs a debug note
+    temp_dir pid_dir;
+    json conf = static_conf(mock, "chatty", "g-chatty");
+    conf["kafka.spout.log.level"] = "debug";
+    conf["kafka.spout.value.format"] = "json";
+    conf["kafka.spout.batch.size"] = 10;
+    conf["kafka.spout.retry.initial.delay.ms"] = 0;
+    conf["kafka.spout.commit.interval.ms"] = 50;
+    spout_task_options o{conf};
+    std::vector<std::size_t> drained;
+    o.on_stderr = [&](const std::string& text) { drained.push_back(text.size()); };
+    spout_task task(pid_dir, o);
+    auto& storm = task.storm();
+    storm.open();
+
+    int commands = 0;
+    std::size_t debug_logs = 0;
+    auto count = [&](const multilang::spout_reply& r) {
+        ++commands;
+        for (const auto& l : r.logs) debug_logs += l.level == multilang::log_level::debug ? 1 : 0;
+        return r;
+    };
+    count(storm.activate());
+    std::size_t acked = 0;
+    std::set<std::string> failed;
+    for (int i = 0; i < 2000 && acked < 300; ++i) {
+        for (const auto& e : count(storm.next()).emits) {
+            if (parse_emit_id(e).second % 10 == 0 && failed.insert(*e.id).second) {
+                count(storm.fail(*e.id)); // replayed, then acked
+                continue;
+            }
+            count(storm.ack(*e.id));
+            ++acked;
+        }
+        if (i % 50 == 0) {
+            count(storm.ack("chatty:9:9"));
+            count(storm.deactivate());
+            count(storm.activate());
+        }
+    }
+    EXPECT_GE(acked, 300u);
+    EXPECT_GT(debug_logs, 0u) << "debug logging was not on";
+    EXPECT_GT(commands, 600);
+    for (std::size_t n : drained) EXPECT_LT(n, 16u * 1024);
+
+    task.process().close_stdin();
+    EXPECT_TRUE(exited_with(task.process().wait(20s), 0));
+    EXPECT_LT(task.process().drain_stderr().size(), 16u * 1024);
+}
+
+// Every ephemeral znode under the group, with the zxid that created it and its session: equal
+// snapshots mean no member node was lost and made again.
+std::string ephemeral_nodes(const zookeeper_server& zk, const std::string& group)
+{
+    static constexpr const char* script = R"(
+import sys
+from kazoo.client import KazooClient
+zk = KazooClient(hosts=sys.argv[1], timeout=10)
+zk.start(timeout=30)
+def walk(path):
+    data, stat = zk.get(path)
+    if stat.ephemeralOwner:
+        print("%s %d %d" % (path, stat.czxid, stat.ephemeralOwner))
+    for child in sorted(zk.get_children(path)):
+        walk(path + "/" + child)
+walk(sys.argv[2])
+zk.stop()
+)";
+    auto r = run_process({KSPOUT_PYTHON, "-c", script, zk.connect_string(), "/consumers/" + group});
+    if (!r.ok()) throw std::runtime_error("kazoo failed: " + r.describe());
+    return r.out;
+}
+
+// 26: no commands for three ZooKeeper session timeouts. The member keeps its session and its
+// znodes (the client library pings on its own threads), and the next next emits what was
+// produced meanwhile.
+TEST(SpoutConformance, LongIdleKeepsTheGroupMemberAndItsRecords)
+{
+    zookeeper_server zk;
+    mock_cluster mock(1);
+    mock.create_topic("idle", 2);
+    produce_with_kcat(mock, "idle", 20);
+    temp_dir pid_dir;
+    json conf = static_conf(mock, "idle", "g-idle");
+    conf["kafka.spout.assignment"] = "balanced";
+    conf["kafka.zookeeper.connect"] = zk.connect_string();
+    conf["kafka.zookeeper.session.timeout.ms"] = 2000;
+    conf["kafka.rebalance.backoff.ms"] = 200;
+    spout_task task(pid_dir, {conf});
+    task.storm().open();
+    task.storm().activate();
+    ASSERT_EQ(emit_and_ack(task, 20).size(), 20u);
+    std::string before = ephemeral_nodes(zk, "g-idle");
+    ASSERT_NE(before.find("/ids/"), std::string::npos) << before;
+    ASSERT_NE(before.find("/owners/"), std::string::npos) << before;
+
+    produce_with_kcat(mock, "idle", 20, 20);
+    std::this_thread::sleep_for(6s); // three session timeouts without a command
+    EXPECT_EQ(ephemeral_nodes(zk, "g-idle"), before);
+
+    auto first = task.storm().next();
+    EXPECT_FALSE(first.emits.empty()) << "the records produced while idle were not buffered";
+    std::set<std::int64_t> fresh;
+    auto record = [&](const multilang::emit_message& e) {
+        auto [p, offset] = parse_emit_id(e);
+        task.storm().ack(*e.id);
+        fresh.insert(p * 1000 + offset);
+    };
+    for (const auto& e : first.emits) record(e);
+    for (const auto& e : task.next_until(20 - first.emits.size(), 30s)) record(e);
+    EXPECT_EQ(fresh.size(), 20u);
+    for (const auto& l : first.logs) {
+        EXPECT_EQ(l.msg.find("expired"), std::string::npos) << l.msg;
+    }
+    task.process().close_stdin();
+    EXPECT_TRUE(exited_with(task.process().wait(30s), 0)) << task.process().drain_stderr();
+}
+
+} // namespace
+} // namespace kspout::testing
