@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds with benchmarks on and runs the one named (default: all): records, consumer, rebalance.
+# Builds with benchmarks on and runs the one named (default: all): records, consumer, spout, rebalance.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${KSPOUT_BUILD_DIR:-$root/build}
@@ -11,6 +11,9 @@ if [[ $which == all || $which == records ]]; then
 fi
 if [[ $which == all || $which == consumer ]]; then
   /usr/bin/python3 "$root/bench/consumer/run_consumer_bench.py" --build-dir "$build_dir" "${@:2}"
+fi
+if [[ $which == all || $which == spout ]]; then
+  /usr/bin/python3 "$root/bench/spout/run_spout_bench.py" --build-dir "$build_dir" "${@:2}"
 fi
 if [[ $which == all || $which == rebalance ]]; then
   "$build_dir/bench/rebalance/kspout_bench_rebalance" "${@:2}"

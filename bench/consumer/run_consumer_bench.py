@@ -4,55 +4,12 @@
 # ~100 bytes over P partitions, then runs each consumer several times in turns on the same data
 # and prints medians and the ratio ours/librdkafka. Run with Debian's /usr/bin/python3.
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 
-
-def start_mock(launcher):
-    mock = subprocess.Popen([launcher, "--brokers", "3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
-    word, bootstrap = mock.stdout.readline().split()
-    assert word == "bootstrap", word
-    return mock, bootstrap
-
-
-def command(mock, line):
-    mock.stdin.write(line + "\n")
-    mock.stdin.flush()
-    answer = mock.stdout.readline().strip()
-    if answer != "ok":
-        sys.exit(f"mock cluster refused '{line}': {answer}")
-
-
-def load(bootstrap, topic, messages, value_size):
-    padding = "x" * value_size
-    start = time.monotonic()
-    kcat = subprocess.Popen(["kcat", "-b", bootstrap, "-P", "-t", topic, "-K", "\t",
-                             "-X", "linger.ms=50", "-X", "batch.num.messages=2000"],
-                            stdin=subprocess.PIPE)
-    chunk = []
-    for i in range(messages):
-        value = f'{{"n":{i},"user":{i * 7919 % 100000}}}'
-        chunk.append(f"key-{i}\t{(value + padding)[:value_size]}\n")
-        if len(chunk) == 10000:
-            kcat.stdin.write("".join(chunk).encode())
-            chunk = []
-    kcat.stdin.write("".join(chunk).encode())
-    kcat.stdin.close()
-    if kcat.wait() != 0:
-        sys.exit("kcat failed to produce the data set")
-    return time.monotonic() - start
-
-
-def run(argv, timeout):
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
-    if out.returncode != 0:
-        sys.exit(f"{argv[0]} failed ({out.returncode}): {out.stderr.strip()[-500:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bench_cluster import command, load, run, start_mock, stop_mock  # noqa: E402
 
 
 def main():
@@ -89,8 +46,7 @@ def main():
                 print(f"run {i + 1} {'kafka-python':12s} {r['messages'] / r['seconds']:>12,.0f} msg/s "
                       f"cpu {r['cpu_seconds']:.2f} s rss {r['max_rss_kb'] / 1024:.0f} MB", flush=True)
     finally:
-        mock.stdin.close()
-        mock.wait(timeout=30)
+        stop_mock(mock)
 
     print()
     print(f"{'client':14s}{'msg/s (median)':>16s}{'cpu s':>8s}{'cpu us/msg':>12s}{'peak RSS MB':>13s}{'runs':>6s}")

@@ -1,0 +1,55 @@
+# Shared by the benchmark drivers: librdkafka's mock cluster, the kcat-produced data set, child runs.
+import json
+import subprocess
+import sys
+import time
+
+
+def start_mock(launcher, brokers=3):
+    mock = subprocess.Popen([launcher, "--brokers", str(brokers)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    word, bootstrap = mock.stdout.readline().split()
+    assert word == "bootstrap", word
+    return mock, bootstrap
+
+
+def stop_mock(mock):
+    mock.stdin.close()
+    mock.wait(timeout=30)
+
+
+def command(mock, line):
+    mock.stdin.write(line + "\n")
+    mock.stdin.flush()
+    answer = mock.stdout.readline().strip()
+    if answer != "ok":
+        sys.exit(f"mock cluster refused '{line}': {answer}")
+
+
+def load(bootstrap, topic, messages, value_size):
+    """Has kcat produce `messages` keyed JSON-like values of `value_size` bytes; returns seconds."""
+    padding = "x" * value_size
+    start = time.monotonic()
+    kcat = subprocess.Popen(["kcat", "-b", bootstrap, "-P", "-t", topic, "-K", "\t",
+                             "-X", "linger.ms=50", "-X", "batch.num.messages=2000"],
+                            stdin=subprocess.PIPE)
+    chunk = []
+    for i in range(messages):
+        value = f'{{"n":{i},"user":{i * 7919 % 100000}}}'
+        chunk.append(f"key-{i}\t{(value + padding)[:value_size]}\n")
+        if len(chunk) == 10000:
+            kcat.stdin.write("".join(chunk).encode())
+            chunk = []
+    kcat.stdin.write("".join(chunk).encode())
+    kcat.stdin.close()
+    if kcat.wait() != 0:
+        sys.exit("kcat failed to produce the data set")
+    return time.monotonic() - start
+
+
+def run(argv, timeout):
+    """Runs a benchmark child that prints one JSON line last; exits the driver if it fails."""
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        sys.exit(f"{argv[0]} failed ({out.returncode}): {out.stderr.strip()[-800:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
