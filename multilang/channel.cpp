@@ -59,7 +59,7 @@ void channel::send(std::string json_text)
 {
     if (closed_) return;
     queued_bytes_ += json_text.size() + 5;
-    outbox_.push_back(frame(json_text));
+    append_frame(outbox_, json_text);
     write_more();
 }
 
@@ -73,10 +73,7 @@ void channel::write_more()
         return;
     }
     writing_.clear();
-    while (!outbox_.empty()) {
-        writing_ += outbox_.front();
-        outbox_.pop_front();
-    }
+    writing_.swap(outbox_); // both buffers keep their capacity from one write to the next
     write_in_progress_ = true;
     asio::async_write(out_, asio::buffer(writing_), [self = shared_from_this()](boost::system::error_code ec,
                                                                                  std::size_t n) {

@@ -7,7 +7,6 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <array>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -48,8 +47,8 @@ private:
     std::array<char, 64 * 1024> read_buffer_{};
     message_handler on_message_;
     closed_handler on_closed_;
-    std::deque<std::string> outbox_;
-    std::string writing_;
+    std::string outbox_;  // framed messages not yet handed to a write
+    std::string writing_; // the write in progress
     std::size_t queued_bytes_ = 0;
     bool write_in_progress_ = false;
     bool reading_ = false;

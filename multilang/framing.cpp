@@ -75,9 +75,14 @@ std::string frame(std::string_view json_text)
 {
     std::string out;
     out.reserve(json_text.size() + 5);
+    append_frame(out, json_text);
+    return out;
+}
+
+void append_frame(std::string& out, std::string_view json_text)
+{
     out.append(json_text);
     out.append("\nend\n");
-    return out;
 }
 
 } // namespace kspout::multilang

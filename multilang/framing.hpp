@@ -36,5 +36,7 @@ private:
 
 // Frames one JSON text for the wire: the text, "\n", "end", "\n".
 std::string frame(std::string_view json_text);
+// The same, appended to `out`.
+void append_frame(std::string& out, std::string_view json_text);
 
 } // namespace kspout::multilang

@@ -126,36 +126,53 @@ std::optional<handshake> parse_handshake(std::string_view text, std::string& err
     return h;
 }
 
+namespace {
+
+std::string strict_dump(const json& value)
+{
+    return value.dump(-1, ' ', false, json::error_handler_t::strict);
+}
+
+// Emits are the hot path: written field by field, so the tuple is serialized without a copy.
+std::string emit_text(const emit_message& m)
+{
+    std::string out = R"({"command":"emit")";
+    if (m.id) out.append(R"(,"id":)").append(strict_dump(*m.id));
+    if (m.stream) out.append(R"(,"stream":)").append(strict_dump(*m.stream));
+    if (!m.anchors.empty()) out.append(R"(,"anchors":)").append(strict_dump(m.anchors));
+    if (m.task) out.append(R"(,"task":)").append(std::to_string(*m.task));
+    out.append(R"(,"tuple":)").append(strict_dump(m.tuple));
+    out.append(m.need_task_ids ? R"(,"need_task_ids":true})" : R"(,"need_task_ids":false})");
+    return out;
+}
+
+} // namespace
+
 std::string to_json_text(const component_message& message)
 {
+    if (const auto* emit = std::get_if<emit_message>(&message)) return emit_text(*emit);
+    if (std::holds_alternative<sync_message>(message)) return R"({"command":"sync"})";
     json out = std::visit(
         [](const auto& m) -> json {
             using T = std::decay_t<decltype(m)>;
-            if constexpr (std::is_same_v<T, emit_message>) {
-                json j = {{"command", "emit"}, {"tuple", m.tuple}, {"need_task_ids", m.need_task_ids}};
-                if (m.stream) j["stream"] = *m.stream;
-                if (m.id) j["id"] = *m.id;
-                if (!m.anchors.empty()) j["anchors"] = m.anchors;
-                if (m.task) j["task"] = *m.task;
-                return j;
-            } else if constexpr (std::is_same_v<T, log_message>) {
+            if constexpr (std::is_same_v<T, log_message>) {
                 return {{"command", "log"}, {"msg", m.msg}, {"level", static_cast<int>(m.level)}};
             } else if constexpr (std::is_same_v<T, error_message>) {
                 return {{"command", "error"}, {"msg", m.msg}};
             } else if constexpr (std::is_same_v<T, metrics_message>) {
                 return {{"command", "metrics"}, {"name", m.name}, {"params", m.params}};
-            } else if constexpr (std::is_same_v<T, sync_message>) {
-                return {{"command", "sync"}};
             } else if constexpr (std::is_same_v<T, pid_message>) {
                 return {{"pid", m.pid}};
             } else if constexpr (std::is_same_v<T, ack_message>) {
                 return {{"command", "ack"}, {"id", m.id}};
-            } else {
+            } else if constexpr (std::is_same_v<T, fail_message>) {
                 return {{"command", "fail"}, {"id", m.id}};
+            } else {
+                return json(); // emit and sync are written above
             }
         },
         message);
-    return out.dump(-1, ' ', false, json::error_handler_t::strict);
+    return strict_dump(out);
 }
 
 component_parse_result parse_component_message(std::string_view text)
