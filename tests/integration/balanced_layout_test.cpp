@@ -2,26 +2,12 @@
 // with a pykafka-style member (kazoo, with pykafka's paths and range assignment written in Python).
 #include "tests/integration/balanced_child.hpp"
 #include "tests/integration/balanced_fixture.hpp"
+#include "tests/integration/kazoo_walk.hpp"
 
 #include <regex>
 
 namespace kspout::balanced::testing {
 namespace {
-
-// Walks a subtree with kazoo and prints "path<TAB>hex(data)<TAB>ephemeralOwner" per node.
-constexpr const char* kazoo_walk = R"(
-import sys
-from kazoo.client import KazooClient
-zk = KazooClient(hosts=sys.argv[1], timeout=10)
-zk.start(timeout=30)
-def walk(path):
-    data, stat = zk.get(path)
-    print("%s\t%s\t%d" % (path, data.hex(), stat.ephemeralOwner))
-    for child in sorted(zk.get_children(path)):
-        walk(path.rstrip("/") + "/" + child)
-walk(sys.argv[2])
-zk.stop()
-)";
 
 // A member written the way pykafka's BalancedConsumer (2.8) behaves in ZooKeeper: it registers
 // ids/<id> with the raw topic bytes, formats the owners path from the topic's bytes object (as
@@ -82,32 +68,9 @@ zk.stop()
 print('left', flush=True)
 )";
 
-std::string hex(std::string_view bytes)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (char c : bytes) {
-        auto u = static_cast<unsigned char>(c);
-        out += digits[u >> 4];
-        out += digits[u & 0x0f];
-    }
-    return out;
-}
-
-std::vector<std::string> lines_of(const std::string& text)
-{
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        if (end > start)
-            lines.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
-}
+using kspout::testing::hex;
+using kspout::testing::kazoo_walk;
+using kspout::testing::lines_of;
 
 class BalancedLayout : public BalancedFixture {
 protected:

@@ -4,6 +4,7 @@
 #include "protocol/group/participants.hpp"
 #include "protocol/group/paths.hpp"
 #include "protocol/zk/zk_client.hpp"
+#include "tests/integration/kazoo_walk.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/integration/run_until.hpp"
 #include "tests/integration/zookeeper_server.hpp"
@@ -22,21 +23,6 @@ namespace {
 using kspout::testing::run_until;
 using namespace std::chrono_literals;
 
-// Walks a subtree with kazoo and prints "path<TAB>hex(data)<TAB>ephemeralOwner" per node.
-constexpr const char* kazoo_walk = R"(
-import sys
-from kazoo.client import KazooClient
-zk = KazooClient(hosts=sys.argv[1], timeout=10)
-zk.start(timeout=30)
-def walk(path):
-    data, stat = zk.get(path)
-    print("%s\t%s\t%d" % (path, data.hex(), stat.ephemeralOwner))
-    for child in sorted(zk.get_children(path)):
-        walk(path.rstrip("/") + "/" + child)
-walk(sys.argv[2])
-zk.stop()
-)";
-
 // Creates persistent nodes with kazoo: argv pairs of path and hex payload, parents made as needed.
 constexpr const char* kazoo_create = R"(
 import sys
@@ -49,32 +35,9 @@ for path, payload in zip(args[0::2], args[1::2]):
 zk.stop()
 )";
 
-std::string hex(std::string_view bytes)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (char c : bytes) {
-        auto u = static_cast<unsigned char>(c);
-        out += digits[u >> 4];
-        out += digits[u & 0x0f];
-    }
-    return out;
-}
-
-std::vector<std::string> lines_of(const std::string& text)
-{
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        if (end > start)
-            lines.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
-}
+using kspout::testing::hex;
+using kspout::testing::kazoo_walk;
+using kspout::testing::lines_of;
 
 class ZkGroupLayout : public ::testing::Test {
 protected:
