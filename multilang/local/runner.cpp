@@ -21,6 +21,7 @@ namespace kspout::multilang::local {
 namespace {
 
 using clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 using anchors_map = std::map<std::uint64_t, std::uint64_t>; // root -> edge id(s) of one tuple
 
 struct queued_tuple {
@@ -271,8 +272,10 @@ bool runner::drained(clock::time_point now)
     if (!drain_started_) drain_started_ = now;
     for (auto& [id, b] : bolts_) {
         if (!b->queue.empty()) return false;
-        // Inputs nobody will ack (unanchored, or of trees already failed) get one timeout.
-        if (!b->inputs.empty() && now - *drain_started_ < settings_.message_timeout) return false;
+        // Inputs nobody may ever ack (unanchored, or of trees already ended) get a short grace.
+        if (!b->inputs.empty() && now - *drain_started_ < std::min<clock::duration>(settings_.message_timeout, 2s)) {
+            return false;
+        }
     }
     return true;
 }

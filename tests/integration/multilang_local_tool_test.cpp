@@ -1,0 +1,116 @@
+// kspout-local-topology end to end: a Flux YAML file in, a summary on stdout, the exit status.
+#include "tests/integration/process.hpp"
+#include "tests/integration/temp_dir.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+
+namespace kspout::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string topology_yaml(const std::string& bolt_mode)
+{
+    return std::string(R"(# counting spout -> stringify bolt -> upper bolt -> LogInfoBolt
+name: "tool-test"
+config:
+  topology.message.timeout.secs: 5
+  topology.max.spout.pending: 8
+spouts:
+  - id: "counter"
+    className: "org.apache.storm.flux.wrappers.spouts.FluxShellSpout"
+    constructorArgs:
+      - [")") + KSPOUT_COUNTING_SPOUT_BIN + R"("]
+      - ["n"]
+    parallelism: 2
+bolts:
+  - id: "text"
+    className: "org.apache.storm.flux.wrappers.bolts.FluxShellBolt"
+    constructorArgs:
+      - [")" + KSPOUT_LOCAL_TEST_BOLT_BIN + R"("]
+      - ["word"]
+    configMethods:
+      - name: "addComponentConfig"
+        args: ["local.bolt.mode", ")" + bolt_mode + R"("]
+    parallelism: 2
+  - id: "upper"
+    className: "org.apache.storm.flux.wrappers.bolts.FluxShellBolt"
+    constructorArgs:
+      - [")" + KSPOUT_UPPER_BOLT_BIN + R"("]
+      - ["word"]
+  - id: "log"
+    className: "org.apache.storm.flux.wrappers.bolts.LogInfoBolt"
+streams:
+  - from: "counter"
+    to: "text"
+    grouping: {type: SHUFFLE}
+  - from: "text"
+    to: "upper"
+    grouping:
+      type: FIELDS
+      args: ["word"]
+  - from: "upper"
+    to: "log"
+    grouping: {type: GLOBAL}
+)";
+}
+
+class LocalToolTest : public ::testing::Test {
+protected:
+    process_result run(const std::string& yaml, std::vector<std::string> args)
+    {
+        auto file = dir_ / "topology.yaml";
+        std::ofstream(file) << yaml;
+        args.insert(args.begin(), {KSPOUT_LOCAL_TOPOLOGY_BIN, file.string()});
+        return run_process(args, {}, std::chrono::seconds(60));
+    }
+    temp_dir dir_;
+};
+
+TEST_F(LocalToolTest, CleanRunPrintsTuplesAndCountsAndExitsZero)
+{
+    auto r = run(topology_yaml("string"), {"--max-tuples", "30", "--print", "4", "--quiet"});
+    ASSERT_TRUE(r.ok()) << r.describe();
+    // The first 4 tuples, then one row per component.
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4 + 2 + 4) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("topology tool-test"));
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(counter\s+spout\s+2\s+30\s+-\s+30\s+0\s+0)"))) << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(upper\s+bolt\s+1\s+30\s+30\s+30\s+0)"))) << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(log\s+bolt\s+1\s+0\s+30\s+30\s+0)"))) << r.out;
+    EXPECT_TRUE(r.err.empty()) << r.err; // --quiet
+}
+
+TEST_F(LocalToolTest, ComponentLogsGoToStderrNotStdout)
+{
+    auto r = run(topology_yaml("string"), {"--max-tuples", "5"});
+    ASSERT_TRUE(r.ok()) << r.describe();
+    EXPECT_THAT(r.err, HasSubstr("INFO acked")); // counting_spout logs each ack it gets
+    EXPECT_THAT(r.out, ::testing::Not(HasSubstr("acked \"")));
+}
+
+TEST_F(LocalToolTest, FatalComponentStopsTheRunWithStatusOne)
+{
+    auto r = run(topology_yaml("wrong_arity"), {"--max-tuples", "30", "--quiet"});
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    EXPECT_THAT(r.err, HasSubstr("component \"text\" task"));
+    EXPECT_THAT(r.err, HasSubstr("Tuple created with wrong number of fields"));
+    EXPECT_THAT(r.out, ::testing::Not(HasSubstr("topology tool-test"))); // no summary
+}
+
+TEST_F(LocalToolTest, BadTopologyNamesTheLineAndExitsTwo)
+{
+    std::string yaml = topology_yaml("string");
+    auto at = yaml.find("type: GLOBAL");
+    yaml.replace(at, 12, "type: RANDOM");
+    auto line = 1 + std::count(yaml.begin(), yaml.begin() + static_cast<long>(at), '\n');
+    auto r = run(yaml, {"--max-tuples", "1"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_THAT(r.err, HasSubstr("topology.yaml:" + std::to_string(line) + ": grouping RANDOM is not one of"));
+}
+
+} // namespace
+} // namespace kspout::testing
