@@ -1,170 +1,18 @@
 // run_local_topology: one thread plays every executor: spout commands, bolt I/O, the acker, ticks.
-#include "multilang/local/runner.hpp"
-
-#include "multilang/local/acker.hpp"
-#include "multilang/local/pending.hpp"
-#include "multilang/local/router.hpp"
-#include "multilang/shell_bolt.hpp"
-#include "multilang/shell_spout.hpp"
+#include "multilang/local/executor.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <deque>
-#include <filesystem>
-#include <memory>
 #include <thread>
-#include <unordered_map>
 
 namespace kspout::multilang::local {
-namespace {
+namespace detail {
 
-using clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-using anchors_map = std::map<std::uint64_t, std::uint64_t>; // root -> edge id(s) of one tuple
 
-struct queued_tuple {
-    std::string source;
-    std::int64_t source_task = 0;
-    std::string stream;
-    json values;
-    anchors_map anchors;
-};
-
-struct task_base {
-    std::string component;
-    std::int64_t id = 0;
-    component_counts* counts = nullptr;
-    virtual ~task_base() = default;
-    virtual shell_process* process() = 0;
-};
-
-struct spout_task : task_base {
-    std::unique_ptr<shell_spout> shell;
-    pending_tuples pending;
-    shell_process* process() override { return shell ? &shell->process() : nullptr; }
-};
-
-struct bolt_input {
-    anchors_map anchors;
-    std::uint64_t ack_val = 0; // XOR of the edges of the tuples anchored to this input
-};
-
-struct bolt_task : task_base {
-    std::unique_ptr<shell_bolt> shell; // null for the built-in log bolt
-    std::deque<queued_tuple> queue;
-    std::unordered_map<std::string, bolt_input> inputs;
-    clock::time_point last_heard, next_heartbeat;
-    shell_process* process() override { return shell ? &shell->process() : nullptr; }
-};
-
-// Tuples waiting for one bolt task beyond which spouts get no next (Storm's backpressure).
-constexpr std::size_t backlog_limit = 1000;
-
-class runner {
-public:
-    runner(const topology_def& topology, const run_options& options)
-        : topology_(topology), options_(options), settings_(read_settings(topology.config)),
-          layout_(assign_tasks(topology)), router_(topology, layout_),
-          ticks_(settings_.message_timeout, clock::now())
-    {
-    }
-
-    ~runner()
-    {
-        // Storm's close: SIGTERM (after stdin, which most components take as the end); the
-        // processes' destructors then wait, SIGKILL what is left and reap.
-        for (auto* t : all_tasks()) {
-            if (auto* p = t->process()) {
-                p->close_stdin();
-                p->signal(SIGTERM);
-            }
-        }
-        spouts_.clear();
-        bolts_.clear();
-        if (own_pid_dir_) std::filesystem::remove_all(pid_dir_);
-    }
-
-    run_summary run()
-    {
-        start();
-        loop();
-        return stop();
-    }
-
-private:
-    std::vector<task_base*> all_tasks()
-    {
-        std::vector<task_base*> out;
-        for (auto& s : spouts_) out.push_back(s.get());
-        for (auto& [id, b] : bolts_) out.push_back(b.get());
-        return out;
-    }
-
-    void log(const std::string& text) const
-    {
-        if (options_.log) options_.log(text);
-    }
-
-    static std::string name(const task_base& t) { return t.component + ":" + std::to_string(t.id); }
-
-    // Runs one interaction with a task; what Storm treats as fatal becomes a component_failure.
-    template <class F>
-    auto guarded(task_base& t, F&& f)
-    {
-        try {
-            return f();
-        } catch (const shell_error& e) {
-            std::string what = "component \"" + t.component + "\" task " + std::to_string(t.id);
-            if (auto* p = t.process()) {
-                what += " (pid " + std::to_string(p->pid()) + ")";
-                std::string err = p->drain_stderr();
-                if (err.size() > 2000) err = "..." + err.substr(err.size() - 2000);
-                what += ": " + std::string(e.what());
-                if (!err.empty()) what += "\nits stderr: " + err;
-            } else {
-                what += ": " + std::string(e.what());
-            }
-            throw component_failure(t.component, t.id, what);
-        }
-    }
-
-    void start();
-    void loop();
-    run_summary stop();
-
-    std::vector<std::int64_t> spout_emitted(spout_task& s, const emit_message& e);
-    std::vector<std::int64_t> bolt_emitted(bolt_task& b, const emit_message& e);
-    void enqueue(const delivery& d, queued_tuple tuple) { bolts_.at(d.task)->queue.push_back(std::move(tuple)); }
-    void report(task_base& t, const std::vector<log_message>& logs, const std::vector<error_message>& errors);
-    void outcome(spout_task& s, const json& id, outcome_kind kind);
-    bool deliver_outcomes();
-    void tick();
-    bool serve_bolt(bolt_task& b, clock::time_point now);
-    void bolt_acked(bolt_task& b, const std::string& id, bool acked);
-    bool drained(clock::time_point now);
-
-    const topology_def& topology_;
-    const run_options& options_;
-    topology_settings settings_;
-    task_layout layout_;
-    router router_;
-    acker acker_;
-    id_source ids_;
-    tick_timer ticks_;
-    std::map<std::string, component_counts> counts_;
-    std::vector<std::unique_ptr<spout_task>> spouts_;
-    std::map<std::int64_t, std::unique_ptr<bolt_task>> bolts_;
-    std::deque<tree_outcome> outcomes_;
-    std::filesystem::path pid_dir_;
-    bool own_pid_dir_ = false;
-    long spout_emits_ = 0;
-    clock::time_point last_spout_emit_ = clock::now();
-    std::optional<clock::time_point> drain_started_;
-};
-
-void runner::start()
+void executor::start()
 {
     pid_dir_ = options_.pid_dir;
     if (pid_dir_.empty()) {
@@ -233,7 +81,7 @@ void runner::start()
     last_spout_emit_ = clock::now();
 }
 
-void runner::loop()
+void executor::loop()
 {
     auto started = clock::now();
     for (;;) {
@@ -262,7 +110,7 @@ void runner::loop()
     }
 }
 
-bool runner::drained(clock::time_point now)
+bool executor::drained(clock::time_point now)
 {
     if (options_.max_tuples <= 0 || spout_emits_ < options_.max_tuples) return false;
     if (!outcomes_.empty()) return false;
@@ -280,116 +128,7 @@ bool runner::drained(clock::time_point now)
     return true;
 }
 
-std::vector<std::int64_t> runner::spout_emitted(spout_task& s, const emit_message& e)
-{
-    std::string stream = e.stream.value_or("default");
-    auto targets = router_.route(s.component, s.id, stream, e.tuple, e.task);
-    ++s.counts->emitted;
-    ++spout_emits_;
-    last_spout_emit_ = clock::now();
-    if (options_.on_emit) options_.on_emit({s.component, s.id, stream, e.tuple, e.id});
-    std::vector<std::int64_t> tasks;
-    for (const auto& d : targets) tasks.push_back(d.task);
-    if (e.id && settings_.ackers) {
-        // SpoutOutputCollectorImpl: a root, one edge per destination, the XOR to the acker.
-        std::uint64_t root = ids_.next(), value = 0;
-        for (const auto& d : targets) {
-            std::uint64_t edge = ids_.next();
-            value ^= edge;
-            enqueue(d, {s.component, s.id, stream, e.tuple, {{root, edge}}});
-        }
-        s.pending.add(root, *e.id);
-        // No destination: the XOR is already zero, and the ack goes out on the next loop.
-        if (auto done = acker_.init(root, value, s.id)) outcomes_.push_back(*done);
-        return tasks;
-    }
-    for (const auto& d : targets) enqueue(d, {s.component, s.id, stream, e.tuple, {}});
-    if (e.id) {
-        // Zero ackers: the emit is acked inside collector.emit, a nested command on this spout
-        // before the outer one has its sync (Storm's re-entrancy case).
-        ++s.counts->acked;
-        if (options_.on_outcome) options_.on_outcome({s.component, s.id, *e.id, outcome_kind::acked});
-        auto reply = s.shell->ack(*e.id);
-        report(s, reply.logs, reply.errors);
-    }
-    return tasks;
-}
-
-std::vector<std::int64_t> runner::bolt_emitted(bolt_task& b, const emit_message& e)
-{
-    std::string stream = e.stream.value_or("default");
-    auto targets = router_.route(b.component, b.id, stream, e.tuple, e.task);
-    ++b.counts->emitted;
-    if (options_.on_emit) options_.on_emit({b.component, b.id, stream, e.tuple, std::nullopt});
-    std::vector<std::int64_t> tasks;
-    for (const auto& d : targets) {
-        tasks.push_back(d.task);
-        // BoltOutputCollectorImpl: per destination and anchor, a new edge joins every root of
-        // the anchor and the anchor's ack value.
-        anchors_map anchors;
-        for (const auto& a : settings_.ackers ? e.anchors : std::vector<std::string>{}) {
-            auto& input = b.inputs.at(a);
-            if (input.anchors.empty()) continue;
-            std::uint64_t edge = ids_.next();
-            input.ack_val ^= edge;
-            for (const auto& [root, unused] : input.anchors) anchors[root] ^= edge;
-        }
-        enqueue(d, {b.component, b.id, stream, e.tuple, std::move(anchors)});
-    }
-    return tasks;
-}
-
-void runner::report(task_base& t, const std::vector<log_message>& logs, const std::vector<error_message>& errors)
-{
-    static const char* levels[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR"};
-    for (const auto& l : logs) log(name(t) + " " + levels[static_cast<int>(l.level)] + " " + l.msg);
-    for (const auto& e : errors) log(name(t) + " reported an error: " + e.msg);
-}
-
-void runner::outcome(spout_task& s, const json& id, outcome_kind kind)
-{
-    if (kind == outcome_kind::acked) {
-        ++s.counts->acked;
-    } else {
-        ++s.counts->failed;
-        if (kind == outcome_kind::timed_out) ++s.counts->timed_out;
-    }
-    if (options_.on_outcome) options_.on_outcome({s.component, s.id, id, kind});
-    auto reply = guarded(s, [&] { return kind == outcome_kind::acked ? s.shell->ack(id) : s.shell->fail(id); });
-    report(s, reply.logs, reply.errors);
-}
-
-bool runner::deliver_outcomes()
-{
-    bool any = false;
-    while (!outcomes_.empty()) {
-        tree_outcome o = outcomes_.front();
-        outcomes_.pop_front();
-        for (auto& s : spouts_) {
-            if (s->id != o.spout_task) continue;
-            // Pending drops what already timed out: one outcome per emit.
-            if (auto id = s->pending.remove(o.root)) {
-                outcome(*s, *id, o.acked ? outcome_kind::acked : outcome_kind::failed);
-                any = true;
-            }
-        }
-    }
-    return any;
-}
-
-void runner::tick()
-{
-    acker_.rotate();
-    if (!settings_.message_timeouts) return;
-    for (auto& s : spouts_) {
-        for (auto& expired : s->pending.rotate()) {
-            acker_.forget(expired.root);
-            outcome(*s, expired.message_id, outcome_kind::timed_out);
-        }
-    }
-}
-
-bool runner::serve_bolt(bolt_task& b, clock::time_point now)
+bool executor::serve_bolt(bolt_task& b, clock::time_point now)
 {
     bool progress = false;
     while (!b.queue.empty() &&
@@ -429,19 +168,7 @@ bool runner::serve_bolt(bolt_task& b, clock::time_point now)
     return progress || out.messages > 0;
 }
 
-void runner::bolt_acked(bolt_task& b, const std::string& id, bool acked)
-{
-    auto node = b.inputs.extract(id);
-    if (node.empty()) return; // shell_bolt already rejected unknown ids
-    const bolt_input& input = node.mapped();
-    ++(acked ? b.counts->acked : b.counts->failed);
-    for (const auto& [root, edge] : input.anchors) {
-        auto done = acked ? acker_.ack(root, edge ^ input.ack_val) : acker_.fail(root);
-        if (done) outcomes_.push_back(*done);
-    }
-}
-
-run_summary runner::stop()
+run_summary executor::stop()
 {
     deliver_outcomes();
     for (auto& s : spouts_) {
@@ -474,12 +201,12 @@ run_summary runner::stop()
     return summary;
 }
 
-} // namespace
+} // namespace detail
 
 run_summary run_local_topology(const topology_def& topology, const run_options& options)
 {
     validate(topology);
-    runner r(topology, options);
+    detail::executor r(topology, options);
     return r.run();
 }
 

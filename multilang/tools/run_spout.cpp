@@ -3,27 +3,24 @@
 //   kspout-run-spout [--tasks N] [--conf JSON] [--fields a,b,c] [--max-tuples N] [--idle-ms N]
 //                    [--print N] -- COMMAND [ARGS...]
 //
-// Each task is a subprocess driven as Storm's ShellSpout drives it (handshake, activate, next,
-// ack), with a context that makes the tasks one component. Tuples are printed as JSON lines
-// "task <id>: <tuple>", the first --print of them. It stops after --max-tuples tuples or when
-// no task emitted for --idle-ms, closes every task's stdin and reports how each exited.
-#include "multilang/shell_spout.hpp"
-
-#include <sys/wait.h>
+// A one-spout topology for the local runner (multilang/local): each task is a subprocess driven
+// as Storm's ShellSpout drives it, and since nothing subscribes, the acker acks every reliable
+// tuple at once. Tuples are printed as JSON lines "task <id>: <tuple>", the first --print of
+// them. It stops after --max-tuples tuples (once acked) or when no task emitted for --idle-ms,
+// deactivates, closes every task's stdin and reports any task that did not exit 0.
+#include "multilang/local/runner.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <memory>
+#include <map>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace {
 
 using namespace kspout::multilang;
-using namespace std::chrono_literals;
+using namespace kspout::multilang::local;
 
 struct options {
     int tasks = 1;
@@ -90,66 +87,40 @@ int main(int argc, char** argv)
 {
     options o = parse(argc, argv);
     std::setvbuf(stdout, nullptr, _IOLBF, 0); // keep tuples in order with the tasks' log lines
-    auto pid_dir = std::filesystem::temp_directory_path() / ("kspout-run-spout-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(pid_dir);
 
-    json task_to_component = json::object();
-    for (int t = 1; t <= o.tasks; ++t) task_to_component[std::to_string(t)] = "spout";
-    std::vector<std::unique_ptr<shell_spout>> tasks;
-    int status = 0;
+    topology_def topology;
+    topology.name = "kspout-run-spout";
+    topology.config = o.conf;
+    component_def spout;
+    spout.id = "spout";
+    spout.command = o.command;
+    spout.streams["default"] = o.fields;
+    spout.parallelism = o.tasks;
+    topology.components.push_back(spout);
+
+    run_options ro;
+    ro.max_tuples = o.max_tuples;
+    ro.idle_stop = std::chrono::milliseconds(o.idle_ms);
+    ro.shutdown_grace = std::chrono::seconds(30);
+    ro.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    long printed = 0;
+    ro.on_emit = [&](const emitted_tuple& t) {
+        if (printed++ < o.print) std::printf("task %lld: %s\n", static_cast<long long>(t.task), t.values.dump().c_str());
+    };
+    std::map<std::int64_t, long> acked;
+    ro.on_outcome = [&](const spout_outcome& out) {
+        if (out.kind == outcome_kind::acked) ++acked[out.task];
+    };
     try {
-        for (int t = 1; t <= o.tasks; ++t) {
-            shell_command command;
-            command.argv = o.command;
-            shell_spout_options so;
-            so.conf = o.conf;
-            so.context = {{"taskid", t},
-                          {"componentid", "spout"},
-                          {"task->component", task_to_component},
-                          {"stream->outputfields", {{"default", o.fields}}}};
-            so.pid_dir = pid_dir.string();
-            so.timeout = std::chrono::milliseconds(1000 * o.conf.value("topology.subprocess.timeout.secs", 30));
-            so.on_stderr = [t](const std::string& text) { std::fprintf(stderr, "task %d stderr: %s", t, text.c_str()); };
-            tasks.push_back(std::make_unique<shell_spout>(command, so));
-            long pid = tasks.back()->open();
-            tasks.back()->activate();
-            std::fprintf(stderr, "task %d: started, pid %ld\n", t, pid);
-        }
-        long total = 0;
-        std::vector<long> per_task(static_cast<std::size_t>(o.tasks), 0);
-        auto last_emit = std::chrono::steady_clock::now();
-        while (total < o.max_tuples &&
-               std::chrono::steady_clock::now() - last_emit < std::chrono::milliseconds(o.idle_ms)) {
-            for (int t = 0; t < o.tasks; ++t) {
-                auto reply = tasks[static_cast<std::size_t>(t)]->next();
-                for (const auto& l : reply.logs) std::fprintf(stderr, "task %d log: %s\n", t + 1, l.msg.c_str());
-                for (const auto& e : reply.emits) {
-                    if (total < o.print) std::printf("task %d: %s\n", t + 1, e.tuple.dump().c_str());
-                    ++total;
-                    ++per_task[static_cast<std::size_t>(t)];
-                    if (e.id) tasks[static_cast<std::size_t>(t)]->ack(*e.id);
-                }
-                if (!reply.emits.empty()) last_emit = std::chrono::steady_clock::now();
-            }
-        }
-        std::printf("%ld tuples acked:", total);
-        for (int t = 0; t < o.tasks; ++t) std::printf(" task %d %ld", t + 1, per_task[static_cast<std::size_t>(t)]);
+        run_summary summary = run_local_topology(topology, ro);
+        std::printf("%ld tuples acked:", summary.components.at(0).acked);
+        for (auto [task, n] : acked) std::printf(" task %lld %ld", static_cast<long long>(task), n);
         std::printf("\n");
-        for (auto& task : tasks) {
-            task->deactivate();
-            task->process().close_stdin();
-        }
-        for (int t = 0; t < o.tasks; ++t) {
-            auto st = tasks[static_cast<std::size_t>(t)]->process().wait(30s);
-            bool clean = st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0;
-            std::fprintf(stderr, "task %d: %s\n", t + 1, clean ? "exited 0 after committing" : "did not exit cleanly");
-            if (!clean) status = 1;
-        }
-    } catch (const shell_error& e) {
+        for (const auto& note : summary.notes) std::fprintf(stderr, "kspout-run-spout: %s\n", note.c_str());
+        if (summary.notes.empty()) std::fprintf(stderr, "kspout-run-spout: every task exited 0\n");
+        return summary.notes.empty() ? 0 : 1;
+    } catch (const topology_error& e) {
         std::fprintf(stderr, "kspout-run-spout: the spout failed as Storm would see it: %s\n", e.what());
-        status = 1;
+        return 1;
     }
-    tasks.clear();
-    std::filesystem::remove_all(pid_dir);
-    return status;
 }
