@@ -1,0 +1,46 @@
+# A multilang bolt in plain Python (no libraries), as storm.py writes one: counts tuples per
+# Kafka key and emits [key, count] anchored to each input, then acks it. Fields grouping on
+# "key" sends every key to one task, so each task's counts are complete for its keys.
+import json
+import os
+import sys
+
+
+def read_message():
+    lines = []
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            sys.exit(0)  # Storm (or the local runner) went away
+        if line.rstrip("\r\n") == "end":
+            return json.loads("\n".join(lines))
+        lines.append(line.rstrip("\r\n"))
+
+
+def send(message):
+    sys.stdout.write(json.dumps(message) + "\nend\n")
+    sys.stdout.flush()
+
+
+def main():
+    setup = read_message()
+    open(os.path.join(setup["pidDir"], str(os.getpid())), "w").close()
+    send({"pid": os.getpid()})
+    key_field = setup["context"]["source->stream->fields"]["kafka"]["default"].index("key")
+    counts = {}
+    while True:
+        message = read_message()
+        if isinstance(message, list):
+            continue  # task ids: this bolt emits with need_task_ids false and never waits for them
+        if message.get("stream") == "__heartbeat":
+            send({"command": "sync"})
+            continue
+        key = message["tuple"][key_field]
+        counts[key] = counts.get(key, 0) + 1
+        send({"command": "emit", "anchors": [message["id"]], "tuple": [key, counts[key]],
+              "need_task_ids": False})
+        send({"command": "ack", "id": message["id"]})
+
+
+if __name__ == "__main__":
+    main()
