@@ -14,6 +14,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -23,16 +24,6 @@ namespace {
 using namespace std::chrono_literals;
 using multilang::json;
 namespace fs = std::filesystem;
-
-json static_conf(const mock_cluster& mock, const std::string& topic, const std::string& group)
-{
-    return {{"kafka.bootstrap.servers", mock.bootstrap()},
-            {"kafka.topic", topic},
-            {"kafka.group.id", group},
-            {"kafka.spout.assignment", "static"},
-            {"kafka.auto.offset.reset", "earliest"},
-            {"kafka.spout.stats.interval.ms", 0}};
-}
 
 bool exited_with(std::optional<int> status, int code)
 {
@@ -93,7 +84,7 @@ TEST(SpoutConformance, UnwritablePidDirFailsFast)
     multilang::shell_command command;
     command.argv = {KSPOUT_SPOUT_BIN};
     multilang::shell_spout_options o;
-    o.conf = static_conf(mock, "t", "g");
+    o.conf = static_spout_conf(mock, "t", "g");
     o.context = spout_context(1, {1});
     o.pid_dir = (dir / "file" / "pids").string();
     o.handshake_timeout = 30s;
@@ -114,7 +105,7 @@ TEST(SpoutConformance, UnknownCommandsTaskIdArraysAndANestedAck)
     mock.create_topic("nested", 1);
     produce_with_kcat(mock, "nested", 30);
     temp_dir pid_dir;
-    json conf = static_conf(mock, "nested", "g-nested");
+    json conf = static_spout_conf(mock, "nested", "g-nested");
     conf["kafka.spout.batch.size"] = 5; // so that tuples are left for later nexts
     spout_task task(pid_dir, {conf});
     auto& p = task.process();
@@ -158,23 +149,51 @@ TEST(SpoutConformance, UnknownCommandsTaskIdArraysAndANestedAck)
     EXPECT_TRUE(exited_with(p.wait(20s), 0)) << p.drain_stderr();
 }
 
+// A static task over a topic of two partitions whose 40 records were all emitted and acked, and
+// none committed yet: the periodic commit is far off, so only an exit commits.
+class acked_task {
+public:
+    explicit acked_task(std::string topic) : topic_(std::move(topic)), group_("g-" + topic_)
+    {
+        mock_.create_topic(topic_, 2);
+        produce_with_kcat(mock_, topic_, 40);
+    }
+
+    void start()
+    {
+        json conf = static_spout_conf(mock_, topic_, group_);
+        conf["kafka.spout.commit.interval.ms"] = 600000;
+        task_ = std::make_unique<spout_task>(pid_dir_, spout_task_options{conf});
+        task_->storm().open();
+        ASSERT_EQ(emit_and_ack(*task_, 40).size(), 40u);
+        ends_ = end_offsets(mock_, topic_, 2);
+    }
+
+    spout_task& task() { return *task_; }
+    const mock_cluster& mock() const { return mock_; }
+    const std::map<std::int32_t, std::int64_t>& acked_ends() const { return ends_; }
+    std::map<std::int32_t, std::int64_t> committed() const { return committed_offsets(mock_, group_, topic_, 2); }
+
+private:
+    mock_cluster mock_{1};
+    temp_dir pid_dir_;
+    std::string topic_;
+    std::string group_;
+    std::unique_ptr<spout_task> task_;
+    std::map<std::int32_t, std::int64_t> ends_;
+};
+
 // 27: SIGTERM commits what was acked, leaves, exits 0, and leaves no partial message on stdout.
 TEST(SpoutConformance, SigtermCommitsWhatWasAckedAndExitsZero)
 {
-    mock_cluster mock(1);
-    mock.create_topic("term", 2);
-    produce_with_kcat(mock, "term", 40);
-    temp_dir pid_dir;
-    json conf = static_conf(mock, "term", "g-term");
-    conf["kafka.spout.commit.interval.ms"] = 600000; // only the exit commits
-    spout_task task(pid_dir, {conf});
-    task.storm().open();
-    ASSERT_EQ(emit_and_ack(task, 40).size(), 40u);
-    EXPECT_EQ(committed_offsets(mock, "g-term", "term", 2), (std::map<std::int32_t, std::int64_t>{{0, -1}, {1, -1}}));
+    acked_task t("term");
+    ASSERT_NO_FATAL_FAILURE(t.start());
+    auto& task = t.task();
+    EXPECT_EQ(t.committed(), (std::map<std::int32_t, std::int64_t>{{0, -1}, {1, -1}}));
 
     task.process().signal(SIGTERM);
     EXPECT_TRUE(exited_with(task.process().wait(30s), 0)) << task.process().drain_stderr();
-    EXPECT_EQ(committed_offsets(mock, "g-term", "term", 2), end_offsets(mock, "term", 2));
+    EXPECT_EQ(t.committed(), t.acked_ends());
     // Whatever was written after the last sync is whole messages (read_message throws on EOF
     // in the middle of one).
     try {
@@ -208,17 +227,10 @@ int close_read_side_of_stdout(pid_t child)
 // commits what was acked and exits 0, as when stdin closes, instead of looping or dying.
 TEST(SpoutConformance, EpipeOnStdoutCommitsWhatWasAckedAndExits)
 {
-    mock_cluster mock(1);
-    mock.create_topic("epipe", 2);
-    produce_with_kcat(mock, "epipe", 40);
-    temp_dir pid_dir;
-    json conf = static_conf(mock, "epipe", "g-epipe");
-    conf["kafka.spout.commit.interval.ms"] = 600000; // only the exit commits
-    spout_task task(pid_dir, {conf});
-    task.storm().open();
-    ASSERT_EQ(emit_and_ack(task, 40).size(), 40u);
-    auto ends = end_offsets(mock, "epipe", 2);
-    produce_with_kcat(mock, "epipe", 20, 40); // so the next next has tuples to write
+    acked_task t("epipe");
+    ASSERT_NO_FATAL_FAILURE(t.start());
+    auto& task = t.task();
+    produce_with_kcat(t.mock(), "epipe", 20, 40); // so the next next has tuples to write
 
     ASSERT_EQ(close_read_side_of_stdout(task.process().pid()), 1);
     task.process().write_message(R"({"command":"next","id":""})");
@@ -230,7 +242,7 @@ TEST(SpoutConformance, EpipeOnStdoutCommitsWhatWasAckedAndExits)
     EXPECT_NE(err.find("Storm stopped reading stdout"), std::string::npos) << err;
     EXPECT_LT(err.size(), 16u * 1024);
     // The 40 acked tuples are committed; none of the 20 whose emits were lost is.
-    EXPECT_EQ(committed_offsets(mock, "g-epipe", "epipe", 2), ends);
+    EXPECT_EQ(t.committed(), t.acked_ends());
 }
 
 // 29: with debug logging and a log line for every record, stderr stays far below 16 KiB between
@@ -241,7 +253,7 @@ TEST(SpoutConformance, StderrStaysSmallPerCommandWithDebugLogging)
     mock.create_topic("chatty", 2);
     produce_with_kcat(mock, "chatty", 300); // values are not JSON: each one logs a debug note
     temp_dir pid_dir;
-    json conf = static_conf(mock, "chatty", "g-chatty");
+    json conf = static_spout_conf(mock, "chatty", "g-chatty");
     conf["kafka.spout.log.level"] = "debug";
     conf["kafka.spout.value.format"] = "json";
     conf["kafka.spout.batch.size"] = 10;
@@ -322,7 +334,7 @@ TEST(SpoutConformance, LongIdleKeepsTheGroupMemberAndItsRecords)
     mock.create_topic("idle", 2);
     produce_with_kcat(mock, "idle", 20);
     temp_dir pid_dir;
-    json conf = static_conf(mock, "idle", "g-idle");
+    json conf = static_spout_conf(mock, "idle", "g-idle");
     conf["kafka.spout.assignment"] = "balanced";
     conf["kafka.zookeeper.connect"] = zk.connect_string();
     conf["kafka.zookeeper.session.timeout.ms"] = 2000;

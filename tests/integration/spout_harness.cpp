@@ -18,6 +18,19 @@ multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>
             {"stream->outputfields", {{"default", {"topic", "partition", "offset", "key", "value"}}}}};
 }
 
+multilang::json static_spout_conf(const mock_cluster& mock, const std::string& topic, const std::string& group)
+{
+    return {{"kafka.bootstrap.servers", mock.bootstrap()},
+            {"kafka.topic", topic},
+            {"kafka.group.id", group},
+            {"kafka.spout.assignment", "static"},
+            {"kafka.auto.offset.reset", "earliest"},
+            {"kafka.spout.commit.interval.ms", 100},
+            {"kafka.spout.retry.initial.delay.ms", 20},
+            {"kafka.spout.stats.interval.ms", 0},
+            {"topology.name", "test"}};
+}
+
 spout_task::spout_task(const temp_dir& pid_dir, spout_task_options options)
 {
     multilang::shell_command command;

@@ -20,6 +20,10 @@ namespace kspout::testing {
 // fields topic, partition, offset, key, value.
 multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>& tasks);
 
+// kafka.* settings for a task with static assignment over `topic`, committing under `group`:
+// earliest offsets, commits every 100 ms, replays after 20 ms, no stats lines.
+multilang::json static_spout_conf(const mock_cluster& mock, const std::string& topic, const std::string& group);
+
 struct spout_task_options {
     multilang::json conf;                            // kafka.* keys and Storm keys
     std::int64_t task = 1;

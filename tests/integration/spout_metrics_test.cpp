@@ -17,18 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 using multilang::json;
 
-json static_conf(const mock_cluster& mock, const std::string& topic, const std::string& group)
-{
-    return {{"kafka.bootstrap.servers", mock.bootstrap()},
-            {"kafka.topic", topic},
-            {"kafka.group.id", group},
-            {"kafka.spout.assignment", "static"},
-            {"kafka.auto.offset.reset", "earliest"},
-            {"kafka.spout.commit.interval.ms", 100},
-            {"kafka.spout.retry.initial.delay.ms", 20},
-            {"kafka.spout.stats.interval.ms", 0}};
-}
-
 // What Storm's registered metrics would hold: counters summed, the gauge's values in order.
 struct storm_metrics {
     std::map<std::string, std::int64_t> sums;
@@ -58,7 +46,7 @@ TEST(SpoutMetrics, RegisteredCountersAddUpToWhatHappenedAndLagFallsToZero)
     constexpr int total = 100;
     produce_with_kcat(mock, "counted", total);
     temp_dir pid_dir;
-    json conf = static_conf(mock, "counted", "g-counted");
+    json conf = static_spout_conf(mock, "counted", "g-counted");
     conf["kafka.spout.metrics"] = "emitted,acked=storm.acks,failed,replayed,committed,lag";
     conf["kafka.spout.metrics.interval.ms"] = 0;
     spout_task_options o{conf};
@@ -145,7 +133,7 @@ TEST(SpoutMetrics, NoneAreSentByDefault)
     temp_dir pid_dir;
     // Nothing is registered, so the harness fails the test on any metrics message, as Storm
     // would kill the worker.
-    spout_task task(pid_dir, {static_conf(mock, "quiet", "g-quiet")});
+    spout_task task(pid_dir, {static_spout_conf(mock, "quiet", "g-quiet")});
     auto& storm = task.storm();
     storm.open();
     std::size_t replies = 0;

@@ -15,26 +15,13 @@ namespace {
 using namespace std::chrono_literals;
 using multilang::json;
 
-json base_conf(const mock_cluster& mock, const std::string& topic, const std::string& group)
-{
-    return {{"kafka.bootstrap.servers", mock.bootstrap()},
-            {"kafka.topic", topic},
-            {"kafka.group.id", group},
-            {"kafka.spout.assignment", "static"},
-            {"kafka.auto.offset.reset", "earliest"},
-            {"kafka.spout.commit.interval.ms", 100},
-            {"kafka.spout.retry.initial.delay.ms", 20},
-            {"kafka.spout.stats.interval.ms", 0},
-            {"topology.name", "test"}};
-}
-
 TEST(SpoutStatic, EmitsAckReplaysAndCommitsOnlyAckedOffsets)
 {
     mock_cluster mock(3);
     mock.create_topic("events", 4);
     produce_with_kcat(mock, "events", 200);
     temp_dir pid_dir;
-    spout_task task(pid_dir, {base_conf(mock, "events", "g-static")});
+    spout_task task(pid_dir, {static_spout_conf(mock, "events", "g-static")});
 
     std::int64_t pid = task.storm().open();
     EXPECT_EQ(pid, task.process().pid());
@@ -112,7 +99,7 @@ TEST(SpoutStatic, TasksSplitPartitionsByIndex)
     std::map<std::int32_t, int> owner;
     int total = 0;
     for (std::int64_t t : {7, 3}) { // task ids sort to 3 (index 0), 7 (index 1)
-        spout_task_options o{base_conf(mock, "split", "g-split"), t, {3, 7}};
+        spout_task_options o{static_spout_conf(mock, "split", "g-split"), t, {3, 7}};
         spout_task task(pid_dir, o);
         task.storm().open();
         std::size_t expected = 0;
@@ -139,7 +126,7 @@ TEST(SpoutStatic, RepliesStayWithinTheSubprocessTimeoutWhileBrokersAreSlow)
     produce_with_kcat(mock, "slow", 10);
     mock.set_rtt(1, 2500ms); // every broker reply takes longer than Storm's 2 s timeout
     temp_dir pid_dir;
-    spout_task_options o{base_conf(mock, "slow", "g-slow")};
+    spout_task_options o{static_spout_conf(mock, "slow", "g-slow")};
     o.timeout = 2s;
     spout_task task(pid_dir, o);
     task.storm().open();
@@ -157,7 +144,7 @@ TEST(SpoutStatic, MalformedInputExitsNonZeroWithAClearError)
     mock_cluster mock(1);
     mock.create_topic("bad", 1);
     temp_dir pid_dir;
-    spout_task task(pid_dir, {base_conf(mock, "bad", "g-bad")});
+    spout_task task(pid_dir, {static_spout_conf(mock, "bad", "g-bad")});
     task.storm().open();
     task.process().write_raw("{\"command\": \"next\", \"id\": \nend\n");
     auto status = task.process().wait(20s);
@@ -170,7 +157,7 @@ TEST(SpoutStatic, BadSettingsAreNamedAndTheHandshakeIsRefused)
 {
     mock_cluster mock(1);
     temp_dir pid_dir;
-    json conf = base_conf(mock, "t", "g");
+    json conf = static_spout_conf(mock, "t", "g");
     conf["kafka.fetch.min.bytes"] = "lots";
     conf["kafka.no.such.key"] = 1;
     spout_task task(pid_dir, {conf});
