@@ -127,6 +127,10 @@ private:
         }
     }
 
+    using emit_hook = std::function<std::vector<std::int64_t>(const emit_message&)>;
+    void init_counts(task_base& task, const component_def& c, std::int64_t task_id);
+    template <class Task>
+    void start_task(Task& task, const component_def& c, std::int64_t task_id, emit_hook on_emit);
     void start();
     void loop();
     run_summary stop();

@@ -12,6 +12,44 @@ namespace detail {
 
 using namespace std::chrono_literals;
 
+// shell_spout and shell_bolt take options of the same shape.
+template <class Shell>
+struct options_of;
+template <>
+struct options_of<shell_spout> {
+    using type = shell_spout_options;
+};
+template <>
+struct options_of<shell_bolt> {
+    using type = shell_bolt_options;
+};
+
+void executor::init_counts(task_base& task, const component_def& c, std::int64_t task_id)
+{
+    task.component = c.id;
+    task.id = task_id;
+    task.counts = &counts_[c.id];
+}
+
+template <class Task>
+void executor::start_task(Task& task, const component_def& c, std::int64_t task_id, emit_hook on_emit)
+{
+    init_counts(task, c, task_id);
+    using shell = std::remove_cvref_t<decltype(*task.shell)>;
+    typename options_of<shell>::type options;
+    options.conf = component_conf(topology_, c);
+    options.context = task_context(topology_, layout_, c.id, task_id);
+    options.pid_dir = pid_dir_.string();
+    options.timeout = settings_.subprocess_timeout;
+    options.on_stderr = [this, label = name(task)](const std::string& text) { log(label + " stderr: " + text); };
+    options.on_emit = std::move(on_emit);
+    shell_command command{c.command, c.env, options_.working_dir};
+    guarded(task, [&] {
+        task.shell = std::make_unique<shell>(command, std::move(options));
+        return task.shell->open();
+    });
+}
+
 void executor::start()
 {
     pid_dir_ = options_.pid_dir;
@@ -26,51 +64,18 @@ void executor::start()
     for (const auto& [task_id, component_id] : layout_.task_to_component) {
         const component_def* c = topology_.find(component_id);
         if (!c) continue; // __acker lives in this process
-        shell_command command{c->command, c->env, options_.working_dir};
-        json conf = component_conf(topology_, *c);
-        json context = task_context(topology_, layout_, c->id, task_id);
-        auto on_stderr = [this, name = c->id + ":" + std::to_string(task_id)](const std::string& text) {
-            log(name + " stderr: " + text);
-        };
         if (c->kind == component_kind::spout) {
-            auto s = std::make_unique<spout_task>();
-            s->component = c->id;
-            s->id = task_id;
-            s->counts = &counts_[c->id];
-            shell_spout_options so;
-            so.conf = conf;
-            so.context = context;
-            so.pid_dir = pid_dir_.string();
-            so.timeout = settings_.subprocess_timeout;
-            so.on_stderr = on_stderr;
-            so.on_emit = [this, task = s.get()](const emit_message& e) { return spout_emitted(*task, e); };
-            auto& task = *s;
-            spouts_.push_back(std::move(s));
-            guarded(task, [&] {
-                task.shell = std::make_unique<shell_spout>(command, so);
-                return task.shell->open();
-            });
+            auto& task = *spouts_.emplace_back(std::make_unique<spout_task>());
+            start_task(task, *c, task_id, [this, t = &task](const emit_message& e) { return spout_emitted(*t, e); });
         } else {
-            auto b = std::make_unique<bolt_task>();
-            b->component = c->id;
-            b->id = task_id;
-            b->counts = &counts_[c->id];
-            auto& task = *b;
-            bolts_[task_id] = std::move(b);
-            if (c->log_bolt) continue;
-            shell_bolt_options bo;
-            bo.conf = conf;
-            bo.context = context;
-            bo.pid_dir = pid_dir_.string();
-            bo.timeout = settings_.subprocess_timeout;
-            bo.on_stderr = on_stderr;
-            bo.on_emit = [this, t = &task](const emit_message& e) { return bolt_emitted(*t, e); };
-            guarded(task, [&] {
-                task.shell = std::make_unique<shell_bolt>(command, bo);
-                return task.shell->open();
-            });
+            auto& task = *(bolts_[task_id] = std::make_unique<bolt_task>());
+            if (c->log_bolt) {
+                init_counts(task, *c, task_id);
+                continue;
+            }
+            start_task(task, *c, task_id, [this, t = &task](const emit_message& e) { return bolt_emitted(*t, e); });
             task.last_heard = clock::now();
-            task.next_heartbeat = task.last_heard + std::chrono::seconds(1);
+            task.next_heartbeat = task.last_heard + 1s;
         }
     }
     for (auto& s : spouts_) {
