@@ -246,5 +246,47 @@ TEST_F(LocalRunnerTest, WrongArityFromASpoutIsFatalAndNamesIt)
     }
 }
 
+TEST_F(LocalRunnerTest, SpoutSendingAckIsFatal)
+{
+    topology_def t;
+    t.components = {spout("counter", 1, {{"test.misbehave", "ack"}})};
+    try {
+        run_local_topology(t, options(10));
+        FAIL() << "expected component_failure";
+    } catch (const component_failure& e) {
+        EXPECT_EQ(e.component, "counter");
+        EXPECT_THAT(e.what(), HasSubstr("Unknown command received: ack"));
+    }
+}
+
+TEST_F(LocalRunnerTest, SilentBoltDiesOfHeartbeatTimeout)
+{
+    // upper_bolt's "hang" sleeps in its first tuple, so heartbeats go unanswered.
+    topology_def t;
+    t.config["topology.subprocess.timeout.secs"] = 1;
+    t.components = {spout("counter", 1),
+                    bolt("upper", {KSPOUT_UPPER_BOLT_BIN}, 1, {from("counter")}, {{"test.misbehave", "hang"}})};
+    try {
+        run_local_topology(t, options(10));
+        FAIL() << "expected component_failure";
+    } catch (const component_failure& e) {
+        EXPECT_EQ(e.component, "upper");
+        EXPECT_THAT(e.what(), HasSubstr("subprocess heartbeat timeout"));
+    }
+}
+
+TEST_F(LocalRunnerTest, DurationStopsARunThatNeverEnds)
+{
+    topology_def t;
+    t.config["topology.max.spout.pending"] = 5;
+    t.components = {spout("counter", 1), test_bolt("b", "string")};
+    auto o = options(0);
+    o.duration = 500ms;
+    auto summary = run_local_topology(t, o);
+    EXPECT_GT(counts(summary, "counter").emitted, 0);
+    // Stopped mid-flight: at most max-spout-pending trees were still open.
+    EXPECT_LE(counts(summary, "counter").emitted - counts(summary, "counter").acked, 5);
+}
+
 } // namespace
 } // namespace kspout::multilang::local
