@@ -1,8 +1,7 @@
 // The component side of a bolt: handshake, tuples to a handler, heartbeats answered with sync.
 #pragma once
 
-#include "multilang/channel.hpp"
-#include "multilang/messages.hpp"
+#include "multilang/session_common.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -43,23 +42,17 @@ public:
     void error(std::string msg);
     void metrics(std::string name, json params);
 
-    bool handshake_done() const noexcept { return handshake_done_; }
+    bool handshake_done() const noexcept { return core_.handshake_done(); }
     std::uint64_t heartbeats_answered() const noexcept { return heartbeats_; }
-    std::shared_ptr<channel> output() const { return channel_; }
+    std::shared_ptr<channel> output() const { return core_.output(); }
 
 private:
     bolt_session(std::shared_ptr<channel> ch, handlers h, std::int64_t pid);
 
-    void on_message(std::string text);
-    void on_handshake_message(const std::string& text);
-    void send(const component_message& message);
-    void protocol_error(const std::string& what);
+    void on_message(storm_message&& message, const std::string& text);
 
-    std::shared_ptr<channel> channel_;
+    session_core core_;
     handlers handlers_;
-    std::int64_t pid_;
-    bool handshake_done_ = false;
-    bool failed_ = false;
     std::uint64_t heartbeats_ = 0;
 };
 

@@ -133,8 +133,10 @@ std::string strict_dump(const json& value)
     return value.dump(-1, ' ', false, json::error_handler_t::strict);
 }
 
+} // namespace
+
 // Emits are the hot path: written field by field, so the tuple is serialized without a copy.
-std::string emit_text(const emit_message& m)
+std::string to_json_text(const emit_message& m)
 {
     std::string out = R"({"command":"emit")";
     if (m.id) out.append(R"(,"id":)").append(strict_dump(*m.id));
@@ -146,11 +148,9 @@ std::string emit_text(const emit_message& m)
     return out;
 }
 
-} // namespace
-
 std::string to_json_text(const component_message& message)
 {
-    if (const auto* emit = std::get_if<emit_message>(&message)) return emit_text(*emit);
+    if (const auto* emit = std::get_if<emit_message>(&message)) return to_json_text(*emit);
     if (std::holds_alternative<sync_message>(message)) return R"({"command":"sync"})";
     json out = std::visit(
         [](const auto& m) -> json {

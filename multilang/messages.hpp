@@ -99,6 +99,8 @@ using component_message = std::variant<emit_message, log_message, error_message,
 // Strict RFC 8259 JSON text of a message (no framing). Strings must be valid UTF-8; invalid
 // UTF-8 throws json::type_error, so callers sanitize values first (see spout/tuple_mapper).
 std::string to_json_text(const component_message& message);
+// The same for an emit, without copying it into a component_message first (the hot path).
+std::string to_json_text(const emit_message& message);
 
 // Parses what a component wrote, applying Storm's JsonSerializer rules (field types checked
 // for every command; `stream` defaults to "default"; `need_task_ids` defaults to true). Used by

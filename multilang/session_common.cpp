@@ -1,4 +1,4 @@
-// accept_handshake and input_closed_error, shared by spout_session and bolt_session.
+// session_core and its helpers, shared by spout_session and bolt_session.
 #include "multilang/session_common.hpp"
 
 #include "multilang/context.hpp"
@@ -22,6 +22,53 @@ std::optional<std::string> input_closed_error(std::error_code ec, std::string_vi
         return "Storm closed stdin in the middle of a message: " + std::string(unfinished.substr(0, 200));
     }
     return std::nullopt;
+}
+
+void session_core::start(std::weak_ptr<void> owner, hooks h)
+{
+    hooks_ = std::move(h);
+    channel_->start(
+        [this, owner](std::string text) {
+            if (auto alive = owner.lock()) on_text(std::move(text));
+        },
+        [this, owner](std::error_code ec, std::string_view unfinished) {
+            auto alive = owner.lock();
+            if (!alive || failed_) return;
+            if (auto error = input_closed_error(ec, unfinished)) {
+                protocol_error(*error);
+            } else if (hooks_.on_end_of_input) {
+                hooks_.on_end_of_input();
+            }
+        });
+}
+
+void session_core::on_text(std::string text)
+{
+    if (failed_) return;
+    if (!handshake_done_) {
+        if (auto refusal = accept_handshake(text, pid_, hooks_.on_handshake)) {
+            protocol_error(*refusal);
+            return;
+        }
+        handshake_done_ = true;
+        send(pid_message{pid_});
+        return;
+    }
+    parse_result parsed = parse_storm_message(text);
+    if (!parsed.message) {
+        protocol_error(parsed.error);
+        return;
+    }
+    if (std::holds_alternative<task_ids>(*parsed.message)) return;
+    hooks_.on_message(std::move(*parsed.message), text);
+}
+
+void session_core::protocol_error(const std::string& what)
+{
+    if (failed_) return;
+    failed_ = true;
+    channel_->stop_reading();
+    if (hooks_.on_protocol_error) hooks_.on_protocol_error(what);
 }
 
 } // namespace kspout::multilang

@@ -1,8 +1,7 @@
 // The component side of a spout: handshake, then one sync per command, in order.
 #pragma once
 
-#include "multilang/channel.hpp"
-#include "multilang/messages.hpp"
+#include "multilang/session_common.hpp"
 
 #include <deque>
 #include <functional>
@@ -42,25 +41,20 @@ public:
     void error(std::string msg);
     void metrics(std::string name, json params);
 
-    bool handshake_done() const noexcept { return handshake_done_; }
+    bool handshake_done() const noexcept { return core_.handshake_done(); }
     std::size_t commands_waiting() const noexcept { return waiting_.size(); }
-    std::shared_ptr<channel> output() const { return channel_; }
+    std::shared_ptr<channel> output() const { return core_.output(); }
 
 private:
     spout_session(std::shared_ptr<channel> ch, handlers h, std::int64_t pid);
 
-    void on_message(std::string text);
-    void on_handshake_message(const std::string& text);
+    void on_message(storm_message&& message, const std::string& text);
     void run_next_command();
     void finish_command();
-    void protocol_error(const std::string& what);
 
-    std::shared_ptr<channel> channel_;
+    session_core core_;
     handlers handlers_;
-    std::int64_t pid_;
-    bool handshake_done_ = false;
     bool busy_ = false;
-    bool failed_ = false;
     std::deque<storm_message> waiting_;
 };
 
