@@ -145,8 +145,7 @@ TEST(SpoutConformance, UnknownCommandsTaskIdArraysAndANestedAck)
         if (e.id != first) ++more;
     }
     EXPECT_EQ(more, 25u);
-    p.close_stdin();
-    EXPECT_TRUE(exited_with(p.wait(20s), 0)) << p.drain_stderr();
+    EXPECT_TRUE(exits_zero_after_stdin_closes(task));
 }
 
 // A static task over a topic of two partitions whose 40 records were all emitted and acked, and
@@ -296,8 +295,7 @@ TEST(SpoutConformance, StderrStaysSmallPerCommandWithDebugLogging)
     EXPECT_GT(commands, 600);
     for (std::size_t n : drained) EXPECT_LT(n, 16u * 1024);
 
-    task.process().close_stdin();
-    EXPECT_TRUE(exited_with(task.process().wait(20s), 0));
+    EXPECT_TRUE(exits_zero_after_stdin_closes(task));
     EXPECT_LT(task.process().drain_stderr().size(), 16u * 1024);
 }
 
@@ -365,8 +363,7 @@ TEST(SpoutConformance, LongIdleKeepsTheGroupMemberAndItsRecords)
     for (const auto& l : first.logs) {
         EXPECT_EQ(l.msg.find("expired"), std::string::npos) << l.msg;
     }
-    task.process().close_stdin();
-    EXPECT_TRUE(exited_with(task.process().wait(30s), 0)) << task.process().drain_stderr();
+    EXPECT_TRUE(exits_zero_after_stdin_closes(task));
 }
 
 } // namespace

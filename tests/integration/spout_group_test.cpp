@@ -39,11 +39,6 @@ json group_conf(const mock_cluster& mock, const zookeeper_server& zk, const std:
             {"topology.name", "test"}};
 }
 
-bool exited_zero(std::optional<int> status)
-{
-    return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
-}
-
 // One spout process of the group and the tuples of its last next that are not yet acked or failed.
 struct group_member {
     std::int64_t task = 0;
@@ -114,9 +109,7 @@ public:
     void leave(group_member& m)
     {
         m.spout->storm().deactivate();
-        m.spout->process().close_stdin();
-        auto status = m.spout->process().wait(30s);
-        EXPECT_TRUE(exited_zero(status)) << "task " << m.task << ": " << m.spout->process().drain_stderr();
+        EXPECT_TRUE(exits_zero_after_stdin_closes(*m.spout)) << "task " << m.task;
         m.in_flight.clear();
         m.alive = false;
     }
@@ -429,10 +422,7 @@ TEST(SpoutGroup, StrayAcksAreAnsweredAndIgnored)
         reached = committed_offsets(mock, "g-odd", "odd", 4) == ends;
     }
     EXPECT_TRUE(reached);
-    for (auto* t : {&a, &b}) {
-        t->process().close_stdin();
-        EXPECT_TRUE(exited_zero(t->process().wait(30s))) << t->process().drain_stderr();
-    }
+    for (auto* t : {&a, &b}) EXPECT_TRUE(exits_zero_after_stdin_closes(*t));
 }
 
 } // namespace

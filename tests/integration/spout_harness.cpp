@@ -3,6 +3,8 @@
 
 #include "tests/integration/process.hpp"
 
+#include <sys/wait.h>
+
 #include <sstream>
 #include <stdexcept>
 
@@ -56,6 +58,22 @@ std::vector<multilang::emit_message> spout_task::next_until(std::size_t want, st
         for (auto& e : reply.emits) out.push_back(std::move(e));
     }
     return out;
+}
+
+::testing::AssertionResult exits_zero_after_stdin_closes(spout_task& task, std::chrono::milliseconds limit)
+{
+    task.process().close_stdin();
+    auto status = task.process().wait(limit);
+    if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return ::testing::AssertionSuccess();
+    auto failure = ::testing::AssertionFailure();
+    if (!status) {
+        failure << "still running " << limit.count() << " ms after stdin closed";
+    } else if (WIFSIGNALED(*status)) {
+        failure << "killed by signal " << WTERMSIG(*status);
+    } else {
+        failure << "exit status " << WEXITSTATUS(*status);
+    }
+    return failure << "; stderr: " << task.process().drain_stderr();
 }
 
 std::pair<std::int32_t, std::int64_t> parse_emit_id(const multilang::emit_message& e)

@@ -5,6 +5,8 @@
 #include "tests/integration/mock_cluster.hpp"
 #include "tests/integration/temp_dir.hpp"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,8 +31,8 @@ struct spout_task_options {
     std::int64_t task = 1;
     std::vector<std::int64_t> tasks{1};
     std::chrono::milliseconds timeout = std::chrono::seconds(5); // topology.subprocess.timeout.secs
-    std::set<std::string> registered_metrics; // what the ShellSpout subclass registered; others are fatal
-    std::function<void(const std::string&)> on_stderr; // stderr drained after each command, as Storm does
+    std::set<std::string> registered_metrics{}; // what the ShellSpout subclass registered; others are fatal
+    std::function<void(const std::string&)> on_stderr{}; // stderr drained after each command, as Storm does
 };
 
 class spout_task {
@@ -46,6 +48,11 @@ public:
 private:
     std::unique_ptr<multilang::shell_spout> spout_;
 };
+
+// Closes the task's stdin, as Storm does when it goes away, and waits up to `limit` for it to
+// exit. Succeeds when it exits 0; otherwise says how it ended and what it wrote on stderr.
+::testing::AssertionResult exits_zero_after_stdin_closes(spout_task& task,
+                                                         std::chrono::milliseconds limit = std::chrono::seconds(30));
 
 // (partition, offset) of an emit's id "topic:partition:offset".
 std::pair<std::int32_t, std::int64_t> parse_emit_id(const multilang::emit_message& e);

@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -119,10 +117,7 @@ TEST(SpoutMetrics, RegisteredCountersAddUpToWhatHappenedAndLagFallsToZero)
         // nothing more to read
     }
 
-    task.process().close_stdin();
-    auto status = task.process().wait(20s);
-    ASSERT_TRUE(status.has_value());
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << task.process().drain_stderr();
+    EXPECT_TRUE(exits_zero_after_stdin_closes(task));
 }
 
 TEST(SpoutMetrics, NoneAreSentByDefault)

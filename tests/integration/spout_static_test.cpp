@@ -83,10 +83,7 @@ TEST(SpoutStatic, EmitsAckReplaysAndCommitsOnlyAckedOffsets)
     EXPECT_TRUE(reached);
 
     task.storm().deactivate();
-    task.process().close_stdin();
-    auto status = task.process().wait(20s);
-    ASSERT_TRUE(status.has_value());
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << task.process().drain_stderr();
+    EXPECT_TRUE(exits_zero_after_stdin_closes(task));
 }
 
 TEST(SpoutStatic, TasksSplitPartitionsByIndex)
