@@ -27,7 +27,8 @@ namespace kspout::spout {
 // is already buffered, waiting at most next_wait for the first record; an offset is committed
 // only when every tuple emitted below it was acked (or given up by the retry policy, which is
 // logged); acks and fails for partitions no longer owned are ignored; a failed tuple is replayed
-// by rewinding its partition once its backoff is over.
+// by rewinding its partition once its backoff is over; metrics go out only inside the reply to a
+// command, before its sync (Storm reads stdout only while a command is outstanding).
 class kafka_spout : public std::enable_shared_from_this<kafka_spout> {
 public:
     // Called once with the process exit code: 0 after Storm went away (stdin closed, or nobody
