@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -125,9 +126,18 @@ int main(int argc, char** argv)
         return 2;
     }
 
+    // Ctrl-C reaches the whole process group. SIGINT stays blocked here, and so in every
+    // subprocess (the mask survives exec), so only this host sees it and stops them in order;
+    // a thread waits for it. SIGTERM, which is sent to one pid, gets a plain handler.
+    sigset_t interrupt;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, SIGINT);
+    ::pthread_sigmask(SIG_BLOCK, &interrupt, nullptr);
+    std::thread([interrupt] {
+        for (int sig = 0;; stop_requested = true) ::sigwait(&interrupt, &sig);
+    }).detach();
     struct sigaction sa {};
     sa.sa_handler = on_signal;
-    ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
 
     run_options ro;

@@ -246,6 +246,20 @@ TEST_F(LocalRunnerTest, WrongArityFromASpoutIsFatalAndNamesIt)
     }
 }
 
+TEST_F(LocalRunnerTest, UnanchoredBoltEmitsLeaveTheTree)
+{
+    // The bolt's emits carry no anchors: the spout's tree ends with the bolt's ack, whatever
+    // happens downstream (here a bolt that never acks).
+    topology_def t;
+    t.config["topology.message.timeout.secs"] = 30;
+    t.components = {spout("counter", 1), test_bolt("text", "unanchored"), test_bolt("sink", "never_ack", "text")};
+    auto summary = run_local_topology(t, options(10));
+    EXPECT_EQ(count(outcome_kind::acked), 10u);
+    EXPECT_EQ(counts(summary, "counter").timed_out, 0);
+    EXPECT_EQ(counts(summary, "sink").executed, 10);
+    EXPECT_EQ(counts(summary, "sink").acked, 0);
+}
+
 TEST_F(LocalRunnerTest, SpoutSendingAckIsFatal)
 {
     topology_def t;
