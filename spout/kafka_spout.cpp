@@ -73,7 +73,7 @@ kafka_spout::kafka_spout(asio::any_io_executor executor, std::shared_ptr<multila
                          command_line flags, nlohmann::json config_file, std::int64_t pid, exit_handler on_exit)
     : executor_(executor), channel_(std::move(channel)), out_fd_(out_fd), flags_(std::move(flags)),
       config_file_(std::move(config_file)), pid_(pid), on_exit_(std::move(on_exit)), next_timer_(executor),
-      commit_timer_(executor), stats_timer_(executor)
+      commit_timer_(executor), stats_timer_(executor), drain_(executor)
 {
 }
 
@@ -399,6 +399,7 @@ void kafka_spout::on_ack(const nlohmann::json& id, done_callback done)
     if (book_.acked(parsed->partition, parsed->offset) == track_result::ok) {
         retries_.acked(parsed->partition, parsed->offset);
         ++totals_.acked;
+        drain_.check(book_);
     }
     done();
 }
@@ -413,6 +414,7 @@ void kafka_spout::on_fail(const nlohmann::json& id, done_callback done)
     }
     if (book_.failed(parsed->partition, parsed->offset) != track_result::ok) return done();
     ++totals_.failed;
+    drain_.check(book_);
     topic_partition tp{std::string(parsed->partition.topic), parsed->partition.partition};
     auto decision = retries_.on_fail(tp, parsed->offset, clock::now());
     if (decision.what == retry_decision::action::give_up) {
@@ -441,6 +443,20 @@ void kafka_spout::on_assigned(const std::map<std::int32_t, std::int64_t>& starts
 }
 
 void kafka_spout::on_revoking(const std::vector<std::int32_t>& partitions, std::function<void()> done)
+{
+    if (stopping_) return release(partitions, std::move(done));
+    drain_.start(weak_from_this(), settings_.topic, partitions, settings_.revoke_drain, book_,
+                 [weak = weak_from_this(), partitions, done = std::move(done)]() mutable {
+                     if (auto self = weak.lock()) {
+                         self->release(partitions, std::move(done));
+                     } else {
+                         done();
+                     }
+                 });
+}
+
+// The partitions' last commit, then their state is dropped and the consumer may let them go.
+void kafka_spout::release(const std::vector<std::int32_t>& partitions, std::function<void()> done)
 {
     commit(partitions, [weak = weak_from_this(), partitions, done = std::move(done)] {
         if (auto self = weak.lock()) {
@@ -542,6 +558,8 @@ void kafka_spout::log_stats()
 void kafka_spout::on_end_of_input()
 {
     // Storm went away: commit what was acked, leave the group, exit 0.
+    stopping_ = true;
+    drain_.end();
     next_timer_.cancel();
     commit({}, [weak = weak_from_this()] {
         auto self = weak.lock();
@@ -571,6 +589,8 @@ void kafka_spout::on_protocol_error(const std::string& what)
     }
     // Nothing more is committed: whatever Storm meant by its last words is unknown.
     committing_allowed_ = false;
+    stopping_ = true;
+    drain_.end();
     std::fprintf(stderr, "kafka-spout: %s\n", what.c_str());
     if (!consumer_) return finish(1);
     consumer_->stop([weak = weak_from_this()] {

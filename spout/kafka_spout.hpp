@@ -6,6 +6,7 @@
 #include "spout/metrics.hpp"
 #include "spout/offset_book.hpp"
 #include "spout/retry_policy.hpp"
+#include "spout/revoke_drain.hpp"
 #include "spout/settings.hpp"
 #include "spout/tuple_mapper.hpp"
 
@@ -60,6 +61,7 @@ private:
 
     void on_assigned(const std::map<std::int32_t, std::int64_t>& starts);
     void on_revoking(const std::vector<std::int32_t>& partitions, std::function<void()> done);
+    void release(const std::vector<std::int32_t>& partitions, std::function<void()> done);
 
     void complete_pending_next();
     std::size_t emit_buffered(std::size_t max);
@@ -103,7 +105,9 @@ private:
     boost::asio::steady_timer stats_timer_;
     std::string id_buffer_;
     bool committing_allowed_ = true; // false after bad input: commit nothing further
+    bool stopping_ = false; // leaving: no acks are coming, so revokes do not wait for them
     bool finished_ = false;
+    revoke_drain drain_;
     metric_totals totals_;
     metrics_reporter metrics_;
 };

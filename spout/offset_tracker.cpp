@@ -23,6 +23,7 @@ void offset_tracker::reset(std::int64_t start_offset)
     entries_.clear();
     done_prefix_ = 0;
     done_count_ = 0;
+    failed_count_ = 0;
     committed_ = start_offset;
     latest_emitted_.reset();
 }
@@ -74,6 +75,7 @@ track_result offset_tracker::emitted(std::int64_t offset)
             return track_result::duplicate;
         }
         entries_[i].st = state::in_flight;
+        --failed_count_;
         ++counters_.replayed;
         return track_result::replayed;
     }
@@ -101,6 +103,7 @@ track_result offset_tracker::failed(std::int64_t offset)
         return track_result::duplicate;
     }
     entries_[i].st = state::failed;
+    ++failed_count_;
     ++counters_.failed;
     return track_result::ok;
 }
@@ -118,6 +121,7 @@ track_result offset_tracker::mark_done(std::int64_t offset, std::uint64_t& count
         ++counters_.duplicate;
         return track_result::duplicate;
     }
+    if (entries_[i].st == state::failed) --failed_count_;
     entries_[i].st = state::done;
     ++done_count_;
     ++counter;
@@ -143,6 +147,7 @@ bool offset_tracker::committed(std::int64_t c)
     std::size_t popped = 0;
     while (!entries_.empty() && entries_.front().offset < c) {
         if (entries_.front().st == state::done) --done_count_;
+        if (entries_.front().st == state::failed) --failed_count_;
         entries_.pop_front();
         ++popped;
     }

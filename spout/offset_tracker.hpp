@@ -73,6 +73,8 @@ public:
     // the next commit, as in the JVM spout): the number the per-partition cap is checked against.
     std::size_t uncommitted_count() const { return entries_.size(); }
     std::size_t in_flight_count() const { return entries_.size() - done_count_; }
+    // Emitted offsets still waiting for Storm's ack or fail (failed ones awaiting a replay excluded).
+    std::size_t unanswered_count() const { return entries_.size() - done_count_ - failed_count_; }
     // The highest offset emitted since the last reset (kept after commits; for lag metrics).
     std::optional<std::int64_t> latest_emitted() const { return latest_emitted_; }
     // True when the offset was emitted and is neither acked nor given up (in flight or failed).
@@ -96,6 +98,7 @@ private:
     std::deque<entry> entries_;    // emitted offsets >= committed_, increasing
     std::size_t done_prefix_ = 0;  // entries_[0, done_prefix_) are all done
     std::size_t done_count_ = 0;   // done entries anywhere in entries_
+    std::size_t failed_count_ = 0; // failed entries anywhere in entries_
     std::int64_t committed_ = 0;
     std::optional<std::int64_t> latest_emitted_;
     tracker_counters counters_;

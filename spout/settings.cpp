@@ -354,6 +354,7 @@ const std::vector<key_spec>& key_table()
         {"kafka.spout.next.wait.ms", ms_key(&settings::next_wait, 0)},
         {"kafka.spout.max.uncommitted.offsets", int_key(&settings::max_uncommitted_offsets, 1, int64_max)},
         {"kafka.spout.commit.interval.ms", ms_key(&settings::commit_interval, 1)},
+        {"kafka.spout.revoke.drain.ms", ms_key(&settings::revoke_drain, 0)},
         {"kafka.spout.retry.initial.delay.ms",
          [](settings& s, const json& v) {
              std::string why;

@@ -60,6 +60,8 @@ struct settings {
     std::chrono::milliseconds next_wait{5};
     std::int64_t max_uncommitted_offsets = 1'000'000; // per partition
     std::chrono::milliseconds commit_interval{5000};
+    // How long partitions a rebalance takes away wait for their in-flight tuples' acks (0: no wait).
+    std::chrono::milliseconds revoke_drain{1000};
     retry_options retry;
     std::chrono::milliseconds stats_interval{60'000}; // 0: no stats lines
     // Least level of the log lines sent to Storm (the spout's, the consumer's, and at debug

@@ -332,11 +332,7 @@ TEST(SpoutConformance, LongIdleKeepsTheGroupMemberAndItsRecords)
     mock.create_topic("idle", 2);
     produce_with_kcat(mock, "idle", 20);
     temp_dir pid_dir;
-    json conf = static_spout_conf(mock, "idle", "g-idle");
-    conf["kafka.spout.assignment"] = "balanced";
-    conf["kafka.zookeeper.connect"] = zk.connect_string();
-    conf["kafka.zookeeper.session.timeout.ms"] = 2000;
-    conf["kafka.rebalance.backoff.ms"] = 200;
+    json conf = balanced_spout_conf(mock, zk.connect_string(), "idle", "g-idle");
     spout_task task(pid_dir, {conf});
     task.storm().open();
     task.storm().activate();

@@ -22,23 +22,6 @@ using multilang::json;
 using offset_key = std::pair<std::int32_t, std::int64_t>;
 using clock = std::chrono::steady_clock;
 
-json group_conf(const mock_cluster& mock, const zookeeper_server& zk, const std::string& topic,
-                const std::string& group)
-{
-    return {{"kafka.bootstrap.servers", mock.bootstrap()},
-            {"kafka.zookeeper.connect", zk.connect_string()},
-            {"kafka.zookeeper.session.timeout.ms", 2000},
-            {"kafka.rebalance.backoff.ms", 200},
-            {"kafka.topic", topic},
-            {"kafka.group.id", group},
-            {"kafka.spout.assignment", "balanced"},
-            {"kafka.auto.offset.reset", "earliest"},
-            {"kafka.spout.commit.interval.ms", 100},
-            {"kafka.spout.retry.initial.delay.ms", 20},
-            {"kafka.spout.stats.interval.ms", 0},
-            {"topology.name", "test"}};
-}
-
 // One spout process of the group and the tuples of its last next that are not yet acked or failed.
 struct group_member {
     std::int64_t task = 0;
@@ -56,7 +39,7 @@ public:
     group_driver(const mock_cluster& mock, const zookeeper_server& zk, std::string topic, std::string group,
                  int partitions)
         : mock_(mock), topic_(std::move(topic)), group_(std::move(group)), partitions_(partitions),
-          conf_(group_conf(mock, zk, topic_, group_))
+          conf_(balanced_spout_conf(mock, zk.connect_string(), topic_, group_))
     {
     }
 
@@ -369,7 +352,7 @@ TEST(SpoutGroup, StrayAcksAreAnsweredAndIgnored)
     auto ends = end_offsets(mock, "odd", 4);
     temp_dir pid_dir;
     const std::vector<std::int64_t> tasks{1, 2};
-    auto conf = group_conf(mock, zk, "odd", "g-odd");
+    auto conf = balanced_spout_conf(mock, zk.connect_string(), "odd", "g-odd");
     spout_task a(pid_dir, {conf, 1, tasks});
     a.storm().open();
     a.storm().activate();

@@ -33,6 +33,17 @@ multilang::json static_spout_conf(const mock_cluster& mock, const std::string& t
             {"topology.name", "test"}};
 }
 
+multilang::json balanced_spout_conf(const mock_cluster& mock, const std::string& zookeeper_connect,
+                                    const std::string& topic, const std::string& group)
+{
+    multilang::json conf = static_spout_conf(mock, topic, group);
+    conf["kafka.spout.assignment"] = "balanced";
+    conf["kafka.zookeeper.connect"] = zookeeper_connect;
+    conf["kafka.zookeeper.session.timeout.ms"] = 2000;
+    conf["kafka.rebalance.backoff.ms"] = 200;
+    return conf;
+}
+
 spout_task::spout_task(const temp_dir& pid_dir, spout_task_options options)
 {
     multilang::shell_command command;

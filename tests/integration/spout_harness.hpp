@@ -26,6 +26,11 @@ multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>
 // earliest offsets, commits every 100 ms, replays after 20 ms, no stats lines.
 multilang::json static_spout_conf(const mock_cluster& mock, const std::string& topic, const std::string& group);
 
+// The same for a member of a balanced group coordinated by the ZooKeeper at `zookeeper_connect`:
+// a 2 s session, 200 ms between rebalance attempts.
+multilang::json balanced_spout_conf(const mock_cluster& mock, const std::string& zookeeper_connect,
+                                    const std::string& topic, const std::string& group);
+
 struct spout_task_options {
     multilang::json conf;                            // kafka.* keys and Storm keys
     std::int64_t task = 1;

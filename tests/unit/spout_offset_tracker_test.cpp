@@ -133,6 +133,31 @@ TEST(SpoutOffsetTracker, GiveUpCountsAsDone)
     EXPECT_EQ(t.committable(), 4);
 }
 
+// What a revoke drain waits for: tuples with no ack or fail yet; failed ones wait for a replay.
+TEST(SpoutOffsetTracker, UnansweredCountsOnlyTuplesWithoutAnAckOrFail)
+{
+    auto t = emitted_range(0, 0, 5);
+    EXPECT_EQ(t.unanswered_count(), 6u);
+    EXPECT_EQ(t.acked(1), track_result::ok);
+    EXPECT_EQ(t.failed(2), track_result::ok);
+    EXPECT_EQ(t.failed(4), track_result::ok);
+    EXPECT_EQ(t.unanswered_count(), 3u);
+    EXPECT_EQ(t.in_flight_count(), 5u);
+    EXPECT_EQ(t.emitted(2), track_result::replayed); // back in flight
+    EXPECT_EQ(t.unanswered_count(), 4u);
+    EXPECT_EQ(t.acked(4), track_result::ok); // a late ack of a failed offset
+    EXPECT_EQ(t.give_up(5), track_result::ok);
+    EXPECT_EQ(t.unanswered_count(), 3u); // 0, 2 and 3
+    EXPECT_TRUE(t.committed(3)); // pops 0..2, leaving 3 in flight and 4, 5 done
+    EXPECT_EQ(t.unanswered_count(), 1u);
+    EXPECT_EQ(t.failed(3), track_result::ok);
+    EXPECT_TRUE(t.committed(6)); // a commit past the failed offset drops it
+    EXPECT_EQ(t.unanswered_count(), 0u);
+    EXPECT_EQ(t.emitted(6), track_result::ok);
+    t.reset(10);
+    EXPECT_EQ(t.unanswered_count(), 0u);
+}
+
 TEST(SpoutOffsetTracker, AckedOffsetsCountAsUncommittedUntilTheCommit)
 {
     auto t = emitted_range(0, 0, 9);

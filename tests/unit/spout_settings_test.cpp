@@ -120,7 +120,8 @@ TEST(SpoutSettings, EverythingCanComeFromTheCommandLine)
                                   "--kafka.spout.invalid.utf8=replace",
                                   "--kafka.isolation.level=read_uncommitted",
                                   "--kafka.auto.offset.reset=latest",
-                                  "--kafka.spout.commit.interval.ms=250"};
+                                  "--kafka.spout.commit.interval.ms=250",
+                                  "--kafka.spout.revoke.drain.ms=0"};
     std::string error;
     auto cl = parse_command_line(args, error);
     ASSERT_TRUE(cl) << error;
@@ -141,6 +142,7 @@ TEST(SpoutSettings, EverythingCanComeFromTheCommandLine)
     EXPECT_EQ(s.isolation, isolation_level::read_uncommitted);
     EXPECT_EQ(s.auto_offset_reset, offset_reset::latest);
     EXPECT_EQ(s.commit_interval, 250ms);
+    EXPECT_EQ(s.revoke_drain, 0ms);
 }
 
 TEST(SpoutSettings, TypedValuesFromTheStormConf)
@@ -226,6 +228,7 @@ TEST(SpoutSettings, BadValuesNameKeyValueAndWhatWasExpected)
         {"kafka.spout.batch.size", 0, "from 1 to 1000000"},
         {"kafka.spout.retry.max.retries", -2, "from -1"},
         {"kafka.spout.commit.interval.ms", 0, "from 1"},
+        {"kafka.spout.revoke.drain.ms", -1, "from 0"},
         {"kafka.check.crcs", "yes", "expected true or false"},
         {"kafka.check.crcs", 1, "expected true or false"},
         {"kafka.spout.assignment", "dynamic", "expected one of balanced, static"},
@@ -450,7 +453,7 @@ TEST(SpoutSettings, ReadmeDocumentsEveryKey)
     std::set<std::string> known;
     for (auto key : settings_keys()) known.insert(std::string(key));
     EXPECT_EQ(documented, known);
-    EXPECT_EQ(known.size(), 37u); // the keys of issue 5
+    EXPECT_EQ(known.size(), 38u); // the keys of issue 5
 }
 
 } // namespace

@@ -1,0 +1,47 @@
+// Partitions a rebalance takes away wait briefly for the acks of their tuples still in flight.
+#pragma once
+
+#include "spout/offset_book.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kspout::spout {
+
+// When a rebalance revokes partitions, the balanced consumer has already stopped handing out
+// their records. Committing at once would leave every tuple still in flight to the next owner,
+// which reads it again. A drain holds the last commit (and so the release) until none of the
+// partitions has a tuple waiting for its ack or fail, or until the limit passes. A failed tuple
+// is not waited for: it is not replayed here, the next owner reads it. One drain at a time.
+class revoke_drain {
+public:
+    explicit revoke_drain(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
+
+    // Runs `then` once the partitions settle in `book` (at once if they already have), or when
+    // `limit` has passed. `owner` guards the timer's callback.
+    void start(std::weak_ptr<void> owner, std::string topic, std::vector<std::int32_t> partitions,
+               std::chrono::milliseconds limit, const offset_book& book, std::function<void()> then);
+    // After an ack or fail: ends the drain if its partitions have settled.
+    void check(const offset_book& book);
+    // Ends the drain now (its `then` runs), e.g. when the spout stops and no acks will come.
+    void end();
+    bool active() const noexcept { return static_cast<bool>(then_); }
+
+private:
+    bool settled(const offset_book& book) const;
+
+    boost::asio::steady_timer timer_;
+    std::string topic_;
+    std::vector<std::int32_t> partitions_;
+    std::function<void()> then_;
+    std::uint64_t generation_ = 0;
+};
+
+} // namespace kspout::spout
