@@ -2,7 +2,8 @@
 # Installs, builds, then runs the demo on loopback: kcat writes a topic in every codec into a
 # private mock Kafka cluster; kspout-peek reads it back with our own protocol code; then three
 # kafka-spout tasks share the topic as one consumer group over a private ZooKeeper, driven the way
-# Storm's ShellSpout drives them, every tuple acked and the offsets committed.
+# Storm's ShellSpout drives them, every tuple acked and the offsets committed; last, the example
+# Flux topology runs kafka-spout into a Python bolt with kspout-local-topology, no Storm needed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${KSPOUT_BUILD_DIR:-$root/build}
@@ -61,3 +62,13 @@ echo "== kafka-spout: 3 tasks in one group (balanced over ZooKeeper), every tupl
 conf=$(printf '{"kafka.bootstrap.servers":"%s","kafka.zookeeper.connect":"127.0.0.1:%s","kafka.topic":"demo","kafka.group.id":"demo-group","kafka.auto.offset.reset":"earliest","kafka.zookeeper.session.timeout.ms":4000,"kafka.spout.stats.interval.ms":0}' "$bootstrap" "$zk_port")
 "$build_dir/multilang/kspout-run-spout" --tasks 3 --conf "$conf" --max-tuples 15 --idle-ms 5000 --print 15 \
   --fields partition,offset,key,value -- "$build_dir/spout/kafka-spout"
+
+echo
+echo "== kspout-local-topology: topology-examples/kafka-local.flux.yaml without Storm"
+echo "   (kafka-spout x2 -> key_count_bolt.py x2 by key -> LogInfoBolt, acker and timeouts as Storm's)"
+mkdir -p "$work/resources"
+cp "$root/topology-examples/run-kafka-spout.sh" "$root/topology-examples/key_count_bolt.py" \
+  "$build_dir/spout/kafka-spout" "$work/resources/"
+"$build_dir/multilang/kspout-local-topology" "$root/topology-examples/kafka-local.flux.yaml" \
+  --resources "$work/resources" --set "kafka.bootstrap.servers=$bootstrap" --set kafka.topic=demo \
+  --set kafka.group.id=demo-local --set kafka.spout.stats.interval.ms=0 --max-tuples 15 --print 5 --quiet
