@@ -150,6 +150,12 @@ void shell_process::close_stdin()
     stdin_ = -1;
 }
 
+void shell_process::close_stdout()
+{
+    if (stdout_ >= 0) ::close(stdout_);
+    stdout_ = -1;
+}
+
 void shell_process::signal(int sig)
 {
     if (pid_ > 0 && !status_) ::kill(pid_, sig);

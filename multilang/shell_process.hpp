@@ -47,6 +47,9 @@ public:
 
     pid_t pid() const noexcept { return pid_; }
     void close_stdin();
+    // Stops reading the subprocess's output, as a host that went away: its writes then fail
+    // with EPIPE. Messages can no longer be read.
+    void close_stdout();
     void signal(int sig);
     // Waits up to `timeout` for the process to exit; returns its wait status.
     std::optional<int> wait(std::chrono::milliseconds timeout);

@@ -7,12 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -23,7 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using multilang::json;
-namespace fs = std::filesystem;
 
 bool exited_with(std::optional<int> status, int code)
 {
@@ -202,26 +199,6 @@ TEST(SpoutConformance, SigtermCommitsWhatWasAckedAndExitsZero)
     }
 }
 
-// Stops reading the child's stdout, as a host that went away: this process's read end of the
-// pipe is found by its inode and replaced by /dev/null (so the harness's later close of that
-// descriptor number stays harmless). Returns how many descriptors were replaced.
-int close_read_side_of_stdout(pid_t child)
-{
-    auto pipe = fs::read_symlink("/proc/" + std::to_string(child) + "/fd/1");
-    int replaced = 0;
-    std::vector<int> fds;
-    for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
-        std::error_code ec;
-        if (fs::read_symlink(entry.path(), ec) == pipe && !ec) fds.push_back(std::stoi(entry.path().filename()));
-    }
-    for (int fd : fds) {
-        int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (null >= 0 && ::dup3(null, fd, O_CLOEXEC) == fd) ++replaced;
-        if (null >= 0) ::close(null);
-    }
-    return replaced;
-}
-
 // 28: the host stops reading stdout. The spout's next write fails with EPIPE (not SIGPIPE): it
 // commits what was acked and exits 0, as when stdin closes, instead of looping or dying.
 TEST(SpoutConformance, EpipeOnStdoutCommitsWhatWasAckedAndExits)
@@ -231,7 +208,7 @@ TEST(SpoutConformance, EpipeOnStdoutCommitsWhatWasAckedAndExits)
     auto& task = t.task();
     produce_with_kcat(t.mock(), "epipe", 20, 40); // so the next next has tuples to write
 
-    ASSERT_EQ(close_read_side_of_stdout(task.process().pid()), 1);
+    task.process().close_stdout();
     task.process().write_message(R"({"command":"next","id":""})");
     auto status = task.process().wait(30s);
     ASSERT_TRUE(status.has_value()) << "still running after its stdout broke";
