@@ -1,6 +1,11 @@
 // bolt_session: handshake with pid file, tuple dispatch, heartbeat syncs, and the bolt's messages out.
 #include "multilang/bolt_session.hpp"
 
+#include <boost/asio/io_context.hpp>
+
+#include <cstdio>
+#include <unistd.h>
+
 namespace kspout::multilang {
 
 std::shared_ptr<bolt_session> bolt_session::create(std::shared_ptr<channel> ch, handlers h, std::int64_t pid)
@@ -71,6 +76,27 @@ void bolt_session::error(std::string msg)
 void bolt_session::metrics(std::string name, json params)
 {
     core_.send(metrics_message{std::move(name), std::move(params)});
+}
+
+int run_bolt(bolt_session::handlers h, const std::string& name)
+{
+    boost::asio::io_context ioc;
+    int exit_code = 0;
+    h.on_end_of_input = [&ioc, then = std::move(h.on_end_of_input)] {
+        if (then) then();
+        ioc.stop();
+    };
+    h.on_protocol_error = [&, then = std::move(h.on_protocol_error)](const std::string& what) {
+        if (then) then(what);
+        std::fprintf(stderr, "%s: %s\n", name.c_str(), what.c_str());
+        exit_code = 1;
+        ioc.stop();
+    };
+    auto session = bolt_session::create(channel::create(ioc.get_executor(), STDIN_FILENO, STDOUT_FILENO),
+                                        std::move(h), ::getpid());
+    session->start();
+    ioc.run();
+    return exit_code;
 }
 
 } // namespace kspout::multilang

@@ -56,4 +56,9 @@ private:
     std::uint64_t heartbeats_ = 0;
 };
 
+// Runs a bolt on this process's stdin and stdout until Storm goes away: returns 0 after a clean
+// EOF, 1 after a protocol error, which is written to stderr as "<name>: <what>". The handlers'
+// own on_end_of_input and on_protocol_error run first when set.
+int run_bolt(bolt_session::handlers h, const std::string& name);
+
 } // namespace kspout::multilang

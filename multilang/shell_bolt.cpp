@@ -143,9 +143,7 @@ void shell_bolt::apply(const std::string& text, bolt_output& output)
     } else if (auto* error = std::get_if<error_message>(&message)) {
         output.errors.push_back(std::move(*error));
     } else if (auto* metrics = std::get_if<metrics_message>(&message)) {
-        if (metrics->name.empty() || !options_.registered_metrics.contains(metrics->name)) {
-            throw shell_error("metric \"" + metrics->name + "\" is not registered");
-        }
+        check_metric(options_.registered_metrics, *metrics);
         output.metrics.push_back(std::move(*metrics));
     } else {
         throw shell_error("Command not found in bolt message: " + text.substr(0, 200));

@@ -3,6 +3,7 @@
 
 #include "multilang/context.hpp"
 #include "multilang/messages.hpp"
+#include "multilang/shell_common.hpp"
 #include "multilang/shell_process.hpp"
 
 #include <chrono>
@@ -29,23 +30,7 @@ struct bolt_output {
     std::size_t messages = 0;         // everything read, each one a heartbeat to ShellBolt
 };
 
-struct shell_bolt_options {
-    json conf = json::object();
-    json context = json::object();
-    std::string pid_dir;
-    // topology.subprocess.timeout.secs: ShellBolt dies when the subprocess is silent this long.
-    std::chrono::milliseconds timeout = std::chrono::seconds(30);
-    // Storm waits forever for the handshake reply; tests want a bound.
-    std::chrono::milliseconds handshake_timeout = std::chrono::seconds(60);
-    std::set<std::string> registered_metrics;
-    // The task ids Storm writes back after an emit with need_task_ids (default: none).
-    std::function<std::vector<std::int64_t>(const emit_message&)> task_ids_for;
-    // Called with stderr text Storm would have logged after each write.
-    std::function<void(const std::string&)> on_stderr;
-    // Called for each checked emit as it is read, as Storm's collector.emit runs: routing goes
-    // here. Returns the task ids written back when need_task_ids asks (task_ids_for is unused).
-    std::function<std::vector<std::int64_t>(const emit_message&)> on_emit;
-};
+using shell_bolt_options = shell_options;
 
 // Storm runs ShellBolt's reader and writer on their own threads; this host is synchronous:
 // write tuples and heartbeats, then read until a condition holds. Every violation ShellBolt

@@ -1,4 +1,4 @@
-// context_or_throw, shell_handshake and check_emit, shared by shell_spout and shell_bolt.
+// context_or_throw, shell_handshake, check_emit and check_metric, shared by shell_spout and shell_bolt.
 #include "multilang/shell_common.hpp"
 
 namespace kspout::multilang {
@@ -34,6 +34,13 @@ void check_emit(const topology_context& context, const emit_message& emit)
     if (it->second.size() != emit.tuple.size()) {
         throw shell_error("Tuple created with wrong number of fields. Expected " + std::to_string(it->second.size()) +
                           " fields but got " + std::to_string(emit.tuple.size()) + " fields");
+    }
+}
+
+void check_metric(const std::set<std::string>& registered, const metrics_message& metrics)
+{
+    if (metrics.name.empty() || !registered.contains(metrics.name)) {
+        throw shell_error("metric \"" + metrics.name + "\" is not registered");
     }
 }
 

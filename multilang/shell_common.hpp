@@ -7,9 +7,32 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace kspout::multilang {
+
+// How a ShellSpout or ShellBolt host runs its subprocess.
+struct shell_options {
+    json conf = json::object();
+    json context = json::object();
+    std::string pid_dir;
+    // topology.subprocess.timeout.secs: the longest silence while Storm waits for the subprocess.
+    std::chrono::milliseconds timeout = std::chrono::seconds(30);
+    // Storm waits forever for the handshake reply; tests want a bound.
+    std::chrono::milliseconds handshake_timeout = std::chrono::seconds(60);
+    std::set<std::string> registered_metrics;
+    // The task ids Storm writes back after an emit with need_task_ids (default: none).
+    std::function<std::vector<std::int64_t>(const emit_message&)> task_ids_for;
+    // Called with stderr text Storm would have logged after each write.
+    std::function<void(const std::string&)> on_stderr;
+    // Called for each checked emit as it is read, as Storm's collector.emit runs: routing goes
+    // here, and for a spout with zero ackers the re-entrant ack (a nested command). Returns the
+    // task ids written back when need_task_ids asks (task_ids_for is then unused).
+    std::function<std::vector<std::int64_t>(const emit_message&)> on_emit;
+};
 
 // The parsed topology context; throws shell_error for a malformed one.
 topology_context context_or_throw(const json& context);
@@ -22,5 +45,8 @@ std::int64_t shell_handshake(shell_process& process, const std::string& pid_dir,
 // Storm's checks on an emit: a tuple is present; with declared streams (Storm 0.10+), the stream
 // is declared (TopologyContext) and the arity matches (TupleImpl's local-mode check).
 void check_emit(const topology_context& context, const emit_message& emit);
+
+// Storm's check on a metrics message: the name is one the Java subclass registered.
+void check_metric(const std::set<std::string>& registered, const metrics_message& metrics);
 
 } // namespace kspout::multilang

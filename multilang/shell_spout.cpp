@@ -44,9 +44,7 @@ spout_reply shell_spout::send_command(const std::string& name, const json& id)
         } else if (auto* error = std::get_if<error_message>(&message)) {
             reply.errors.push_back(std::move(*error));
         } else if (auto* metrics = std::get_if<metrics_message>(&message)) {
-            if (metrics->name.empty() || !options_.registered_metrics.contains(metrics->name)) {
-                throw shell_error("metric \"" + metrics->name + "\" is not registered");
-            }
+            check_metric(options_.registered_metrics, *metrics);
             reply.metrics.push_back(std::move(*metrics));
         } else if (std::holds_alternative<pid_message>(message)) {
             throw shell_error("message without a command: " + text.substr(0, 200));

@@ -3,6 +3,7 @@
 
 #include "multilang/context.hpp"
 #include "multilang/messages.hpp"
+#include "multilang/shell_common.hpp"
 #include "multilang/shell_process.hpp"
 
 #include <chrono>
@@ -21,24 +22,7 @@ struct spout_reply {
     std::vector<metrics_message> metrics;
 };
 
-struct shell_spout_options {
-    json conf = json::object();
-    json context = json::object();
-    std::string pid_dir;
-    // topology.subprocess.timeout.secs: the longest wait for each message while a command is out.
-    std::chrono::milliseconds timeout = std::chrono::seconds(30);
-    // Storm waits forever for the handshake reply; tests want a bound.
-    std::chrono::milliseconds handshake_timeout = std::chrono::seconds(60);
-    std::set<std::string> registered_metrics;
-    // The task ids Storm writes back after an emit with need_task_ids (default: none).
-    std::function<std::vector<std::int64_t>(const emit_message&)> task_ids_for;
-    // Called with stderr text Storm would have logged after each write.
-    std::function<void(const std::string&)> on_stderr;
-    // Called for each checked emit while its command is still out, as Storm's collector.emit
-    // runs: routing goes here, and with zero ackers the re-entrant ack (a nested command on this
-    // spout). Returns the task ids written back when need_task_ids asks (task_ids_for is unused).
-    std::function<std::vector<std::int64_t>(const emit_message&)> on_emit;
-};
+using shell_spout_options = shell_options;
 
 // Every violation Storm treats as fatal throws shell_error: an unknown command (ack and fail
 // included), a field of the wrong type, an emit to an undeclared stream or with the wrong number

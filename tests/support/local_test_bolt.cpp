@@ -2,8 +2,6 @@
 // anchored, or misbehaves as the component config "local.bolt.mode" asks.
 #include "multilang/bolt_session.hpp"
 
-#include <boost/asio/io_context.hpp>
-
 #include <cstdio>
 #include <unistd.h>
 
@@ -11,8 +9,6 @@ using namespace kspout::multilang;
 
 int main()
 {
-    boost::asio::io_context ioc;
-    int exit_code = 0;
     // "string" (default), "fail_odd", "never_ack", "unanchored", "undeclared_stream", "wrong_arity"
     std::string mode = "string";
 
@@ -32,15 +28,5 @@ int main()
         s.emit(anchors, mode == "undeclared_stream" ? "undeclared" : "", out);
         s.ack(t.id);
     };
-    h.on_end_of_input = [&] { ioc.stop(); };
-    h.on_protocol_error = [&](const std::string& what) {
-        std::fprintf(stderr, "local_test_bolt: %s\n", what.c_str());
-        exit_code = 1;
-        ioc.stop();
-    };
-    auto ch = channel::create(ioc.get_executor(), STDIN_FILENO, STDOUT_FILENO);
-    auto session = bolt_session::create(ch, h, ::getpid());
-    session->start();
-    ioc.run();
-    return exit_code;
+    return run_bolt(std::move(h), "local_test_bolt");
 }

@@ -1,8 +1,6 @@
 // A tiny bolt on bolt_session for host-side tests: uppercases field 0, emits anchored, acks; can misbehave.
 #include "multilang/bolt_session.hpp"
 
-#include <boost/asio/io_context.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -25,8 +23,6 @@ std::string upper(std::string text)
 
 int main()
 {
-    boost::asio::io_context ioc;
-    int exit_code = 0;
     // "ack_twice", "fail_unknown", "anchor_after_ack", "stream", "bogus_command", "hang", "need_ids"
     std::string misbehave;
 
@@ -58,15 +54,5 @@ int main()
         if (misbehave != "anchor_after_ack") s.ack(t.id);
         if (misbehave == "ack_twice") s.ack(t.id);
     };
-    h.on_end_of_input = [&] { ioc.stop(); };
-    h.on_protocol_error = [&](const std::string& what) {
-        std::fprintf(stderr, "upper_bolt: %s\n", what.c_str());
-        exit_code = 1;
-        ioc.stop();
-    };
-    auto ch = channel::create(ioc.get_executor(), STDIN_FILENO, STDOUT_FILENO);
-    auto session = bolt_session::create(ch, h, ::getpid());
-    session->start();
-    ioc.run();
-    return exit_code;
+    return run_bolt(std::move(h), "upper_bolt");
 }
