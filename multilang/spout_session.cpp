@@ -44,6 +44,7 @@ void spout_session::run_next_command()
 {
     if (core_.failed() || waiting_.empty()) return;
     busy_ = true;
+    send_held();
     storm_message message = std::move(waiting_.front());
     waiting_.pop_front();
     auto done = [weak = weak_from_this(), called = std::make_shared<bool>(false)] {
@@ -93,12 +94,34 @@ void spout_session::emit(emit_message message)
 
 void spout_session::log(std::string msg, log_level level)
 {
-    core_.send(log_message{std::move(msg), level});
+    send_or_hold(log_message{std::move(msg), level});
 }
 
 void spout_session::error(std::string msg)
 {
-    core_.send(error_message{std::move(msg)});
+    send_or_hold(error_message{std::move(msg)});
+}
+
+void spout_session::send_or_hold(component_message message)
+{
+    if (busy_) return core_.send(message);
+    if (held_.size() < held_messages_cap) {
+        held_.push_back(std::move(message));
+    } else {
+        ++dropped_;
+    }
+}
+
+void spout_session::send_held()
+{
+    for (const auto& message : held_) core_.send(message);
+    held_.clear();
+    if (dropped_ > 0) {
+        core_.send(log_message{std::to_string(dropped_) + " more log and error lines written while Storm sent no "
+                               "command were dropped",
+                               log_level::warn});
+        dropped_ = 0;
+    }
 }
 
 void spout_session::metrics(std::string name, json params)

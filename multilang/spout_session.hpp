@@ -14,6 +14,11 @@ namespace kspout::multilang {
 // Commands are handled one at a time. A handler gets a `done` callback and may take its time
 // (a short bounded wait for data in `next`, say): commands arriving meanwhile queue up, and each
 // gets its sync after the one before it. Task-id arrays are dropped (we never ask for them).
+//
+// Storm reads a spout's stdout only while a command is outstanding, and may send none for hours
+// (deactivated, max spout pending). Logs and errors written between commands are therefore held
+// and go out at the start of the next command's reply, in order; past held_messages_cap of them
+// the newest are counted and dropped, and a warning says how many.
 class spout_session : public std::enable_shared_from_this<spout_session> {
 public:
     using done_callback = std::function<void()>;
@@ -36,6 +41,8 @@ public:
 
     void start();
 
+    static constexpr std::size_t held_messages_cap = 1000;
+
     void emit(emit_message message);
     void log(std::string msg, log_level level = log_level::info);
     void error(std::string msg);
@@ -51,11 +58,16 @@ private:
     void on_message(storm_message&& message, const std::string& text);
     void run_next_command();
     void finish_command();
+    // Sends now while a command is outstanding, else holds the message for the next one.
+    void send_or_hold(component_message message);
+    void send_held();
 
     session_core core_;
     handlers handlers_;
     bool busy_ = false;
     std::deque<storm_message> waiting_;
+    std::deque<component_message> held_;
+    std::size_t dropped_ = 0;
 };
 
 } // namespace kspout::multilang

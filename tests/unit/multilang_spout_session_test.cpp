@@ -57,10 +57,10 @@ protected:
         to_spout_[1] = -1;
     }
 
-    // Runs the executor until `count` messages came out (bounded), returning them parsed.
-    std::vector<json> read_messages(std::size_t count)
+    // Runs the executor until `count` messages came out or `limit` passed, returning them parsed.
+    std::vector<json> read_messages(std::size_t count, std::chrono::milliseconds limit = 5s)
     {
-        auto deadline = std::chrono::steady_clock::now() + 5s;
+        auto deadline = std::chrono::steady_clock::now() + limit;
         while (out_.size() < count && std::chrono::steady_clock::now() < deadline) {
             ioc_.restart();
             ioc_.run_for(5ms);
@@ -139,7 +139,45 @@ TEST_F(SpoutSessionTest, OneSyncPerCommandInOrderEvenWhenCommandsQueue)
     EXPECT_EQ(out[5], json({{"command", "sync"}}));
     EXPECT_EQ(out[6], json({{"command", "sync"}})); // activate (no handler: plain sync)
     EXPECT_EQ(calls, (std::vector<std::string>{"next", "ack t:0:7"}));
-    EXPECT_TRUE(read_messages(1).empty());
+    EXPECT_TRUE(read_messages(1, 300ms).empty());
+}
+
+// Storm reads stdout only while a command is out: what a spout logs between commands waits for
+// the next one, so an idle spout cannot fill the pipe; past the cap only a count goes out.
+TEST_F(SpoutSessionTest, LogsBetweenCommandsWaitForTheNextCommand)
+{
+    spout_session::handlers h;
+    h.on_activate = [&](spout_session::done_callback done) {
+        session_->log("during activate");
+        done();
+    };
+    start(h);
+    storm_writes(handshake_text());
+    ASSERT_EQ(read_messages(1).size(), 1u); // the pid
+    session_->log("idle 1");
+    session_->error("idle 2");
+    EXPECT_TRUE(read_messages(1, 300ms).empty()) << "written while no command was out";
+
+    storm_writes(R"({"command":"activate","id":""})");
+    auto out = read_messages(4);
+    ASSERT_EQ(out.size(), 4u);
+    EXPECT_EQ(out[0], json({{"command", "log"}, {"msg", "idle 1"}, {"level", 2}}));
+    EXPECT_EQ(out[1], json({{"command", "error"}, {"msg", "idle 2"}}));
+    EXPECT_EQ(out[2]["msg"], "during activate");
+    EXPECT_EQ(out[3], json({{"command", "sync"}}));
+
+    for (std::size_t i = 0; i < spout_session::held_messages_cap + 5; ++i) session_->log("line " + std::to_string(i));
+    EXPECT_TRUE(read_messages(1, 300ms).empty());
+    storm_writes(R"({"command":"deactivate","id":""})");
+    out = read_messages(spout_session::held_messages_cap + 2);
+    ASSERT_EQ(out.size(), spout_session::held_messages_cap + 2);
+    EXPECT_EQ(out.front()["msg"], "line 0");
+    EXPECT_EQ(out[spout_session::held_messages_cap - 1]["msg"],
+              "line " + std::to_string(spout_session::held_messages_cap - 1));
+    EXPECT_EQ(out[spout_session::held_messages_cap]["level"], 3);
+    EXPECT_EQ(out[spout_session::held_messages_cap]["msg"].get<std::string>().rfind("5 more log", 0), 0u);
+    EXPECT_EQ(out.back(), json({{"command", "sync"}}));
+    EXPECT_TRUE(read_messages(1, 300ms).empty());
 }
 
 TEST_F(SpoutSessionTest, MalformedJsonIsAProtocolErrorAndStopsOutput)
@@ -151,7 +189,7 @@ TEST_F(SpoutSessionTest, MalformedJsonIsAProtocolErrorAndStopsOutput)
     storm_writes(handshake_text());
     storm_writes("{\"command\":\"next\"");
     storm_writes(R"({"command":"next","id":""})");
-    auto out = read_messages(3);
+    auto out = read_messages(3, 500ms);
     ASSERT_EQ(out.size(), 1u); // the pid reply only: no sync after bad input
     EXPECT_NE(error.find("malformed JSON"), std::string::npos);
 }
@@ -163,7 +201,7 @@ TEST_F(SpoutSessionTest, UnwritablePidDirFailsTheHandshake)
     h.on_protocol_error = [&](const std::string& what) { error = what; };
     start(h);
     storm_writes(json{{"pidDir", "/nonexistent/kspout"}, {"conf", json::object()}, {"context", json::object()}}.dump());
-    EXPECT_TRUE(read_messages(1).empty());
+    EXPECT_TRUE(read_messages(1, 300ms).empty());
     EXPECT_NE(error.find("/nonexistent/kspout"), std::string::npos);
 }
 
@@ -177,7 +215,7 @@ TEST_F(SpoutSessionTest, EndOfInputIsReportedOnceAndCleanly)
     start(h);
     storm_writes(handshake_text());
     close_stdin();
-    read_messages(2);
+    read_messages(2, 500ms);
     EXPECT_EQ(ends, 1);
     EXPECT_TRUE(error.empty());
 }
@@ -192,7 +230,7 @@ TEST_F(SpoutSessionTest, EndOfInputInsideAMessageIsAnError)
     storm_writes(handshake_text());
     ASSERT_EQ(::write(to_spout_[1], "{\"command\":", 11), 11);
     close_stdin();
-    read_messages(2);
+    read_messages(2, 500ms);
     EXPECT_NE(error.find("middle of a message"), std::string::npos) << error;
 }
 
