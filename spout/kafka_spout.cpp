@@ -202,7 +202,7 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
 void kafka_spout::log(const std::string& text, log_level level)
 {
     if (static_cast<int>(level) < static_cast<int>(settings_.log_level)) return;
-    if (session_ && session_->handshake_done()) session_->log(text, level);
+    if (session_) session_->log(text, level); // held until a command is outstanding
 }
 
 done_callback kafka_spout::with_metrics(done_callback done)
@@ -246,7 +246,6 @@ void kafka_spout::on_fail(const nlohmann::json& id, done_callback done)
     }
     if (book_.failed(parsed->partition, parsed->offset) != track_result::ok) return done();
     ++totals_.failed;
-    drain_.check(book_);
     topic_partition tp{std::string(parsed->partition.topic), parsed->partition.partition};
     auto decision = retries_.on_fail(tp, parsed->offset, clock::now());
     if (decision.what == retry_decision::action::give_up) {
@@ -260,6 +259,9 @@ void kafka_spout::on_fail(const nlohmann::json& id, done_callback done)
                 log_level::warn);
         }
     }
+    // Last: a drain that ends here releases the partition, and the retry state set above must
+    // already be there for release() to forget.
+    drain_.check(book_);
     done();
 }
 
@@ -271,7 +273,11 @@ void kafka_spout::on_deactivate(done_callback done)
 
 void kafka_spout::on_assigned(const std::map<std::int32_t, std::int64_t>& starts)
 {
-    for (const auto& [partition, offset] : starts) book_.assign({settings_.topic, partition}, offset);
+    for (const auto& [partition, offset] : starts) {
+        // Nothing of an earlier ownership may steer the new one (a replay due, a rewind, a pause).
+        if (!book_.owns({settings_.topic, partition})) forget_partition(partition);
+        book_.assign({settings_.topic, partition}, offset);
+    }
 }
 
 void kafka_spout::on_revoking(const std::vector<std::int32_t>& partitions, std::function<void()> done)
@@ -287,18 +293,22 @@ void kafka_spout::on_revoking(const std::vector<std::int32_t>& partitions, std::
                  });
 }
 
+void kafka_spout::forget_partition(std::int32_t partition)
+{
+    retries_.forget({settings_.topic, partition});
+    rewinding_.erase(partition);
+    paused_.erase(partition);
+    std::erase_if(dead_letters_, [partition](const auto& d) { return d.first == partition; });
+}
+
 // The partitions' last commit, then their state is dropped and the consumer may let them go.
 void kafka_spout::release(const std::vector<std::int32_t>& partitions, std::function<void()> done)
 {
     commit(partitions, [weak = weak_from_this(), partitions, done = std::move(done)] {
         if (auto self = weak.lock()) {
             for (std::int32_t p : partitions) {
-                topic_partition_ref tp{self->settings_.topic, p};
-                self->book_.revoke(tp);
-                self->retries_.forget(tp);
-                self->rewinding_.erase(p);
-                self->paused_.erase(p);
-                std::erase_if(self->dead_letters_, [p](const auto& d) { return d.first == p; });
+                self->book_.revoke({self->settings_.topic, p});
+                self->forget_partition(p);
             }
         }
         done();

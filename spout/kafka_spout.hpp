@@ -62,6 +62,8 @@ private:
     void on_assigned(const std::map<std::int32_t, std::int64_t>& starts);
     void on_revoking(const std::vector<std::int32_t>& partitions, std::function<void()> done);
     void release(const std::vector<std::int32_t>& partitions, std::function<void()> done);
+    // Drops the retries, rewinds, pauses and dead letters of a partition (not its tracker).
+    void forget_partition(std::int32_t partition);
 
     void complete_pending_next();
     std::size_t emit_buffered(std::size_t max);

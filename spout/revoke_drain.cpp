@@ -6,11 +6,12 @@ namespace kspout::spout {
 void revoke_drain::start(std::weak_ptr<void> owner, std::string topic, std::vector<std::int32_t> partitions,
                          std::chrono::milliseconds limit, const offset_book& book, std::function<void()> then)
 {
-    end();
+    const bool joining = active();
     topic_ = std::move(topic);
-    partitions_ = std::move(partitions);
-    then_ = std::move(then);
+    partitions_.insert(partitions_.end(), partitions.begin(), partitions.end());
+    thens_.push_back(std::move(then));
     if (limit.count() <= 0 || settled(book)) return end();
+    if (joining) return;
     // A timeout already queued when its drain ended early must not end the next one.
     timer_.expires_after(limit);
     timer_.async_wait([this, owner = std::move(owner), drain = ++generation_](std::error_code ec) {
@@ -25,11 +26,13 @@ void revoke_drain::check(const offset_book& book)
 
 void revoke_drain::end()
 {
-    if (!then_) return;
+    if (!active()) return;
+    ++generation_;
     timer_.cancel();
-    auto then = std::move(then_);
-    then_ = nullptr;
-    then();
+    auto thens = std::move(thens_);
+    thens_.clear();
+    partitions_.clear();
+    for (auto& then : thens) then();
 }
 
 bool revoke_drain::settled(const offset_book& book) const

@@ -19,7 +19,8 @@ namespace kspout::spout {
 // their records. Committing at once would leave every tuple still in flight to the next owner,
 // which reads it again. A drain holds the last commit (and so the release) until none of the
 // partitions has a tuple waiting for its ack or fail, or until the limit passes. A failed tuple
-// is not waited for: it is not replayed here, the next owner reads it. One drain at a time.
+// is not waited for: it is not replayed here, the next owner reads it. A revoke that comes while
+// a drain runs joins it, keeping its deadline.
 class revoke_drain {
 public:
     explicit revoke_drain(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
@@ -30,9 +31,9 @@ public:
                std::chrono::milliseconds limit, const offset_book& book, std::function<void()> then);
     // After an ack or fail: ends the drain if its partitions have settled.
     void check(const offset_book& book);
-    // Ends the drain now (its `then` runs), e.g. when the spout stops and no acks will come.
+    // Ends the drain now (every `then` runs), e.g. when the spout stops and no acks will come.
     void end();
-    bool active() const noexcept { return static_cast<bool>(then_); }
+    bool active() const noexcept { return !thens_.empty(); }
 
 private:
     bool settled(const offset_book& book) const;
@@ -40,7 +41,7 @@ private:
     boost::asio::steady_timer timer_;
     std::string topic_;
     std::vector<std::int32_t> partitions_;
-    std::function<void()> then_;
+    std::vector<std::function<void()>> thens_;
     std::uint64_t generation_ = 0;
 };
 

@@ -598,6 +598,13 @@ settings_result load_settings(const json& storm_conf, const command_line& flags,
                          std::to_string(s.subprocess_timeout.count()) +
                          " ms, from topology.subprocess.timeout.secs or supervisor.worker.timeout.secs)");
     }
+    // Members claiming the drained partitions give up (and report it) after about a session
+    // timeout; the drain must end well before that.
+    if (s.assignment == assignment_mode::balanced && s.revoke_drain >= s.zookeeper_session_timeout) {
+        errors.push_back("kafka.spout.revoke.drain.ms (" + std::to_string(s.revoke_drain.count()) +
+                         ") must be below kafka.zookeeper.session.timeout.ms (" +
+                         std::to_string(s.zookeeper_session_timeout.count()) + ")");
+    }
     std::map<std::string, std::string_view> metric_names; // name -> the kind sent under it
     for (auto& [kind, name] : s.metrics.names) {
         if (name.empty()) name = s.metrics_prefix + std::string(to_string(kind));

@@ -20,6 +20,7 @@ json member_conf(const mock_cluster& mock, const zookeeper_server& zk, const std
                  const std::string& group, int drain_ms)
 {
     json conf = balanced_spout_conf(mock, zk.connect_string(), topic, group);
+    conf["kafka.zookeeper.session.timeout.ms"] = 8000; // the drain must stay below it
     conf["kafka.spout.revoke.drain.ms"] = drain_ms;
     return conf;
 }
@@ -77,9 +78,25 @@ std::set<std::string> reemitted_after_join(int drain_ms, const std::string& name
     return reemitted;
 }
 
+// Sends next to every task (acking what each emits, unless `ack` is false) until `task`'s reply logs `text`.
+bool until_logged(spout_task& task, const std::string& text, std::vector<spout_task*> others)
+{
+    for (auto deadline = clock::now() + 20s; clock::now() < deadline;) {
+        auto reply = task.storm().next();
+        for (const auto& e : reply.emits) task.storm().ack(*e.id);
+        for (const auto& log : reply.logs) {
+            if (log.msg.find(text) != std::string::npos) return true;
+        }
+        for (auto* other : others) {
+            for (const auto& e : other->storm().next().emits) other->storm().ack(*e.id);
+        }
+    }
+    return false;
+}
+
 TEST(SpoutRebalance, DrainLetsInFlightAcksReachTheCommitBeforeTheRelease)
 {
-    auto reemitted = reemitted_after_join(10000, "drain");
+    auto reemitted = reemitted_after_join(6000, "drain");
     EXPECT_TRUE(reemitted.empty()) << reemitted.size() << " acked tuples were emitted again, e.g. "
                                    << *reemitted.begin();
 }
@@ -89,6 +106,55 @@ TEST(SpoutRebalance, WithoutTheDrainTheNextOwnerEmitsTheHeldTuplesAgain)
 {
     auto reemitted = reemitted_after_join(0, "nodrain");
     EXPECT_FALSE(reemitted.empty());
+}
+
+// The drain ends on a fail: the failed tuples' partitions go to the newcomer, and when they come
+// back to the first member (the newcomer leaves) nothing of the earlier ownership holds them up.
+TEST(SpoutRebalance, PartitionsReleasedOnAFailComeBackWithoutStaleReplays)
+{
+    zookeeper_server zk;
+    mock_cluster mock(1);
+    mock.create_topic("failback", 4);
+    produce_with_kcat(mock, "failback", 80);
+    auto ends = end_offsets(mock, "failback", 4);
+    temp_dir pid_dir;
+    const json conf = member_conf(mock, zk, "failback", "g-failback", 6000);
+
+    spout_task first(pid_dir, {conf, 1, {1, 2}});
+    first.storm().open();
+    first.storm().activate();
+    auto held = first.next_until(80, 20s);
+    ASSERT_EQ(held.size(), 80u);
+    {
+        spout_task second(pid_dir, {conf, 2, {1, 2}});
+        second.storm().open();
+        second.storm().activate();
+        bool revoking = false;
+        for (auto deadline = clock::now() + 20s; !revoking && clock::now() < deadline;) {
+            for (const auto& log : first.storm().next().logs) {
+                revoking = revoking || log.msg.find("revoking partitions") != std::string::npos;
+            }
+            second.storm().next();
+        }
+        ASSERT_TRUE(revoking);
+        for (const auto& e : held) first.storm().fail(*e.id);
+        // The newcomer reads its half and acks it, then leaves.
+        ASSERT_TRUE(until_logged(second, "consuming partitions", {&first}));
+        for (auto deadline = clock::now() + 3s; clock::now() < deadline;) {
+            for (const auto& e : second.storm().next().emits) second.storm().ack(*e.id);
+            for (const auto& e : first.storm().next().emits) first.storm().ack(*e.id);
+        }
+        EXPECT_TRUE(exits_zero_after_stdin_closes(second));
+    }
+    // All four partitions are the first member's again; it reads and acks to the end.
+    auto deadline = clock::now() + 30s;
+    while (committed_offsets(mock, "g-failback", "failback", 4) != ends && clock::now() < deadline) {
+        for (int i = 0; i < 20; ++i) {
+            for (const auto& e : first.storm().next().emits) first.storm().ack(*e.id);
+        }
+    }
+    EXPECT_EQ(committed_offsets(mock, "g-failback", "failback", 4), ends);
+    EXPECT_TRUE(exits_zero_after_stdin_closes(first));
 }
 
 } // namespace

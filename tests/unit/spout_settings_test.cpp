@@ -316,6 +316,14 @@ TEST(SpoutSettings, CrossKeyChecks)
     conf["kafka.spout.dead.letter.stream"] = "default";
     e = single_error(conf);
     EXPECT_NE(e.find("kafka.spout.dead.letter.stream"), std::string::npos) << e;
+    conf = minimal_conf();
+    conf["kafka.spout.revoke.drain.ms"] = 6000; // the default session timeout
+    e = single_error(conf);
+    EXPECT_NE(e.find("kafka.spout.revoke.drain.ms (6000) must be below kafka.zookeeper.session.timeout.ms (6000)"),
+              std::string::npos)
+        << e;
+    conf["kafka.spout.assignment"] = "static"; // no group members wait for a static task
+    EXPECT_TRUE(load_settings(conf, {}).value);
 }
 
 TEST(SpoutSettings, AllErrorsAreReportedTogether)
