@@ -78,7 +78,7 @@ std::set<std::string> reemitted_after_join(int drain_ms, const std::string& name
     return reemitted;
 }
 
-// Sends next to every task (acking what each emits, unless `ack` is false) until `task`'s reply logs `text`.
+// Sends next to `task` and the others, acking whatever they emit, until `task`'s reply logs `text`.
 bool until_logged(spout_task& task, const std::string& text, std::vector<spout_task*> others)
 {
     for (auto deadline = clock::now() + 20s; clock::now() < deadline;) {
