@@ -5,6 +5,16 @@ import sys
 import time
 
 
+def add_data_arguments(parser):
+    """The options every benchmark driver shares: where the build is, the data set, how many runs."""
+    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--partitions", type=int, default=64)
+    parser.add_argument("--value-size", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--python-runs", type=int, default=3)
+
+
 def start_mock(launcher, brokers=3):
     mock = subprocess.Popen([launcher, "--brokers", str(brokers)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True)

@@ -9,17 +9,12 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from bench_cluster import command, load, run, start_mock, stop_mock  # noqa: E402
+from bench_cluster import add_data_arguments, command, load, run, start_mock, stop_mock  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--build-dir", required=True)
-    parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--partitions", type=int, default=64)
-    parser.add_argument("--value-size", type=int, default=100)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--python-runs", type=int, default=3)
+    add_data_arguments(parser)
     args = parser.parse_args()
 
     launcher = os.path.join(args.build_dir, "tests/integration/kspout-mock-cluster")

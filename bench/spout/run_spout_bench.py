@@ -19,7 +19,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, ".."))
-from bench_cluster import command, load, run, start_mock, stop_mock  # noqa: E402
+from bench_cluster import add_data_arguments, command, load, run, start_mock, stop_mock  # noqa: E402
 
 
 def check_committed(bootstrap, topic, group, partitions):
@@ -43,13 +43,8 @@ def report(name, r):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--build-dir", required=True)
-    parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--partitions", type=int, default=64)
-    parser.add_argument("--value-size", type=int, default=100)
+    add_data_arguments(parser)
     parser.add_argument("--batch", type=int, default=100, help="tuples per next, for both spouts")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--python-runs", type=int, default=3)
     args = parser.parse_args()
     args.build_dir = os.path.abspath(args.build_dir)
 
