@@ -120,13 +120,7 @@ void shell_bolt::apply(const std::string& text, bolt_output& output)
             if (!pending_.contains(anchor)) throw shell_error("Anchored onto " + anchor + " after ack/fail");
         }
         check_emit(context_, *emit);
-        std::vector<std::int64_t> tasks;
-        if (options_.on_emit) tasks = options_.on_emit(*emit);
-        if (!emit->task && emit->need_task_ids) {
-            if (!options_.on_emit && options_.task_ids_for) tasks = options_.task_ids_for(*emit);
-            process_.write_message(json(tasks).dump());
-            after_write();
-        }
+        if (answer_emit(process_, options_, *emit)) after_write();
         output.emits.push_back(std::move(*emit));
     } else if (auto* ack = std::get_if<ack_message>(&message)) {
         if (pending_.erase(ack->id) == 0) {
@@ -138,14 +132,7 @@ void shell_bolt::apply(const std::string& text, bolt_output& output)
             throw shell_error("Failed a non-existent or already acked/failed id: " + fail->id);
         }
         output.failed.push_back(std::move(fail->id));
-    } else if (auto* log = std::get_if<log_message>(&message)) {
-        output.logs.push_back(std::move(*log));
-    } else if (auto* error = std::get_if<error_message>(&message)) {
-        output.errors.push_back(std::move(*error));
-    } else if (auto* metrics = std::get_if<metrics_message>(&message)) {
-        check_metric(options_.registered_metrics, *metrics);
-        output.metrics.push_back(std::move(*metrics));
-    } else {
+    } else if (!take_diagnostic(message, output, options_.registered_metrics)) {
         throw shell_error("Command not found in bolt message: " + text.substr(0, 200));
     }
 }

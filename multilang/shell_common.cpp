@@ -1,4 +1,4 @@
-// context_or_throw, shell_handshake, check_emit and check_metric, shared by shell_spout and shell_bolt.
+// context_or_throw, shell_handshake, the emit and metric checks and answer_emit, shared by both hosts.
 #include "multilang/shell_common.hpp"
 
 namespace kspout::multilang {
@@ -42,6 +42,16 @@ void check_metric(const std::set<std::string>& registered, const metrics_message
     if (metrics.name.empty() || !registered.contains(metrics.name)) {
         throw shell_error("metric \"" + metrics.name + "\" is not registered");
     }
+}
+
+bool answer_emit(shell_process& process, const shell_options& options, const emit_message& emit)
+{
+    std::vector<std::int64_t> tasks;
+    if (options.on_emit) tasks = options.on_emit(emit);
+    if (emit.task || !emit.need_task_ids) return false;
+    if (!options.on_emit && options.task_ids_for) tasks = options.task_ids_for(emit);
+    process.write_message(json(tasks).dump());
+    return true;
 }
 
 } // namespace kspout::multilang

@@ -49,4 +49,26 @@ void check_emit(const topology_context& context, const emit_message& emit);
 // Storm's check on a metrics message: the name is one the Java subclass registered.
 void check_metric(const std::set<std::string>& registered, const metrics_message& metrics);
 
+// After an emit passed check_emit: runs options.on_emit (routing, a nested ack) and, when the
+// emit asks for task ids, writes them back as Storm does. Returns whether it wrote to the process.
+bool answer_emit(shell_process& process, const shell_options& options, const emit_message& emit);
+
+// log, error and metrics messages go to the same fields of a spout's reply and a bolt's output;
+// returns false for any other message.
+template <class Output>
+bool take_diagnostic(component_message& message, Output& out, const std::set<std::string>& registered_metrics)
+{
+    if (auto* log = std::get_if<log_message>(&message)) {
+        out.logs.push_back(std::move(*log));
+    } else if (auto* error = std::get_if<error_message>(&message)) {
+        out.errors.push_back(std::move(*error));
+    } else if (auto* metrics = std::get_if<metrics_message>(&message)) {
+        check_metric(registered_metrics, *metrics);
+        out.metrics.push_back(std::move(*metrics));
+    } else {
+        return false;
+    }
+    return true;
+}
+
 } // namespace kspout::multilang

@@ -32,20 +32,10 @@ spout_reply shell_spout::send_command(const std::string& name, const json& id)
         if (std::holds_alternative<sync_message>(message)) return reply;
         if (auto* emit = std::get_if<emit_message>(&message)) {
             check_emit(context_, *emit);
-            std::vector<std::int64_t> tasks;
-            if (options_.on_emit) tasks = options_.on_emit(*emit);
-            if (!emit->task && emit->need_task_ids) {
-                if (!options_.on_emit && options_.task_ids_for) tasks = options_.task_ids_for(*emit);
-                process_.write_message(json(tasks).dump());
-            }
+            answer_emit(process_, options_, *emit);
             reply.emits.push_back(std::move(*emit));
-        } else if (auto* log = std::get_if<log_message>(&message)) {
-            reply.logs.push_back(std::move(*log));
-        } else if (auto* error = std::get_if<error_message>(&message)) {
-            reply.errors.push_back(std::move(*error));
-        } else if (auto* metrics = std::get_if<metrics_message>(&message)) {
-            check_metric(options_.registered_metrics, *metrics);
-            reply.metrics.push_back(std::move(*metrics));
+        } else if (take_diagnostic(message, reply, options_.registered_metrics)) {
+            continue;
         } else if (std::holds_alternative<pid_message>(message)) {
             throw shell_error("message without a command: " + text.substr(0, 200));
         } else if (std::holds_alternative<ack_message>(message)) {
