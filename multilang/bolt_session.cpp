@@ -1,6 +1,8 @@
 // bolt_session: handshake with pid file, tuple dispatch, heartbeat syncs, and the bolt's messages out.
 #include "multilang/bolt_session.hpp"
 
+#include "multilang/excerpt.hpp"
+
 #include <boost/asio/io_context.hpp>
 
 #include <cstdio>
@@ -32,7 +34,7 @@ void bolt_session::on_message(storm_message&& message, const std::string& text)
 {
     auto* tuple = std::get_if<bolt_tuple>(&message);
     if (!tuple) {
-        core_.protocol_error("a bolt received a command: " + text.substr(0, 200));
+        core_.protocol_error("a bolt received a command: " + excerpt(text));
         return;
     }
     if (tuple->is_heartbeat()) {

@@ -1,6 +1,8 @@
 // message_reader: line splitting with Java readLine's line ends, joined until "end".
 #include "multilang/framing.hpp"
 
+#include <algorithm>
+
 namespace kspout::multilang {
 namespace {
 
@@ -11,64 +13,70 @@ bool is_blank(std::string_view text)
 
 } // namespace
 
+void message_reader::feed(std::string_view bytes)
+{
+    // Drop consumed bytes once they are at least half the buffer: amortized linear.
+    if (message_start_ > 0 && message_start_ * 2 >= buffer_.size()) {
+        buffer_.erase(0, message_start_);
+        line_start_ -= message_start_;
+        scan_from_ -= message_start_;
+        message_start_ = 0;
+    }
+    buffer_.append(bytes);
+}
+
 std::optional<std::string> message_reader::next(std::error_code& ec)
 {
-    if (failed_) {
-        ec = std::make_error_code(std::errc::message_size);
-        return std::nullopt;
-    }
-    std::size_t line_start = scan_from_;
-    // Rewind to the start of the line scan_from_ is in, so a line split across feeds is whole.
-    while (line_start > 0 && buffer_[line_start - 1] != '\n' && buffer_[line_start - 1] != '\r') --line_start;
     for (;;) {
-        std::size_t eol = buffer_.find_first_of("\r\n", line_start);
-        if (eol == std::string::npos) {
-            scan_from_ = line_start;
-            if (buffer_.size() > max_) {
-                failed_ = true;
-                ec = std::make_error_code(std::errc::message_size);
-            }
-            return std::nullopt;
-        }
-        // "\r" at the very end may be the first half of "\r\n": wait for the next byte.
-        if (buffer_[eol] == '\r' && eol + 1 == buffer_.size()) {
-            scan_from_ = line_start;
-            return std::nullopt;
-        }
-        std::size_t after = eol + ((buffer_[eol] == '\r' && buffer_[eol + 1] == '\n') ? 2 : 1);
-        std::string_view line(buffer_.data() + line_start, eol - line_start);
-        if (line == "end") {
-            std::string message = buffer_.substr(0, line_start);
-            // Lines were joined with their own line ends; Storm joins with "\n".
-            std::string joined;
-            joined.reserve(message.size());
-            for (std::size_t i = 0; i < message.size(); ++i) {
-                if (message[i] == '\r') {
-                    joined += '\n';
-                    if (i + 1 < message.size() && message[i + 1] == '\n') ++i;
-                } else {
-                    joined += message[i];
-                }
-            }
-            if (!joined.empty() && joined.back() == '\n') joined.pop_back();
-            buffer_.erase(0, after);
-            scan_from_ = 0;
-            line_start = 0;
-            if (is_blank(joined)) continue;
-            return joined;
-        }
-        line_start = after;
-        if (line_start > max_) {
+        std::size_t eol = failed_ ? 0 : buffer_.find_first_of("\r\n", scan_from_);
+        if (failed_ || too_long(std::min(eol, buffer_.size()))) {
             failed_ = true;
             ec = std::make_error_code(std::errc::message_size);
             return std::nullopt;
         }
+        if (eol == std::string::npos) {
+            scan_from_ = buffer_.size();
+            return std::nullopt;
+        }
+        // "\r" at the very end may be the first half of "\r\n": wait for the next byte.
+        if (buffer_[eol] == '\r' && eol + 1 == buffer_.size()) {
+            scan_from_ = eol;
+            return std::nullopt;
+        }
+        std::size_t after = eol + ((buffer_[eol] == '\r' && buffer_[eol + 1] == '\n') ? 2 : 1);
+        bool is_end = std::string_view(buffer_).substr(line_start_, eol - line_start_) == "end";
+        if (!is_end) {
+            line_start_ = scan_from_ = after;
+            continue;
+        }
+        std::string message = take_message();
+        message_start_ = line_start_ = scan_from_ = after;
+        if (is_blank(message)) continue;
+        return message;
     }
+}
+
+// The lines before the "end" line, joined with "\n" as Storm joins them.
+std::string message_reader::take_message()
+{
+    std::string_view lines = std::string_view(buffer_).substr(message_start_, line_start_ - message_start_);
+    std::string joined;
+    joined.reserve(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i] == '\r') {
+            joined += '\n';
+            if (i + 1 < lines.size() && lines[i + 1] == '\n') ++i;
+        } else {
+            joined += lines[i];
+        }
+    }
+    if (!joined.empty() && joined.back() == '\n') joined.pop_back();
+    return joined;
 }
 
 bool message_reader::has_pending() const
 {
-    return !is_blank(buffer_);
+    return !is_blank(pending());
 }
 
 std::string frame(std::string_view json_text)

@@ -19,18 +19,24 @@ public:
     explicit message_reader(std::size_t max_message_bytes = default_max_message_bytes)
         : max_(max_message_bytes) {}
 
-    void feed(std::string_view bytes) { buffer_.append(bytes); }
+    void feed(std::string_view bytes);
     // The next complete message, or nullopt. A message longer than the maximum sets ec
-    // (std::errc::message_size) and the reader stays failed.
+    // (std::errc::message_size) as soon as that many bytes have arrived, and the reader stays
+    // failed. Every byte is scanned once, however the stream is cut into feeds.
     std::optional<std::string> next(std::error_code& ec);
     // Bytes of an unfinished message, for "Currently read output" diagnostics at EOF.
-    std::string_view pending() const { return buffer_; }
+    std::string_view pending() const { return std::string_view(buffer_).substr(message_start_); }
     bool has_pending() const;
 
 private:
+    bool too_long(std::size_t end) const { return end - message_start_ > max_; }
+    std::string take_message();
+
     std::size_t max_;
-    std::string buffer_;       // unread bytes, starting at a message boundary
-    std::size_t scan_from_ = 0; // where to resume looking for a line end
+    std::string buffer_;            // consumed bytes before message_start_, compacted on feed
+    std::size_t message_start_ = 0; // the first byte of the unfinished message
+    std::size_t line_start_ = 0;    // the first byte of the unfinished line
+    std::size_t scan_from_ = 0;     // where to resume looking for a line end
     bool failed_ = false;
 };
 

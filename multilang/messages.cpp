@@ -1,6 +1,9 @@
 // Parsing of Storm's commands and components' messages; serialization of our own messages.
 #include "multilang/messages.hpp"
 
+#include "multilang/bounded_json.hpp"
+#include "multilang/excerpt.hpp"
+
 namespace kspout::multilang {
 namespace {
 
@@ -16,9 +19,8 @@ std::optional<spout_command_kind> spout_kind(std::string_view name)
 
 json parse_json(std::string_view text, std::string& error)
 {
-    json value = json::parse(text.begin(), text.end(), nullptr, false);
-    if (value.is_discarded()) error = "malformed JSON: " + std::string(text.substr(0, 200));
-    return value;
+    auto value = parse_bounded_json(text, error);
+    return value ? std::move(*value) : json();
 }
 
 } // namespace
@@ -44,7 +46,7 @@ parse_result parse_storm_message(std::string_view text)
         task_ids ids;
         for (const auto& v : value) {
             if (!v.is_number_integer()) {
-                out.error = "task id array holds a non-integer: " + value.dump();
+                out.error = "task id array holds a non-integer: " + describe(v);
                 return out;
             }
             ids.ids.push_back(v.get<std::int64_t>());
@@ -53,7 +55,7 @@ parse_result parse_storm_message(std::string_view text)
         return out;
     }
     if (!value.is_object()) {
-        out.error = "message is not a JSON object: " + value.dump().substr(0, 200);
+        out.error = "message is not a JSON object: " + excerpt(text);
         return out;
     }
     if (value.contains("tuple") && value.contains("stream") && !value.contains("command")) {
@@ -64,24 +66,24 @@ parse_result parse_storm_message(std::string_view text)
         const json& task = value.value("task", json(0));
         if (!id.is_string() || !stream.is_string() || !task.is_number_integer() || !value["tuple"].is_array() ||
             !(comp.is_null() || comp.is_string())) {
-            out.error = "malformed tuple: " + value.dump().substr(0, 200);
+            out.error = "malformed tuple: " + excerpt(text);
             return out;
         }
         t.id = id.get<std::string>();
         if (comp.is_string()) t.component = comp.get<std::string>();
         t.stream = stream.get<std::string>();
         t.task = task.get<std::int64_t>();
-        t.values = value["tuple"];
+        t.values = std::move(value["tuple"]);
         out.message = std::move(t);
         return out;
     }
     auto command = value.find("command");
     if (command == value.end() || !command->is_string()) {
-        out.error = "message has no string \"command\": " + value.dump().substr(0, 200);
+        out.error = "message has no string \"command\": " + excerpt(text);
         return out;
     }
     std::string name = command->get<std::string>();
-    json id = value.contains("id") ? value["id"] : json();
+    json id = value.contains("id") ? std::move(value["id"]) : json();
     if (auto kind = spout_kind(name)) {
         if (!value.contains("id")) {
             out.error = "command \"" + name + "\" has no \"id\"";
@@ -114,14 +116,14 @@ std::optional<handshake> parse_handshake(std::string_view text, std::string& err
             error = "handshake \"conf\" is not an object";
             return std::nullopt;
         }
-        if (conf->is_object()) h.conf = *conf;
+        if (conf->is_object()) h.conf = std::move(*conf);
     }
     if (auto context = value.find("context"); context != value.end()) {
         if (!context->is_object() && !context->is_null()) {
             error = "handshake \"context\" is not an object";
             return std::nullopt;
         }
-        if (context->is_object()) h.context = *context;
+        if (context->is_object()) h.context = std::move(*context);
     }
     return h;
 }

@@ -2,6 +2,7 @@
 #include "multilang/session_common.hpp"
 
 #include "multilang/context.hpp"
+#include "multilang/excerpt.hpp"
 
 namespace kspout::multilang {
 
@@ -17,9 +18,13 @@ std::optional<std::string> accept_handshake(const std::string& text, std::int64_
 
 std::optional<std::string> input_closed_error(std::error_code ec, std::string_view unfinished)
 {
+    if (ec == std::errc::message_size) {
+        return "a message from Storm is longer than " + std::to_string(default_max_message_bytes >> 20) +
+               " MiB; its start: " + excerpt(unfinished);
+    }
     if (ec) return "pipe to Storm failed: " + ec.message();
     if (unfinished.find_first_not_of(" \r\n\t") != std::string_view::npos) {
-        return "Storm closed stdin in the middle of a message: " + std::string(unfinished.substr(0, 200));
+        return "Storm closed stdin in the middle of a message: " + excerpt(unfinished);
     }
     return std::nullopt;
 }

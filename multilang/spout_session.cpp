@@ -1,6 +1,8 @@
 // spout_session: handshake with pid file, the command queue, and unknown commands answered with sync.
 #include "multilang/spout_session.hpp"
 
+#include "multilang/excerpt.hpp"
+
 #include <boost/asio/post.hpp>
 
 namespace kspout::multilang {
@@ -33,7 +35,7 @@ void spout_session::start()
 void spout_session::on_message(storm_message&& message, const std::string& text)
 {
     if (std::holds_alternative<bolt_tuple>(message)) {
-        core_.protocol_error("a spout received a bolt tuple: " + text.substr(0, 200));
+        core_.protocol_error("a spout received a bolt tuple: " + excerpt(text));
         return;
     }
     waiting_.push_back(std::move(message));
@@ -53,7 +55,7 @@ void spout_session::run_next_command()
         if (auto self = weak.lock()) self->finish_command();
     };
     if (auto* unknown = std::get_if<unknown_command>(&message)) {
-        log("unknown command \"" + unknown->name + "\" from Storm; answered with sync", log_level::warn);
+        log("unknown command \"" + excerpt(unknown->name, 64) + "\" from Storm; answered with sync", log_level::warn);
         done();
         return;
     }

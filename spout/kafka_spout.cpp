@@ -2,6 +2,7 @@
 #include "spout/kafka_spout.hpp"
 
 #include "multilang/context.hpp"
+#include "multilang/excerpt.hpp"
 #include "spout/message_id.hpp"
 
 #include <boost/asio/post.hpp>
@@ -225,7 +226,7 @@ void kafka_spout::on_ack(const nlohmann::json& id, done_callback done)
     std::string error;
     auto parsed = parse_ack_id(id, error);
     if (!parsed) {
-        log("kafka-spout: ignoring ack with id " + id.dump() + ": " + error, log_level::warn);
+        log("kafka-spout: ignoring ack with id " + multilang::describe(id) + ": " + error, log_level::warn);
         return done();
     }
     if (book_.acked(parsed->partition, parsed->offset) == track_result::ok) {
@@ -241,7 +242,7 @@ void kafka_spout::on_fail(const nlohmann::json& id, done_callback done)
     std::string error;
     auto parsed = parse_ack_id(id, error);
     if (!parsed) {
-        log("kafka-spout: ignoring fail with id " + id.dump() + ": " + error, log_level::warn);
+        log("kafka-spout: ignoring fail with id " + multilang::describe(id) + ": " + error, log_level::warn);
         return done();
     }
     if (book_.failed(parsed->partition, parsed->offset) != track_result::ok) return done();

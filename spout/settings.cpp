@@ -1,6 +1,9 @@
 // load_settings: the key table, value conversions, the three sources in order, and cross-key checks.
 #include "spout/settings.hpp"
 
+#include "multilang/bounded_json.hpp"
+#include "multilang/excerpt.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -53,8 +56,18 @@ std::optional<bool> as_bool(const json& v, std::string& why)
 }
 
 // Integers are taken as their decimal text: YAML turns `group.id: 42` into a number.
+// Names and addresses end up in C strings (ZooKeeper paths, host names), where a NUL cuts them.
+bool holds_nul(std::string_view s)
+{
+    return s.find('\0') != std::string_view::npos;
+}
+
 std::optional<std::string> as_string(const json& v, std::string& why)
 {
+    if (v.is_string() && holds_nul(v.get_ref<const std::string&>())) {
+        why = "expected a string without NUL characters";
+        return std::nullopt;
+    }
     if (v.is_string()) return v.get<std::string>();
     if (v.is_number_integer()) return v.dump();
     why = "expected a string";
@@ -75,14 +88,18 @@ std::optional<std::vector<std::string>> as_list(const json& v, std::string& why)
     std::vector<std::string> items;
     if (v.is_array()) {
         for (const auto& item : v) {
-            if (!item.is_string()) {
-                why = "expected a list of strings";
+            if (!item.is_string() || holds_nul(item.get_ref<const std::string&>())) {
+                why = "expected a list of strings without NUL characters";
                 return std::nullopt;
             }
             if (auto t = trim(item.get_ref<const std::string&>()); !t.empty()) items.push_back(std::move(t));
         }
     } else if (v.is_string()) {
         std::string_view s = v.get_ref<const std::string&>();
+        if (holds_nul(s)) {
+            why = "expected a comma-separated string without NUL characters";
+            return std::nullopt;
+        }
         while (!s.empty()) {
             auto comma = s.find(',');
             if (auto t = trim(s.substr(0, comma)); !t.empty()) items.push_back(std::move(t));
@@ -416,11 +433,11 @@ const key_spec* find_key(std::string_view key)
     return nullptr;
 }
 
+// The value as the user wrote it, cut and made printable: settings are read once, so the dump
+// of a large value costs nothing that matters, and its nesting is bounded by the parser.
 std::string describe(const json& v)
 {
-    auto text = v.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (text.size() > 80) text = text.substr(0, 77) + "...";
-    return text;
+    return multilang::excerpt(v.dump(-1, ' ', false, json::error_handler_t::replace), 80);
 }
 
 // Storm's heartbeat timeout for a subprocess, in whole seconds; nullopt if absent or not usable.
@@ -468,7 +485,7 @@ std::optional<command_line> parse_command_line(std::span<const std::string> args
     auto add_override = [&](std::string_view arg, std::string_view assignment) {
         auto eq = assignment.find('=');
         if (eq == std::string_view::npos || eq == 0) {
-            error = "argument \"" + std::string(arg) + "\" is not of the form KEY=VALUE";
+            error = "argument \"" + multilang::excerpt(arg, 80) + "\" is not of the form KEY=VALUE";
             return false;
         }
         out.overrides.emplace_back(assignment.substr(0, eq), assignment.substr(eq + 1));
@@ -503,7 +520,7 @@ std::optional<command_line> parse_command_line(std::span<const std::string> args
         } else if (arg.starts_with("--config=")) {
             ok = set_config(arg.substr(9));
         } else {
-            error = "unknown argument \"" + std::string(arg) + "\"";
+            error = "unknown argument \"" + multilang::excerpt(arg, 80) + "\"";
             return std::nullopt;
         }
         if (!ok) return std::nullopt;
@@ -513,20 +530,26 @@ std::optional<command_line> parse_command_line(std::span<const std::string> args
 
 std::optional<json> read_config_file(const std::string& path, std::string& error)
 {
+    std::string name = multilang::excerpt(path, 120);
+    if (holds_nul(path)) {
+        error = "config file name " + name + " holds a NUL character";
+        return std::nullopt;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        error = "cannot open config file " + path;
+        error = "cannot open config file " + name;
         return std::nullopt;
     }
     std::ostringstream text;
     text << in.rdbuf();
-    auto parsed = json::parse(text.str(), nullptr, false);
-    if (parsed.is_discarded()) {
-        error = "config file " + path + " is not valid JSON";
+    std::string why;
+    auto parsed = multilang::parse_bounded_json(text.str(), why);
+    if (!parsed) {
+        error = "config file " + name + " is not valid JSON: " + why;
         return std::nullopt;
     }
-    if (!parsed.is_object()) {
-        error = "config file " + path + " is not a JSON object of \"kafka.KEY\": value";
+    if (!parsed->is_object()) {
+        error = "config file " + name + " is not a JSON object of \"kafka.KEY\": value";
         return std::nullopt;
     }
     return parsed;
@@ -542,7 +565,7 @@ settings_result load_settings(const json& storm_conf, const command_line& flags,
     auto apply = [&](const std::string& key, const json& value, const std::string& origin) {
         const key_spec* spec = find_key(key);
         if (!spec) {
-            errors.push_back("unknown key " + key + " (from " + origin + ")");
+            errors.push_back("unknown key " + multilang::excerpt(key, 80) + " (from " + origin + ")");
             return;
         }
         given.insert(spec->key);

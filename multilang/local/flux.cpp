@@ -1,6 +1,7 @@
 // flux_topology: Flux's multilang wrappers into topology_def, with errors naming where.
 #include "multilang/local/flux.hpp"
 
+#include "multilang/bounded_json.hpp"
 #include "multilang/local/yaml_subset.hpp"
 
 #include <fstream>
@@ -238,13 +239,10 @@ topology_def parse_flux_yaml(std::string_view text, const std::string& name)
 
 topology_def parse_flux_json(std::string_view text, const std::string& name)
 {
-    json doc;
-    try {
-        doc = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw topology_error(name + ": not valid JSON: " + e.what());
-    }
-    return flux_topology(doc, [&](const std::string& pointer) {
+    std::string error;
+    auto doc = parse_bounded_json(text, error);
+    if (!doc) throw topology_error(name + ": not valid JSON: " + error);
+    return flux_topology(*doc, [&](const std::string& pointer) {
         return name + ": " + (pointer.empty() ? std::string("top level") : pointer);
     });
 }

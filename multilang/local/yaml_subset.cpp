@@ -1,10 +1,15 @@
 // parse_yaml_subset: lines with indents, then recursive descent over blocks and flow values.
 #include "multilang/local/yaml_subset.hpp"
 
+#include "multilang/bounded_json.hpp"
+#include "multilang/excerpt.hpp"
 #include "multilang/local/topology.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <vector>
 
@@ -52,15 +57,9 @@ bool all_digits(std::string_view s)
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
-// YAML 1.2 core schema for a plain scalar.
-json typed_plain(const std::string& s)
+// A plain scalar that reads as a number, as YAML 1.2's core schema says.
+bool looks_numeric(std::string_view body)
 {
-    if (s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-    if (s == "true" || s == "True" || s == "TRUE") return true;
-    if (s == "false" || s == "False" || s == "FALSE") return false;
-    std::string_view body = s;
-    if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
-    if (all_digits(body) && body.size() < 19) return std::stoll(s);
     std::string_view mantissa = body.substr(0, body.find_first_of("eE"));
     std::string_view exponent = mantissa.size() < body.size() ? body.substr(mantissa.size() + 1) : "";
     if (!exponent.empty() && (exponent[0] == '-' || exponent[0] == '+')) exponent.remove_prefix(1);
@@ -71,8 +70,7 @@ json typed_plain(const std::string& s)
                                      (all_digits(mantissa.substr(dot + 1)) || dot + 1 == mantissa.size()) &&
                                      mantissa.size() > 1;
     bool exponent_ok = mantissa.size() == body.size() || all_digits(exponent);
-    if (number_mantissa && exponent_ok) return std::stod(s);
-    return s;
+    return number_mantissa && exponent_ok;
 }
 
 class parser {
@@ -92,6 +90,39 @@ private:
     [[noreturn]] void fail(int number, const std::string& what) const
     {
         throw topology_error(name_ + ":" + std::to_string(number) + ": " + what);
+    }
+
+    // Counts nesting of blocks and flow collections, so a hostile file cannot exhaust the stack.
+    class nesting {
+    public:
+        nesting(parser& p, int number) : p_(p)
+        {
+            if (++p_.depth_ > max_json_depth) {
+                p_.fail(number, "nested deeper than " + std::to_string(max_json_depth) + " levels");
+            }
+        }
+        ~nesting() { --p_.depth_; }
+        nesting(const nesting&) = delete;
+        nesting& operator=(const nesting&) = delete;
+
+    private:
+        parser& p_;
+    };
+
+    // YAML 1.2 core schema for a plain scalar.
+    json typed_plain(const std::string& s, int number) const
+    {
+        if (s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+        if (s == "true" || s == "True" || s == "TRUE") return true;
+        if (s == "false" || s == "False" || s == "FALSE") return false;
+        std::string_view body = s;
+        if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+        if (all_digits(body) && body.size() < 19) return std::stoll(s);
+        if (!looks_numeric(body)) return s;
+        errno = 0;
+        double value = std::strtod(s.c_str(), nullptr);
+        if (errno == ERANGE && std::isinf(value)) fail(number, "number " + excerpt(s, 40) + " is out of range");
+        return value;
     }
 
     void split(std::string_view text)
@@ -182,6 +213,7 @@ private:
     json block(int indent, const std::string& ptr)
     {
         line& l = lines_[i_];
+        nesting guard(*this, l.number);
         if (is_item(l.text)) return sequence(indent, ptr);
         if (split_key(l.text, l.number)) return mapping(indent, ptr);
         ++i_;
@@ -222,9 +254,9 @@ private:
         while (i_ < lines_.size() && lines_[i_].indent == indent && !is_item(lines_[i_].text)) {
             line& l = lines_[i_];
             auto entry = split_key(l.text, l.number);
-            if (!entry) fail(l.number, "expected \"key: value\", got \"" + l.text + "\"");
+            if (!entry) fail(l.number, "expected \"key: value\", got \"" + excerpt(l.text, 80) + "\"");
             auto& [key, rest] = *entry;
-            if (out.contains(key)) fail(l.number, "duplicate key \"" + key + "\"");
+            if (out.contains(key)) fail(l.number, "duplicate key \"" + excerpt(key, 80) + "\"");
             std::string child = ptr + "/" + pointer_token(key);
             doc_.lines[child] = l.number;
             ++i_;
@@ -247,13 +279,13 @@ private:
             std::size_t pos = 0;
             json v = flow(text, pos, number, ptr);
             while (pos < text.size() && text[pos] == ' ') ++pos;
-            if (pos != text.size()) fail(number, "unexpected text after a value: \"" + text.substr(pos) + "\"");
+            if (pos != text.size()) fail(number, "unexpected text after a value: \"" + excerpt(std::string_view(text).substr(pos), 80) + "\"");
             return v;
         }
         if (std::string_view("&*!|>%@`").find(c) != std::string_view::npos) {
             fail(number, std::string("'") + c + "' (anchors, aliases, tags, block scalars) is not supported");
         }
-        return typed_plain(text);
+        return typed_plain(text, number);
     }
 
     json flow(const std::string& text, std::size_t& pos, int number, const std::string& ptr)
@@ -262,6 +294,7 @@ private:
         if (pos >= text.size()) fail(number, "a flow collection must end on its line");
         char c = text[pos];
         if (c == '[' || c == '{') {
+            nesting guard(*this, number);
             bool list = c == '[';
             char close = list ? ']' : '}';
             json out = list ? json::array() : json::object();
@@ -283,7 +316,7 @@ private:
                     if (pos >= text.size() || text[pos] != ':') fail(number, "expected ':' in a flow mapping");
                     ++pos;
                     std::string child = ptr + "/" + pointer_token(key.get<std::string>());
-                    if (out.contains(key.get<std::string>())) fail(number, "duplicate key " + key.dump());
+                    if (out.contains(key.get<std::string>())) fail(number, "duplicate key " + describe(key, 80));
                     doc_.lines[child] = number;
                     out[key.get<std::string>()] = flow(text, pos, number, child);
                 }
@@ -313,10 +346,10 @@ private:
         plain.erase(plain.find_last_not_of(' ') + 1);
         if (plain.empty()) fail(number, "empty value in a flow collection");
         if (std::string_view("&*!|>%@`[{").find(plain[0]) != std::string_view::npos) {
-            fail(number, "\"" + plain + "\" is not supported in a flow collection");
+            fail(number, "\"" + excerpt(plain, 80) + "\" is not supported in a flow collection");
         }
         pos = end;
-        return typed_plain(plain);
+        return typed_plain(plain, number);
     }
 
     unsigned hex4(const std::string& text, std::size_t& pos, int number) const
@@ -365,7 +398,7 @@ private:
                     append_utf8(out, code);
                     break;
                 }
-                default: fail(number, std::string("unsupported escape \\") + e);
+                default: fail(number, "unsupported escape \\" + excerpt(std::string_view(&e, 1)));
                 }
                 continue;
             }
@@ -377,6 +410,7 @@ private:
     std::string name_;
     std::vector<line> lines_;
     std::size_t i_ = 0;
+    std::size_t depth_ = 0;
     yaml_document doc_;
 };
 

@@ -11,6 +11,7 @@
 // component counts. Component logs go to stderr (--quiet drops them); this host's stdout has
 // the first --print tuples and the summary. Exit status: 0 clean, 1 a component did what Storm
 // kills a worker for, 2 bad arguments or topology.
+#include "multilang/bounded_json.hpp"
 #include "multilang/local/flux.hpp"
 #include "multilang/local/runner.hpp"
 
@@ -78,8 +79,9 @@ options parse(int argc, char** argv)
             auto eq = kv.find('=');
             if (eq == std::string::npos || eq == 0) usage("--set needs KEY=VALUE, not \"" + kv + "\"");
             // A JSON value (number, true, [..]) is taken as such; anything else is a string.
-            json v = json::parse(kv.substr(eq + 1), nullptr, false);
-            o.overrides[kv.substr(0, eq)] = v.is_discarded() ? json(kv.substr(eq + 1)) : v;
+            std::string ignored;
+            auto v = parse_bounded_json(kv.substr(eq + 1), ignored);
+            o.overrides[kv.substr(0, eq)] = v ? std::move(*v) : json(kv.substr(eq + 1));
         } else if (arg == "--resources") {
             o.resources = value();
         } else if (arg == "--quiet") {

@@ -8,6 +8,7 @@
 // tuple at once. Tuples are printed as JSON lines "task <id>: <tuple>", the first --print of
 // them. It stops after --max-tuples tuples (once acked) or when no task emitted for --idle-ms,
 // deactivates, closes every task's stdin and reports any task that did not exit 0.
+#include "multilang/bounded_json.hpp"
 #include "multilang/local/runner.hpp"
 
 #include <chrono>
@@ -56,8 +57,10 @@ options parse(int argc, char** argv)
         } else if (arg == "--tasks") {
             o.tasks = std::atoi(value("--tasks").c_str());
         } else if (arg == "--conf") {
-            o.conf = json::parse(value("--conf"), nullptr, false);
-            if (!o.conf.is_object()) usage("--conf needs a JSON object");
+            std::string error;
+            auto conf = parse_bounded_json(value("--conf"), error);
+            if (!conf || !conf->is_object()) usage("--conf needs a JSON object" + (conf ? "" : ": " + error));
+            o.conf = std::move(*conf);
         } else if (arg == "--fields") {
             o.fields.clear();
             std::string list = value("--fields");

@@ -105,6 +105,42 @@ TEST(LocalYaml, ErrorsNameTheLine)
     EXPECT_THAT(fails("a: 1\n---\nb: 2\n"), HasSubstr("t.yaml:2: only one YAML document"));
 }
 
+// The reproduced crashes: a flow value 10,000 levels deep overflowed the stack, and 1e999 ended
+// the runner through an uncaught std::out_of_range. Both are errors naming the line.
+TEST(LocalYaml, HostileValuesAreErrorsNamingTheLine)
+{
+    auto fails = [](const std::string& text) {
+        try {
+            parse_yaml_subset(text, "t.yaml");
+        } catch (const topology_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    std::string deep_flow = "name: x\nconfig: " + std::string(10000, '[') + std::string(10000, ']') + "\n";
+    EXPECT_THAT(fails(deep_flow), HasSubstr("t.yaml:2: nested deeper than 128 levels"));
+    std::string deep_map;
+    for (int i = 0; i < 10000; ++i) deep_map += "{k: ";
+    deep_map += "1" + std::string(10000, '}');
+    EXPECT_THAT(fails("a: " + deep_map + "\n"), HasSubstr("t.yaml:1: nested deeper"));
+    std::string deep_items;
+    for (int i = 0; i < 300; ++i) deep_items += "- ";
+    EXPECT_THAT(fails("a:\n  " + deep_items + "x\n"), HasSubstr("t.yaml:2: nested deeper"));
+    std::string deep_blocks;
+    for (int i = 0; i < 300; ++i) deep_blocks += std::string(static_cast<std::size_t>(i), ' ') + "k:\n";
+    EXPECT_THAT(fails(deep_blocks), HasSubstr("nested deeper"));
+    EXPECT_THAT(fails("a: 1\nb: 1e999\n"), HasSubstr("t.yaml:2: number 1e999 is out of range"));
+    EXPECT_THAT(fails("a: [1, -1.5e400]\n"), HasSubstr("t.yaml:1: number -1.5e400 is out of range"));
+    EXPECT_THAT(error_of("name: x\nconfig:\n  topology.message.timeout.secs: 1e999\n"), HasSubstr("t.yaml:3:"));
+    EXPECT_EQ(parse_yaml_subset("a: 1e-999\n", "t.yaml").root["a"], 0.0) << "underflow is zero, as in YAML";
+}
+
+TEST(LocalYaml, NestingUpToTheLimitIsRead)
+{
+    std::string ok = "a: " + std::string(127, '[') + std::string(127, ']') + "\n";
+    EXPECT_TRUE(parse_yaml_subset(ok, "t.yaml").root["a"].is_array());
+}
+
 TEST(LocalFlux, SpoutsBoltsStreamsAndConfig)
 {
     topology_def t = parse_flux_yaml(spout_and_bolt, "t.yaml");
@@ -157,6 +193,17 @@ TEST(LocalFlux, TopologyErrorsNameTheLine)
     EXPECT_THAT(with("      - [\"./bolt\"]\n", ""), HasSubstr("t.yaml:16: constructorArgs must be a list"));
     EXPECT_THAT(with("[\"./bolt\"]\n", "[\"./bolt\"]\n      - [a]\n      - [b]\n"), HasSubstr("t.yaml:16: expected [command list]"));
     EXPECT_THAT(with("id: \"dst\"", "id: \"src\""), HasSubstr("t.yaml:14: component id \"src\" is used twice"));
+}
+
+TEST(LocalFlux, DeepJsonIsRefusedWhileParsing)
+{
+    std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    try {
+        parse_flux_json(R"({"name":"x","config":)" + deep + "}", "t.json");
+        FAIL() << "no error";
+    } catch (const topology_error& e) {
+        EXPECT_THAT(std::string(e.what()), HasSubstr("t.json: not valid JSON: JSON nested deeper"));
+    }
 }
 
 TEST(LocalFlux, JsonHasTheSameStructureAndNamesThePointer)

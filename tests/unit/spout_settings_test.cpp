@@ -415,6 +415,43 @@ TEST_F(SpoutSettingsFile, RejectsMissingInvalidAndNonObjectFiles)
     EXPECT_NE(error.find("is not a JSON object"), std::string::npos) << error;
 }
 
+TEST_F(SpoutSettingsFile, DeeplyNestedFilesAreRefusedWhileParsing)
+{
+    write("{\"kafka.topic\": " + std::string(100000, '[') + std::string(100000, ']') + "}");
+    std::string error;
+    EXPECT_FALSE(read_config_file(path, error));
+    EXPECT_NE(error.find("nested deeper than"), std::string::npos) << error;
+    EXPECT_LT(error.size(), 600u);
+}
+
+// A NUL would cut the ZooKeeper paths and host names built from these strings.
+TEST(SpoutSettings, StringsWithNulAreRefused)
+{
+    using namespace std::string_literals;
+    for (const char* key : {"kafka.group.id", "kafka.topic", "kafka.zookeeper.connect", "kafka.bootstrap.servers"}) {
+        json conf = minimal_conf();
+        conf[key] = "readers\0other"s;
+        auto r = load_settings(conf, {}, json());
+        EXPECT_FALSE(r.value) << key;
+        EXPECT_NE(joined(r.errors).find("NUL"), std::string::npos) << joined(r.errors);
+        EXPECT_EQ(joined(r.errors).find('\0'), std::string::npos) << joined(r.errors);
+    }
+}
+
+TEST(SpoutSettings, EchoedKeysAndValuesAreBoundedAndPrintable)
+{
+    json conf = minimal_conf();
+    conf["kafka." + std::string(5000, 'k') + "\x1b"] = 1;
+    conf["kafka.spout.batch.size"] = std::string(100000, '9') + "\xff";
+    auto r = load_settings(conf, {}, json());
+    ASSERT_FALSE(r.value);
+    std::string errors = joined(r.errors);
+    EXPECT_LT(errors.size(), 1000u) << errors;
+    EXPECT_EQ(errors.find('\x1b'), std::string::npos);
+    EXPECT_EQ(errors.find('\xff'), std::string::npos);
+    EXPECT_NE(errors.find("bytes)"), std::string::npos) << errors;
+}
+
 TEST(SpoutSettings, MetricsAreNamedByPrefixOrOneByOne)
 {
     auto conf = minimal_conf();
