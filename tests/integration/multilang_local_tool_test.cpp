@@ -112,5 +112,23 @@ TEST_F(LocalToolTest, BadTopologyNamesTheLineAndExitsTwo)
     EXPECT_THAT(r.err, HasSubstr("topology.yaml:" + std::to_string(line) + ": grouping RANDOM is not one of"));
 }
 
+// The reproduced crashes: 10,000 levels of flow nesting overflowed the stack, and 1e999 aborted
+// the tool (exit 134). Both are bad files: exit 2 with the line.
+TEST_F(LocalToolTest, HostileValuesExitTwoNamingTheLine)
+{
+    std::string deep = "name: x\nconfig:\n  k: " + std::string(10000, '[') + std::string(10000, ']') + "\n";
+    auto r = run(deep, {"--max-tuples", "1"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_THAT(r.err, HasSubstr("topology.yaml:3: nested deeper than 128 levels"));
+    EXPECT_LT(r.err.size(), 1024u);
+
+    std::string yaml = topology_yaml("string");
+    auto at = yaml.find("timeout.secs: 5");
+    yaml.replace(at, 15, "timeout.secs: 1e999");
+    r = run(yaml, {"--max-tuples", "1"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_THAT(r.err, HasSubstr("number 1e999 is out of range"));
+}
+
 } // namespace
 } // namespace kspout::testing
