@@ -322,7 +322,7 @@ void balanced_consumer::delete_claims(std::vector<std::int32_t> partitions, std:
     auto count = std::make_shared<countdown>();
     count->remaining = todo.size();
     for (auto& [p, c] : todo) {
-        zk_->remove(c.path, -1, [weak = weak_from_this(), p, c, count, then](std::error_code ec) {
+        zk_->remove(c.path, -1, [weak = weak_from_this(), p = p, c = c, count, then](std::error_code ec) {
             auto self = weak.lock();
             if (!self)
                 return;

@@ -141,6 +141,34 @@ TEST(LocalYaml, NestingUpToTheLimitIsRead)
     EXPECT_TRUE(parse_yaml_subset(ok, "t.yaml").root["a"].is_array());
 }
 
+// Found by fuzz_flux: strings that are not UTF-8 made json::type_error escape from dump() (in the
+// duplicate-key message, in config errors and in every handshake), aborting the runner.
+TEST(LocalYaml, TextThatIsNotUtf8IsAnErrorNamingTheLine)
+{
+    auto fails = [](const std::string& text) {
+        try {
+            yaml_document doc = parse_yaml_subset(text, "t.yaml");
+            (void)doc.root.dump();
+        } catch (const topology_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_THAT(fails("a: {\"\xff\": 1, \"\xff\": 2}\n"), HasSubstr("t.yaml:1: the line is not valid UTF-8"));
+    EXPECT_THAT(fails("a: 1\nb: caf\xe9\n"), HasSubstr("t.yaml:2: the line is not valid UTF-8"));
+    EXPECT_THAT(fails("a: \xc0\xaf\n"), HasSubstr("t.yaml:1: the line is not valid UTF-8"));     // overlong
+    EXPECT_THAT(fails("a: \xed\xa0\x80\n"), HasSubstr("t.yaml:1: the line is not valid UTF-8")); // surrogate
+    EXPECT_THAT(fails("a: \xf4\x90\x80\x80\n"), HasSubstr("t.yaml:1: the line is not valid UTF-8"));
+    EXPECT_THAT(fails("a: x\xe2\x82\n"), HasSubstr("t.yaml:1: the line is not valid UTF-8")); // cut short
+    EXPECT_THAT(fails("# \xff\na: 1\n"), HasSubstr("t.yaml:1: the line is not valid UTF-8"));
+    EXPECT_THAT(fails("a: \"\\ud800\"\n"), HasSubstr("t.yaml:1: a \\u escape of a lone surrogate"));
+    EXPECT_THAT(fails("a: \"\\udc00x\"\n"), HasSubstr("t.yaml:1: a \\u escape of a lone surrogate"));
+
+    yaml_document ok = parse_yaml_subset("a: \"\\u00fc\\ud83d\\ude00\"\nb: gr\xc3\xbc\xc3\x9f\n", "t.yaml");
+    EXPECT_EQ(ok.root["a"], "\xc3\xbc\xf0\x9f\x98\x80");
+    EXPECT_EQ(ok.root["b"], "gr\xc3\xbc\xc3\x9f");
+}
+
 TEST(LocalFlux, SpoutsBoltsStreamsAndConfig)
 {
     topology_def t = parse_flux_yaml(spout_and_bolt, "t.yaml");
