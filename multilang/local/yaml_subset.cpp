@@ -4,6 +4,7 @@
 #include "multilang/bounded_json.hpp"
 #include "multilang/excerpt.hpp"
 #include "multilang/local/topology.hpp"
+#include "multilang/utf8.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -50,35 +51,6 @@ void append_utf8(std::string& out, unsigned code)
         out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
         out += static_cast<char>(0x80 | (code & 0x3F));
     }
-}
-
-// Well-formed UTF-8 as RFC 3629 defines it: no overlong forms, no surrogates, nothing past
-// U+10FFFF. The JSON values made from the file are written out strictly, which throws on anything else.
-bool valid_utf8(std::string_view s)
-{
-    for (std::size_t i = 0; i < s.size();) {
-        auto b = static_cast<unsigned char>(s[i]);
-        std::size_t n;
-        unsigned char lo = 0x80, hi = 0xBF; // the range of the second byte
-        if (b < 0x80) n = 0;
-        else if (b >= 0xC2 && b <= 0xDF) n = 1;
-        else if (b >= 0xE0 && b <= 0xEF) {
-            n = 2;
-            if (b == 0xE0) lo = 0xA0;
-            if (b == 0xED) hi = 0x9F;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            n = 3;
-            if (b == 0xF0) lo = 0x90;
-            if (b == 0xF4) hi = 0x8F;
-        } else return false;
-        if (s.size() - i <= n) return false; // cut short
-        for (std::size_t k = 1; k <= n; ++k) {
-            auto c = static_cast<unsigned char>(s[i + k]);
-            if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF)) return false;
-        }
-        i += n + 1;
-    }
-    return true;
 }
 
 bool all_digits(std::string_view s)
@@ -167,7 +139,7 @@ private:
             std::size_t indent = raw.find_first_not_of(' ');
             if (indent == std::string::npos) continue;
             if (raw[indent] == '\t') fail(number, "tabs are not allowed for indentation");
-            if (!valid_utf8(raw)) fail(number, "the line is not valid UTF-8");
+            if (!is_valid_utf8(raw)) fail(number, "the line is not valid UTF-8");
             std::string content = strip_comment(raw.substr(indent), number);
             if (content.empty()) continue;
             if (content == "---" || content.starts_with("--- ")) {

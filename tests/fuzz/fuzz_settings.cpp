@@ -1,7 +1,6 @@
 // libFuzzer: the spout's settings from all three sources. Input: a handshake (its conf is the
 // Storm conf), a config file's text and command-line arguments one per line, separated by lines
 // "---". The config file goes through read_config_file from a temporary file.
-#include "fuzz_limits.hpp"
 #include "multilang/messages.hpp"
 #include "spout/settings.hpp"
 
@@ -46,7 +45,6 @@ const std::string& config_path()
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     std::string_view input(reinterpret_cast<const char*>(data), size);
-    if (!fuzz::within_nesting_cap(input)) return 0;
     auto parts = split(input, "\n---\n", 3);
     parts.resize(3);
 

@@ -1,10 +1,10 @@
-// UTF-8 checking with an eight-bytes-at-a-time ASCII path, U+FFFD repair, and base64.
-#include "spout/utf8.hpp"
+// UTF-8 checking with an eight-bytes-at-a-time ASCII path, and U+FFFD repair.
+#include "multilang/utf8.hpp"
 
 #include <cstdint>
 #include <cstring>
 
-namespace kspout::spout {
+namespace kspout::multilang {
 
 namespace {
 
@@ -109,30 +109,4 @@ std::string replace_invalid_utf8(std::string_view text)
     return out;
 }
 
-std::string base64_encode(std::string_view bytes)
-{
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    const byte* p = reinterpret_cast<const byte*>(bytes.data());
-    std::size_t n = bytes.size();
-    std::size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        std::uint32_t v = (std::uint32_t(p[i]) << 16) | (std::uint32_t(p[i + 1]) << 8) | p[i + 2];
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-        out += alphabet[v & 63];
-    }
-    if (std::size_t rest = n - i; rest > 0) {
-        std::uint32_t v = std::uint32_t(p[i]) << 16;
-        if (rest == 2) v |= std::uint32_t(p[i + 1]) << 8;
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += rest == 2 ? alphabet[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
-
-} // namespace kspout::spout
+} // namespace kspout::multilang

@@ -1,11 +1,11 @@
-// Strict UTF-8 checking (Unicode table 3-7) and repair with U+FFFD; base64 for bytes that are not text.
+// Strict UTF-8 checking (Unicode table 3-7) and repair with U+FFFD: JSON text must be UTF-8.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace kspout::spout {
+namespace kspout::multilang {
 
 // Well-formed means what the Unicode standard (table 3-7) and RFC 3629 allow: no overlong
 // forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence.
@@ -18,7 +18,4 @@ std::size_t first_invalid_utf8(std::string_view text);
 // U+FFFD, "\xE2\x82" (a truncated euro sign) gives one.
 std::string replace_invalid_utf8(std::string_view text);
 
-// RFC 4648 base64 with the standard alphabet and '=' padding.
-std::string base64_encode(std::string_view bytes);
-
-} // namespace kspout::spout
+} // namespace kspout::multilang
