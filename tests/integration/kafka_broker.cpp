@@ -106,7 +106,8 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
     }
     kraft_ = at_least(version_, {4});
     std::filesystem::path libs = kafka_libs(version_);
-    std::string java = options_.java.empty() ? find_java() : options_.java;
+    java_ = options_.java.empty() ? find_java() : options_.java;
+    const std::string& java = java_;
     if (java.empty()) throw kafka_broker_error("kafka broker: no java on PATH (install default-jre-headless)");
     if (!kraft_) zookeeper_ = std::make_unique<zookeeper_server>();
 
@@ -143,9 +144,12 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
                                                                                 spawned_at);
             return;
         } catch (const kafka_broker_error&) {
+            // Another process may have taken a port between our probe and the broker's bind: then
+            // the JVM exits, and a new pair of ports is worth a try. A broker that runs but does
+            // not answer would not answer the next time either.
+            bool exited = pid_ < 0;
             stop();
-            // Another process may have taken a port between our probe and the broker's bind.
-            if (attempt == start_attempts) throw;
+            if (!exited || attempt == start_attempts) throw;
         }
     }
 }
@@ -227,9 +231,8 @@ void kafka_broker::format_storage(const std::string& java, const std::filesystem
         throw kafka_broker_error("kafka broker: StorageTool format failed: " + format.describe() + "\n" + format.out);
 }
 
-void kafka_broker::wait_until_ready()
+io::cluster_options kafka_broker::client_options() const
 {
-    boost::asio::io_context ioc;
     io::cluster_options o;
     o.bootstrap_servers = {bootstrap_};
     o.broker.connect_timeout = 1s;
@@ -238,7 +241,13 @@ void kafka_broker::wait_until_ready()
     o.broker.reconnect_backoff_max = 200ms;
     o.broker.broker_version_fallback = version_fallback(version_);
     o.request_timeout = 2s;
-    auto cluster = io::cluster::create(ioc.get_executor(), o);
+    return o;
+}
+
+void kafka_broker::wait_until_ready()
+{
+    boost::asio::io_context ioc;
+    auto cluster = io::cluster::create(ioc.get_executor(), client_options());
     auto deadline = std::chrono::steady_clock::now() + start_limit;
     std::string last_error = "no answer";
     for (;;) {
@@ -273,13 +282,64 @@ void kafka_broker::wait_until_ready()
 void kafka_broker::create_topic(std::string_view name, int partitions,
                                 const std::map<std::string, std::string>& configs) const
 {
-    std::vector<std::string> args = {KSPOUT_PYTHON, KSPOUT_SOURCE_DIR "/tests/integration/kafka_admin.py", "create",
-                                     bootstrap_, std::string(name), std::to_string(partitions)};
-    for (const auto& [key, value] : configs) args.push_back(key + "=" + value);
-    process_result created = run_process(args, {}, 60s);
+    process_result created;
+    if (at_least(version_, {0, 10, 1})) {
+        // CreateTopics, from kafka-python's admin client; it waits for the leaders itself.
+        std::vector<std::string> args = {KSPOUT_PYTHON, KSPOUT_SOURCE_DIR "/tests/integration/kafka_admin.py",
+                                         "create", bootstrap_, std::string(name), std::to_string(partitions)};
+        for (const auto& [key, value] : configs) args.push_back(key + "=" + value);
+        created = run_process(args, {}, 60s);
+    } else {
+        // No CreateTopics before 0.10.1: Kafka's own TopicCommand writes the assignment to ZooKeeper.
+        std::vector<std::string> args = {java_, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                                         "-Dlog4j.configuration=file:" + (root_ / "log4j.properties").string(),
+                                         "-cp", (kafka_libs(version_) / "*").string(), "kafka.admin.TopicCommand",
+                                         "--zookeeper", zookeeper_->connect_string("/kafka"), "--create", "--topic",
+                                         std::string(name), "--partitions", std::to_string(partitions),
+                                         "--replication-factor", "1"};
+        for (const auto& [key, value] : configs) {
+            args.push_back("--config");
+            args.push_back(key + "=" + value);
+        }
+        created = run_process(args, {}, 60s);
+        if (created.ok()) wait_for_leaders(name, partitions);
+    }
     if (!created.ok())
         throw kafka_broker_error("kafka broker: creating topic " + std::string(name) + " failed: " +
-                                 created.describe());
+                                 created.describe() + "\n" + created.out);
+}
+
+void kafka_broker::wait_for_leaders(std::string_view name, int partitions) const
+{
+    boost::asio::io_context ioc;
+    auto cluster = io::cluster::create(ioc.get_executor(), client_options());
+    const std::string topic(name);
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    auto all_led = [&] {
+        const io::topic_metadata* t = cluster->topic(topic);
+        if (t == nullptr || static_cast<int>(t->partitions.size()) != partitions) return false;
+        for (const auto& p : t->partitions) {
+            if (p.leader < 0) return false;
+        }
+        return true;
+    };
+    while (!all_led()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            cluster->shut_down();
+            throw kafka_broker_error("kafka broker: topic " + topic + " has no leader for every partition after 30 s");
+        }
+        std::optional<std::error_code> result;
+        cluster->refresh_metadata({topic}, [&](std::error_code ec) { result = ec; });
+        ioc.restart();
+        while (!result && std::chrono::steady_clock::now() < deadline) ioc.run_for(20ms);
+        if (!all_led()) {
+            ioc.restart();
+            ioc.run_for(50ms); // the pause between polls
+        }
+    }
+    cluster->shut_down();
+    ioc.restart();
+    ioc.run_for(10ms);
 }
 
 void kafka_broker::stop()

@@ -1,6 +1,7 @@
 // Test fixture: a real Apache Kafka broker (jars fetched by scripts/fetch-peers.sh) on free loopback ports.
 #pragma once
 
+#include "protocol/io/cluster.hpp"
 #include "tests/integration/temp_dir.hpp"
 #include "tests/integration/zookeeper_server.hpp"
 
@@ -52,8 +53,9 @@ public:
     // From spawning the JVM (after formatting the log dir) to the first Metadata answer.
     std::chrono::milliseconds start_time() const { return start_time_; }
 
-    // Creates a topic with replication factor 1 (kafka-python's admin client) and returns once its
-    // leaders are known. Throws kafka_broker_error with the tool's output on failure.
+    // Creates a topic with replication factor 1 and returns once its leaders are known: with
+    // kafka-python's admin client (CreateTopics), or before 0.10.1 with Kafka's TopicCommand over
+    // ZooKeeper. Throws kafka_broker_error with the tool's output on failure.
     void create_topic(std::string_view name, int partitions,
                       const std::map<std::string, std::string>& configs = {}) const;
 
@@ -65,9 +67,12 @@ private:
     void write_config(const std::filesystem::path& libs);
     void format_storage(const std::string& java, const std::filesystem::path& libs);
     void wait_until_ready();
+    void wait_for_leaders(std::string_view topic, int partitions) const;
+    io::cluster_options client_options() const; // our client, with short timeouts, for this broker
 
     kafka_broker_options options_;
     std::string version_;
+    std::string java_;
     bool kraft_ = true;
     temp_dir root_;
     std::unique_ptr<zookeeper_server> zookeeper_;
