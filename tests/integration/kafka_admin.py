@@ -1,17 +1,13 @@
-# Creates a topic on a real broker with kafka-python's admin client and waits until its leaders are known.
+# Creates a topic on a real broker (Kafka 0.10.1 or later) with kafka-python's admin client.
 """usage: kafka_admin.py create HOST:PORT TOPIC PARTITIONS [NAME=VALUE]...
 
-Creates TOPIC with PARTITIONS partitions, replication factor 1 and the given topic configs, then
-waits until the broker's metadata lists a leader for every partition. Exits non-zero with the
-broker's error otherwise. Run with Debian's /usr/bin/python3, which has python3-kafka.
+Creates TOPIC with PARTITIONS partitions, replication factor 1 and the given topic configs with
+CreateTopics. Exits non-zero with the broker's error otherwise. The leaders may not be known yet
+when it returns. Run with Debian's /usr/bin/python3, which has python3-kafka.
 """
 import sys
-import time
 
-from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient, NewTopic
-
-LIMIT_SECONDS = 30
 
 
 def create(bootstrap, topic, partitions, configs):
@@ -25,22 +21,6 @@ def create(bootstrap, topic, partitions, configs):
                 raise RuntimeError('CreateTopics %s: error %d %s' % (name, code, rest[0] if rest else ''))
     finally:
         admin.close()
-    # Leaders come with the next metadata the controller publishes; poll the broker until they show.
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(','), client_id='kspout-admin-peer')
-    try:
-        deadline = time.monotonic() + LIMIT_SECONDS
-        while True:
-            consumer._client.cluster.request_update()
-            consumer._client.poll(timeout_ms=200)
-            cluster = consumer._client.cluster
-            available = cluster.available_partitions_for_topic(topic) or set()
-            if len(available) == partitions:
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError('topic %s: %d of %d partitions have a leader after %d s'
-                                   % (topic, len(available), partitions, LIMIT_SECONDS))
-    finally:
-        consumer.close()
 
 
 def main(argv):

@@ -118,7 +118,7 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
         controller_port_ = free_loopback_port();
         bootstrap_ = "127.0.0.1:" + std::to_string(port_);
         try {
-            write_config(libs);
+            write_config();
             if (kraft_) format_storage(java, libs);
             std::string classpath = (libs / "*").string();
             std::vector<std::string> args = {
@@ -159,7 +159,7 @@ kafka_broker::~kafka_broker()
     stop();
 }
 
-void kafka_broker::write_config(const std::filesystem::path&)
+void kafka_broker::write_config()
 {
     std::map<std::string, std::string> p;
     const std::string listener = "PLAINTEXT://" + bootstrap_;
@@ -284,7 +284,7 @@ void kafka_broker::create_topic(std::string_view name, int partitions,
 {
     process_result created;
     if (at_least(version_, {0, 10, 1})) {
-        // CreateTopics, from kafka-python's admin client; it waits for the leaders itself.
+        // CreateTopics, from kafka-python's admin client.
         std::vector<std::string> args = {KSPOUT_PYTHON, KSPOUT_SOURCE_DIR "/tests/integration/kafka_admin.py",
                                          "create", bootstrap_, std::string(name), std::to_string(partitions)};
         for (const auto& [key, value] : configs) args.push_back(key + "=" + value);
@@ -302,11 +302,11 @@ void kafka_broker::create_topic(std::string_view name, int partitions,
             args.push_back(key + "=" + value);
         }
         created = run_process(args, {}, 60s);
-        if (created.ok()) wait_for_leaders(name, partitions);
     }
     if (!created.ok())
         throw kafka_broker_error("kafka broker: creating topic " + std::string(name) + " failed: " +
                                  created.describe() + "\n" + created.out);
+    wait_for_leaders(name, partitions);
 }
 
 void kafka_broker::wait_for_leaders(std::string_view name, int partitions) const

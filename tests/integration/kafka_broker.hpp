@@ -64,7 +64,7 @@ public:
     std::string log() const;
 
 private:
-    void write_config(const std::filesystem::path& libs);
+    void write_config();
     void format_storage(const std::string& java, const std::filesystem::path& libs);
     void wait_until_ready();
     void wait_for_leaders(std::string_view topic, int partitions) const;
