@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages kafka-spout needs to build, test and benchmark (idempotent).
+# Installs the Debian 12 packages kafka-spout needs to build, test and benchmark, then the Kafka brokers (idempotent).
 set -euo pipefail
 
 packages=(
@@ -11,18 +11,20 @@ packages=(
   # real peers for the tests: ZooKeeper server, librdkafka's mock cluster, kcat, kafka-python
   zookeeper librdkafka-dev kcat
   python3-kafka python3-snappy python3-lz4 python3-xxhash python3-zstandard python3-kazoo
+  # real Kafka brokers: fetched from Maven into a cache by scripts/fetch-peers.sh
+  maven
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  echo "installing: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-sudo=""
-if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
-echo "installing: ${missing[*]}" >&2
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+"$(dirname "$0")/fetch-peers.sh"

@@ -1,5 +1,5 @@
 # Reads every record of a topic with kafka-python's KafkaConsumer and prints one line per record.
-"""usage: consume_python.py HOST:PORT[,...] TOPIC
+"""usage: consume_python.py HOST:PORT[,...] TOPIC [API_VERSION]
 
 Assigns every partition of TOPIC, reads from the beginning up to the end offsets taken at the start,
 and prints, sorted by partition and offset, one line per record:
@@ -8,7 +8,8 @@ and prints, sorted by partition and offset, one line per record:
 
 KEY, VALUE, HKEY and HVALUE are ':' followed by the bytes in hex (':' alone is empty), or '-' for
 null. DEFAULT_PARTITION is the partition kafka-python's DefaultPartitioner picks for the key given
-the topic's partition count ('-' for a null key). Run it with Debian's system python3, which has
+the topic's partition count ('-' for a null key). API_VERSION is what kafka-python assumes of the
+broker: 0.11 (the default, for the mock) or "auto" to probe it (for real brokers). Run it with Debian's system python3, which has
 python3-kafka.
 """
 import sys
@@ -25,13 +26,15 @@ def field(data):
 
 
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) not in (3, 4):
         sys.stderr.write(__doc__)
         return 2
     bootstrap, topic = argv[1], argv[2]
     # The mock serves Metadata up to v2 only; 0.11 keeps kafka-python within what it serves while
-    # still fetching RecordBatch v2 (headers).
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(','), api_version=(0, 11),
+    # still fetching RecordBatch v2 (headers). Kafka 4 no longer serves those old versions.
+    wanted = argv[3] if len(argv) == 4 else '0.11'
+    api_version = None if wanted == 'auto' else tuple(int(p) for p in wanted.split('.'))
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(','), api_version=api_version,
                              enable_auto_commit=False, group_id=None, check_crcs=True)
     try:
         partitions = sorted(consumer.partitions_for_topic(topic) or [])

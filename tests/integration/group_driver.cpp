@@ -39,10 +39,10 @@ long process_peak_rss_kib(pid_t pid)
 
 } // namespace
 
-group_driver::group_driver(const mock_cluster& mock, const zookeeper_server& zk, std::string topic, std::string group,
+group_driver::group_driver(std::string bootstrap, const zookeeper_server& zk, std::string topic, std::string group,
                            int partitions, multilang::json extra_conf)
-    : mock_(mock), topic_(std::move(topic)), group_(std::move(group)), partitions_(partitions),
-      conf_(balanced_spout_conf(mock, zk.connect_string(), topic_, group_))
+    : bootstrap_(std::move(bootstrap)), topic_(std::move(topic)), group_(std::move(group)), partitions_(partitions),
+      conf_(balanced_spout_conf(bootstrap_, zk.connect_string(), topic_, group_))
 {
     for (const auto& [key, value] : extra_conf.items()) conf_[key] = value;
 }
@@ -174,7 +174,7 @@ void group_driver::leave(group_member& m)
 void group_driver::note_fault()
 {
     auto began = std::chrono::steady_clock::now();
-    faults_.push_back({began, committed_offsets(mock_, group_, topic_, partitions_)});
+    faults_.push_back({began, committed_offsets(bootstrap_, group_, topic_, partitions_)});
 }
 
 // The pending set is copied before the read: nothing is acked while the read runs, so every
@@ -185,7 +185,7 @@ std::map<std::int32_t, std::int64_t> group_driver::check_commits()
     for (const auto& [p, o] : pending_) {
         if (!lowest_pending.contains(p)) lowest_pending[p] = o;
     }
-    auto committed = committed_offsets(mock_, group_, topic_, partitions_);
+    auto committed = committed_offsets(bootstrap_, group_, topic_, partitions_);
     for (const auto& [p, o] : lowest_pending) {
         EXPECT_LE(committed[p], o) << "partition " << p << " committed past unacked offset " << o;
         if (committed[p] >= 0) ++compared_;
@@ -268,6 +268,11 @@ std::string group_driver::errors() const
     std::string out;
     for (const auto& e : errors_) out += e + "\n";
     return out;
+}
+
+void expect_every_offset_acked(const group_driver& d, const std::map<std::int32_t, std::int64_t>& ends)
+{
+    EXPECT_EQ(d.missing(ends), 0u);
 }
 
 } // namespace kspout::testing

@@ -34,7 +34,7 @@ struct group_member {
 // Storm fails a tuple whose message timeout expired.
 class group_driver {
 public:
-    group_driver(const mock_cluster& mock, const zookeeper_server& zk, std::string topic, std::string group,
+    group_driver(std::string bootstrap, const zookeeper_server& zk, std::string topic, std::string group,
                  int partitions, multilang::json extra_conf = multilang::json::object());
 
     group_member& add(std::int64_t task, const std::vector<std::int64_t>& tasks);
@@ -98,7 +98,7 @@ private:
     void sample_rss(const group_member& m);
     void start_process(group_member& m);
 
-    const mock_cluster& mock_;
+    std::string bootstrap_;
     std::string topic_;
     std::string group_;
     int partitions_;
@@ -124,5 +124,8 @@ private:
     std::map<std::int32_t, std::int64_t> last_committed_;
     std::vector<std::string> regressions_;
 };
+
+// Every offset below the end offsets was acked at least once.
+void expect_every_offset_acked(const group_driver& d, const std::map<std::int32_t, std::int64_t>& ends);
 
 } // namespace kspout::testing

@@ -1,6 +1,7 @@
-// Fixture of the consumer integration tests: a 3-broker mock, kcat producing, consumers, a collector.
+// Fixture of the consumer integration tests: a 3-broker mock or a real broker, kcat producing, consumers, a collector.
 #pragma once
 
+#include "protocol/io/error.hpp"
 #include "protocol/io/simple_consumer.hpp"
 #include "tests/integration/mock_cluster.hpp"
 #include "tests/integration/process.hpp"
@@ -63,9 +64,11 @@ struct collector {
     }
 };
 
-class ConsumerFixture : public ::testing::Test {
+// Everything but the brokers: the derived fixture says where they are.
+class ConsumerFixtureBase : public ::testing::Test {
 protected:
-    testing::mock_cluster mock{3};
+    virtual std::string bootstrap() const = 0;
+
     boost::asio::io_context ioc;
     std::vector<std::string> logs;
     std::vector<consumer_error> errors;
@@ -93,7 +96,7 @@ protected:
     cluster_options fast_cluster_options()
     {
         cluster_options o;
-        o.bootstrap_servers = {mock.bootstrap()};
+        o.bootstrap_servers = {bootstrap()};
         o.request_timeout = 5s;
         o.broker.reconnect_backoff = 20ms;
         o.broker.reconnect_backoff_max = 200ms;
@@ -142,7 +145,7 @@ protected:
             input += m.key + ":" + m.value + "\n";
             added.push_back(std::move(m));
         }
-        auto result = testing::run_process({"kcat", "-b", mock.bootstrap(), "-P", "-t", topic, "-p",
+        auto result = testing::run_process({"kcat", "-b", bootstrap(), "-P", "-t", topic, "-p",
                                             std::to_string(partition), "-z", codec, "-K:", "-X",
                                             "batch.num.messages=" + std::to_string(batch)},
                                            input);
@@ -220,9 +223,66 @@ protected:
         return n;
     }
 
+    // The group's committed offsets through our consumer.
+    std::error_code commit(simple_consumer& c, std::map<std::int32_t, std::int64_t> offsets)
+    {
+        std::optional<std::error_code> result;
+        c.commit(std::move(offsets), [&](std::error_code ec) { result = ec; });
+        EXPECT_TRUE(testing::run_until(ioc, [&] { return result.has_value(); }));
+        return result.value_or(make_error_code(errc::request_timed_out));
+    }
+
+    std::map<std::int32_t, std::int64_t> committed(simple_consumer& c, std::vector<std::int32_t> partitions,
+                                                   std::error_code* error = nullptr)
+    {
+        std::optional<std::error_code> result;
+        std::map<std::int32_t, std::int64_t> offsets;
+        c.fetch_committed(std::move(partitions), [&](std::error_code ec, std::map<std::int32_t, std::int64_t> o) {
+            result = ec;
+            offsets = std::move(o);
+        });
+        EXPECT_TRUE(testing::run_until(ioc, [&] { return result.has_value(); }));
+        std::error_code ec = result.value_or(make_error_code(errc::request_timed_out));
+        if (error) {
+            *error = ec;
+        } else {
+            EXPECT_FALSE(ec) << ec.message();
+        }
+        return offsets;
+    }
+
+    // kafka-python's view (consumer_offsets.py): "partition=offset" lines, "none" where nothing is committed.
+    std::string python_committed(const std::string& group, const std::string& topic,
+                                 const std::vector<std::int32_t>& partitions)
+    {
+        std::vector<std::string> args = {KSPOUT_PYTHON, offsets_helper, "committed", bootstrap(), group, topic};
+        for (auto p : partitions) args.push_back(std::to_string(p));
+        auto result = testing::run_process(args, {}, 30s);
+        EXPECT_TRUE(result.ok()) << result.describe();
+        return result.out;
+    }
+
+    void python_commit(const std::string& group, const std::string& topic,
+                       const std::map<std::int32_t, std::int64_t>& offsets)
+    {
+        std::vector<std::string> args = {KSPOUT_PYTHON, offsets_helper, "commit", bootstrap(), group, topic};
+        for (auto [p, o] : offsets) args.push_back(std::to_string(p) + "=" + std::to_string(o));
+        auto result = testing::run_process(args, {}, 30s);
+        ASSERT_TRUE(result.ok()) << result.describe();
+    }
+
 private:
+    static constexpr const char* offsets_helper = KSPOUT_SOURCE_DIR "/tests/integration/consumer_offsets.py";
+
     std::shared_ptr<cluster> cluster_;
     std::vector<std::shared_ptr<simple_consumer>> consumers_;
+};
+
+// The consumer tests against the librdkafka mock: three brokers.
+class ConsumerFixture : public ConsumerFixtureBase {
+protected:
+    testing::mock_cluster mock{3};
+    std::string bootstrap() const override { return mock.bootstrap(); }
 };
 
 } // namespace kspout::io::consumer_testing

@@ -7,57 +7,7 @@
 namespace kspout::io::consumer_testing {
 namespace {
 
-const std::string helper = KSPOUT_SOURCE_DIR "/tests/integration/consumer_offsets.py";
-
-class ConsumerOffsetsTest : public ConsumerFixture {
-protected:
-    std::error_code commit(simple_consumer& c, std::map<std::int32_t, std::int64_t> offsets)
-    {
-        std::optional<std::error_code> result;
-        c.commit(std::move(offsets), [&](std::error_code ec) { result = ec; });
-        EXPECT_TRUE(testing::run_until(ioc, [&] { return result.has_value(); }));
-        return result.value_or(make_error_code(errc::request_timed_out));
-    }
-
-    std::map<std::int32_t, std::int64_t> committed(simple_consumer& c, std::vector<std::int32_t> partitions,
-                                                   std::error_code* error = nullptr)
-    {
-        std::optional<std::error_code> result;
-        std::map<std::int32_t, std::int64_t> offsets;
-        c.fetch_committed(std::move(partitions), [&](std::error_code ec, std::map<std::int32_t, std::int64_t> o) {
-            result = ec;
-            offsets = std::move(o);
-        });
-        EXPECT_TRUE(testing::run_until(ioc, [&] { return result.has_value(); }));
-        std::error_code ec = result.value_or(make_error_code(errc::request_timed_out));
-        if (error) {
-            *error = ec;
-        } else {
-            EXPECT_FALSE(ec) << ec.message();
-        }
-        return offsets;
-    }
-
-    // kafka-python's view: "partition=offset" lines, "none" where nothing is committed.
-    std::string python_committed(const std::string& group, const std::string& topic,
-                                 const std::vector<std::int32_t>& partitions)
-    {
-        std::vector<std::string> args = {KSPOUT_PYTHON, helper, "committed", mock.bootstrap(), group, topic};
-        for (auto p : partitions) args.push_back(std::to_string(p));
-        auto result = testing::run_process(args, {}, 30s);
-        EXPECT_TRUE(result.ok()) << result.describe();
-        return result.out;
-    }
-
-    void python_commit(const std::string& group, const std::string& topic,
-                       const std::map<std::int32_t, std::int64_t>& offsets)
-    {
-        std::vector<std::string> args = {KSPOUT_PYTHON, helper, "commit", mock.bootstrap(), group, topic};
-        for (auto [p, o] : offsets) args.push_back(std::to_string(p) + "=" + std::to_string(o));
-        auto result = testing::run_process(args, {}, 30s);
-        ASSERT_TRUE(result.ok()) << result.describe();
-    }
-};
+using ConsumerOffsetsTest = ConsumerFixture;
 
 TEST_F(ConsumerOffsetsTest, KafkaPythonReadsBackWhatWeCommit)
 {

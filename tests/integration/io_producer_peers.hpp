@@ -1,4 +1,4 @@
-// Producer integration helpers: a producer on the mock, and reading a topic back with kcat and kafka-python.
+// Producer integration helpers: a producer on the mock or a real broker, and reading a topic back with kcat and kafka-python.
 #pragma once
 
 #include "protocol/io/cluster.hpp"
@@ -49,16 +49,22 @@ struct sent_record {
     std::int64_t delivered_offset = -1;
 };
 
-inline io::cluster_options mock_cluster_options(const mock_cluster& mock)
+// Client options with short timeouts and backoffs, for brokers on loopback.
+inline io::cluster_options test_cluster_options(const std::string& bootstrap)
 {
     io::cluster_options options;
-    options.bootstrap_servers = {mock.bootstrap()};
+    options.bootstrap_servers = {bootstrap};
     options.broker.reconnect_backoff = std::chrono::milliseconds(20);
     options.broker.reconnect_backoff_max = std::chrono::milliseconds(200);
     options.broker.connect_timeout = std::chrono::seconds(2);
     options.broker.api_versions_timeout = std::chrono::seconds(2);
     options.request_timeout = std::chrono::seconds(5);
     return options;
+}
+
+inline io::cluster_options mock_cluster_options(const mock_cluster& mock)
+{
+    return test_cluster_options(mock.bootstrap());
 }
 
 // Queues every record (in order) with a handler that fills in its delivery fields.
@@ -131,9 +137,9 @@ inline std::optional<std::string> from_field(const std::string& token)
 
 // kcat -C over every partition until the end, with lengths so keys and values may hold any byte.
 // Header values must be text without ',' and not "NULL" (kcat's spelling of a null value).
-inline std::vector<seen_record> consume_with_kcat(const mock_cluster& mock, const std::string& topic)
+inline std::vector<seen_record> consume_with_kcat(const std::string& bootstrap, const std::string& topic)
 {
-    process_result run = run_process({"kcat", "-b", mock.bootstrap(), "-C", "-t", topic, "-o", "beginning", "-e",
+    process_result run = run_process({"kcat", "-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e",
                                       "-q", "-X", "check.crcs=true", "-f", "%p|%o|%T|%K|%k|%S|%s|%h\n"},
                                      {}, std::chrono::seconds(30));
     EXPECT_TRUE(run.ok()) << run.describe();
@@ -173,11 +179,18 @@ inline std::vector<seen_record> consume_with_kcat(const mock_cluster& mock, cons
     return out;
 }
 
+inline std::vector<seen_record> consume_with_kcat(const mock_cluster& mock, const std::string& topic)
+{
+    return consume_with_kcat(mock.bootstrap(), topic);
+}
+
 // kafka-python's KafkaConsumer over every partition (tests/integration/consume_python.py).
-inline std::vector<seen_record> consume_with_python(const mock_cluster& mock, const std::string& topic)
+// api_version: what kafka-python assumes of the broker ("0.11" for the mock, "auto" to ask it).
+inline std::vector<seen_record> consume_with_python(const std::string& bootstrap, const std::string& topic,
+                                                    const std::string& api_version = "0.11")
 {
     process_result run = run_process({KSPOUT_PYTHON, KSPOUT_SOURCE_DIR "/tests/integration/consume_python.py",
-                                      mock.bootstrap(), topic},
+                                      bootstrap, topic, api_version},
                                      {}, std::chrono::seconds(45));
     EXPECT_TRUE(run.ok()) << run.describe();
     std::vector<seen_record> out;
@@ -205,6 +218,11 @@ inline std::vector<seen_record> consume_with_python(const mock_cluster& mock, co
         ADD_FAILURE() << "cannot parse kafka-python output: " << e.what();
     }
     return out;
+}
+
+inline std::vector<seen_record> consume_with_python(const mock_cluster& mock, const std::string& topic)
+{
+    return consume_with_python(mock.bootstrap(), topic);
 }
 
 // Every record was delivered exactly once, and the consumer saw exactly these records at the

@@ -56,7 +56,7 @@ const char* name(fault f)
 class chaos_run {
 public:
     explicit chaos_run(const chaos_settings& s)
-        : s_(s), rng_(s.seed), mock_(3), driver_(mock_, zk_, "chaos", "g-chaos", s.partitions, chaos_conf())
+        : s_(s), rng_(s.seed), mock_(3), driver_(mock_.bootstrap(), zk_, "chaos", "g-chaos", s.partitions, chaos_conf())
     {
         mock_.create_topic("chaos", s.partitions);
         produce_with_kcat(mock_, "chaos", s.messages);

@@ -20,9 +20,9 @@ multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>
             {"stream->outputfields", {{"default", {"topic", "partition", "offset", "key", "value"}}}}};
 }
 
-multilang::json static_spout_conf(const mock_cluster& mock, const std::string& topic, const std::string& group)
+multilang::json static_spout_conf(const std::string& bootstrap, const std::string& topic, const std::string& group)
 {
-    return {{"kafka.bootstrap.servers", mock.bootstrap()},
+    return {{"kafka.bootstrap.servers", bootstrap},
             {"kafka.topic", topic},
             {"kafka.group.id", group},
             {"kafka.spout.assignment", "static"},
@@ -33,15 +33,26 @@ multilang::json static_spout_conf(const mock_cluster& mock, const std::string& t
             {"topology.name", "test"}};
 }
 
-multilang::json balanced_spout_conf(const mock_cluster& mock, const std::string& zookeeper_connect,
+multilang::json static_spout_conf(const mock_cluster& mock, const std::string& topic, const std::string& group)
+{
+    return static_spout_conf(mock.bootstrap(), topic, group);
+}
+
+multilang::json balanced_spout_conf(const std::string& bootstrap, const std::string& zookeeper_connect,
                                     const std::string& topic, const std::string& group)
 {
-    multilang::json conf = static_spout_conf(mock, topic, group);
+    multilang::json conf = static_spout_conf(bootstrap, topic, group);
     conf["kafka.spout.assignment"] = "balanced";
     conf["kafka.zookeeper.connect"] = zookeeper_connect;
     conf["kafka.zookeeper.session.timeout.ms"] = 2000;
     conf["kafka.rebalance.backoff.ms"] = 200;
     return conf;
+}
+
+multilang::json balanced_spout_conf(const mock_cluster& mock, const std::string& zookeeper_connect,
+                                    const std::string& topic, const std::string& group)
+{
+    return balanced_spout_conf(mock.bootstrap(), zookeeper_connect, topic, group);
 }
 
 spout_task::spout_task(const temp_dir& pid_dir, spout_task_options options)
@@ -97,9 +108,14 @@ std::pair<std::int32_t, std::int64_t> parse_emit_id(const multilang::emit_messag
 
 void produce_with_kcat(const mock_cluster& mock, const std::string& topic, int count, int first)
 {
+    produce_with_kcat(mock.bootstrap(), topic, count, first);
+}
+
+void produce_with_kcat(const std::string& bootstrap, const std::string& topic, int count, int first)
+{
     std::string input;
     for (int i = first; i < first + count; ++i) input += "key-" + std::to_string(i) + "\tvalue-" + std::to_string(i) + "\n";
-    auto r = run_process({"kcat", "-b", mock.bootstrap(), "-P", "-t", topic, "-K", "\t"}, input);
+    auto r = run_process({"kcat", "-b", bootstrap, "-P", "-t", topic, "-K", "\t"}, input);
     if (!r.ok()) throw std::runtime_error("kcat produce failed: " + r.err);
 }
 
@@ -122,8 +138,14 @@ std::map<std::int32_t, std::int64_t> python_offsets(const std::string& script)
 std::map<std::int32_t, std::int64_t> committed_offsets(const mock_cluster& mock, const std::string& group,
                                                        const std::string& topic, int partitions)
 {
+    return committed_offsets(mock.bootstrap(), group, topic, partitions);
+}
+
+std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& bootstrap, const std::string& group,
+                                                       const std::string& topic, int partitions)
+{
     return python_offsets("from kafka import KafkaConsumer, TopicPartition\n"
-                          "c = KafkaConsumer(bootstrap_servers='" + mock.bootstrap() + "'.split(','), group_id='" +
+                          "c = KafkaConsumer(bootstrap_servers='" + bootstrap + "'.split(','), group_id='" +
                           group + "', enable_auto_commit=False)\n"
                           "for p in range(" + std::to_string(partitions) + "):\n"
                           "    o = c.committed(TopicPartition('" + topic + "', p))\n"
@@ -133,8 +155,13 @@ std::map<std::int32_t, std::int64_t> committed_offsets(const mock_cluster& mock,
 
 std::map<std::int32_t, std::int64_t> end_offsets(const mock_cluster& mock, const std::string& topic, int partitions)
 {
+    return end_offsets(mock.bootstrap(), topic, partitions);
+}
+
+std::map<std::int32_t, std::int64_t> end_offsets(const std::string& bootstrap, const std::string& topic, int partitions)
+{
     return python_offsets("from kafka import KafkaConsumer, TopicPartition\n"
-                          "c = KafkaConsumer(bootstrap_servers='" + mock.bootstrap() + "'.split(','))\n"
+                          "c = KafkaConsumer(bootstrap_servers='" + bootstrap + "'.split(','))\n"
                           "tps = [TopicPartition('" + topic + "', p) for p in range(" + std::to_string(partitions) +
                           ")]\n"
                           "for tp, o in sorted(c.end_offsets(tps).items()):\n"

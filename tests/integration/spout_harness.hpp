@@ -22,12 +22,15 @@ namespace kspout::testing {
 // fields topic, partition, offset, key, value.
 multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>& tasks);
 
-// kafka.* settings for a task with static assignment over `topic`, committing under `group`:
-// earliest offsets, commits every 100 ms, replays after 20 ms, no stats lines.
+// kafka.* settings for a task with static assignment over `topic` of the brokers at `bootstrap`,
+// committing under `group`: earliest offsets, commits every 100 ms, replays after 20 ms, no stats lines.
+multilang::json static_spout_conf(const std::string& bootstrap, const std::string& topic, const std::string& group);
 multilang::json static_spout_conf(const mock_cluster& mock, const std::string& topic, const std::string& group);
 
 // The same for a member of a balanced group coordinated by the ZooKeeper at `zookeeper_connect`:
 // a 2 s session, 200 ms between rebalance attempts.
+multilang::json balanced_spout_conf(const std::string& bootstrap, const std::string& zookeeper_connect,
+                                    const std::string& topic, const std::string& group);
 multilang::json balanced_spout_conf(const mock_cluster& mock, const std::string& zookeeper_connect,
                                     const std::string& topic, const std::string& group);
 
@@ -63,13 +66,18 @@ private:
 std::pair<std::int32_t, std::int64_t> parse_emit_id(const multilang::emit_message& e);
 
 // Produces count keyed messages "key-i" -> "value-i" with kcat, spread over partitions by key.
+void produce_with_kcat(const std::string& bootstrap, const std::string& topic, int count, int first = 0);
 void produce_with_kcat(const mock_cluster& mock, const std::string& topic, int count, int first = 0);
 
 // The group's committed offsets per partition (-1 where none), read with kafka-python.
+std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& bootstrap, const std::string& group,
+                                                       const std::string& topic, int partitions);
 std::map<std::int32_t, std::int64_t> committed_offsets(const mock_cluster& mock, const std::string& group,
                                                        const std::string& topic, int partitions);
 
 // The end offsets (high watermarks) per partition, read with kafka-python.
+std::map<std::int32_t, std::int64_t> end_offsets(const std::string& bootstrap, const std::string& topic,
+                                                 int partitions);
 std::map<std::int32_t, std::int64_t> end_offsets(const mock_cluster& mock, const std::string& topic, int partitions);
 
 } // namespace kspout::testing

@@ -1,6 +1,8 @@
 // Starts ZooKeeperServerMain from Debian's jars with a generated zoo.cfg; stops, restarts, expires sessions.
 #include "tests/integration/zookeeper_server.hpp"
 
+#include "tests/integration/child_jvm.hpp"
+
 #include <zookeeper/zookeeper.h>
 
 #include <array>
@@ -16,11 +18,8 @@
 #include <vector>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace kspout::testing {
@@ -50,46 +49,6 @@ std::string find_server_jar()
     }
     throw zookeeper_error("zookeeper server: no zookeeper.jar found (install Debian's zookeeper package, "
                           "or set KSPOUT_ZOOKEEPER_JAR)");
-}
-
-std::string find_java()
-{
-    if (const char* home = std::getenv("JAVA_HOME")) {
-        std::string java = std::string(home) + "/bin/java";
-        if (::access(java.c_str(), X_OK) == 0)
-            return java;
-    }
-    const char* path = std::getenv("PATH");
-    std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-    std::size_t start = 0;
-    while (start <= dirs.size()) {
-        std::size_t colon = dirs.find(':', start);
-        if (colon == std::string::npos)
-            colon = dirs.size();
-        std::string java = dirs.substr(start, colon - start) + "/java";
-        if (::access(java.c_str(), X_OK) == 0)
-            return java;
-        start = colon + 1;
-    }
-    throw zookeeper_error("zookeeper server: no java on PATH");
-}
-
-std::uint16_t free_loopback_port()
-{
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        throw zookeeper_error(errno_text("zookeeper server: socket"));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        ::close(fd);
-        throw zookeeper_error(errno_text("zookeeper server: bind"));
-    }
-    ::close(fd);
-    return ntohs(address.sin_port);
 }
 
 // Sends a four-letter command and reads the answer until the server closes the connection.
@@ -123,21 +82,6 @@ void write_file(const std::filesystem::path& path, const std::string& text)
     out << text;
     if (!out)
         throw zookeeper_error("zookeeper server: cannot write " + path.string());
-}
-
-// Waits for the child, polling, up to `limit`; true once it has been reaped.
-bool reap_within(pid_t pid, std::chrono::milliseconds limit)
-{
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-        int status = 0;
-        pid_t done = ::waitpid(pid, &status, WNOHANG);
-        if (done == pid || (done < 0 && errno == ECHILD))
-            return true;
-        if (std::chrono::steady_clock::now() >= deadline)
-            return false;
-        std::this_thread::sleep_for(10ms);
-    }
 }
 
 void quiet_log(const char*) {}
@@ -185,6 +129,8 @@ zookeeper_server::~zookeeper_server()
 void zookeeper_server::start()
 {
     std::string java = find_java();
+    if (java.empty())
+        throw zookeeper_error("zookeeper server: no java on PATH");
     std::string jar = find_server_jar();
     std::filesystem::path config = root_ / "zoo.cfg";
     std::ostringstream cfg;
@@ -218,47 +164,12 @@ void zookeeper_server::start()
         "org.apache.zookeeper.server.ZooKeeperServerMain",
         config.string(),
     };
-    std::vector<char*> argv;
-    for (std::string& arg : args)
-        argv.push_back(arg.data());
-    argv.push_back(nullptr);
-
-    std::string log_path = (root_ / "server.log").string();
-    int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log_fd < 0)
-        throw zookeeper_error(errno_text("zookeeper server: open " + log_path));
-    int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    pid_t parent = ::getpid();
-
     auto spawned_at = std::chrono::steady_clock::now();
-    // fork rather than posix_spawn, for PR_SET_PDEATHSIG: a test that crashes takes its JVM along.
-    pid_t pid = ::fork();
-    if (pid < 0) {
-        ::close(log_fd);
-        if (null_fd >= 0)
-            ::close(null_fd);
-        throw zookeeper_error(errno_text("zookeeper server: fork"));
-    }
-    if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent)
-            ::_exit(127);
-        if (null_fd >= 0)
-            ::dup2(null_fd, STDIN_FILENO);
-        ::dup2(log_fd, STDOUT_FILENO);
-        ::dup2(log_fd, STDERR_FILENO);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    ::close(log_fd);
-    if (null_fd >= 0)
-        ::close(null_fd);
-    pid_ = pid;
+    pid_ = spawn_logged(args, root_ / "server.log");
 
     auto deadline = spawned_at + start_limit;
     for (;;) {
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        if (child_exited(pid_)) {
             pid_ = -1;
             throw zookeeper_error("zookeeper server on port " + std::to_string(port_) +
                                   " exited during start; its output:\n" + log());
@@ -280,11 +191,7 @@ void zookeeper_server::stop()
 {
     if (pid_ <= 0)
         return;
-    ::kill(pid_, SIGTERM);
-    if (!reap_within(pid_, stop_limit)) {
-        ::kill(pid_, SIGKILL);
-        reap_within(pid_, stop_limit);
-    }
+    stop_child(pid_, stop_limit);
     pid_ = -1;
 }
 
