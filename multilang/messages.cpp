@@ -3,6 +3,7 @@
 
 #include "multilang/bounded_json.hpp"
 #include "multilang/excerpt.hpp"
+#include "multilang/utf8.hpp"
 
 namespace kspout::multilang {
 namespace {
@@ -135,6 +136,13 @@ std::string strict_dump(const json& value)
     return value.dump(-1, ' ', false, json::error_handler_t::strict);
 }
 
+// Log and error texts may quote what a broker or a file said: repaired, so the strict dump cannot
+// throw on them.
+std::string as_text(const std::string& text)
+{
+    return is_valid_utf8(text) ? text : replace_invalid_utf8(text);
+}
+
 } // namespace
 
 // Emits are the hot path: written field by field, so the tuple is serialized without a copy.
@@ -158,9 +166,9 @@ std::string to_json_text(const component_message& message)
         [](const auto& m) -> json {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, log_message>) {
-                return {{"command", "log"}, {"msg", m.msg}, {"level", static_cast<int>(m.level)}};
+                return {{"command", "log"}, {"msg", as_text(m.msg)}, {"level", static_cast<int>(m.level)}};
             } else if constexpr (std::is_same_v<T, error_message>) {
-                return {{"command", "error"}, {"msg", m.msg}};
+                return {{"command", "error"}, {"msg", as_text(m.msg)}};
             } else if constexpr (std::is_same_v<T, metrics_message>) {
                 return {{"command", "metrics"}, {"name", m.name}, {"params", m.params}};
             } else if constexpr (std::is_same_v<T, pid_message>) {

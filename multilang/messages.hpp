@@ -96,8 +96,9 @@ struct fail_message { // bolts only
 using component_message = std::variant<emit_message, log_message, error_message, metrics_message, sync_message,
                                        pid_message, ack_message, fail_message>;
 
-// Strict RFC 8259 JSON text of a message (no framing). Strings must be valid UTF-8; invalid
-// UTF-8 throws json::type_error, so callers sanitize values first (see spout/tuple_mapper).
+// Strict RFC 8259 JSON text of a message (no framing). Log and error texts that are not UTF-8
+// are repaired with U+FFFD; in other strings invalid UTF-8 throws json::type_error, so callers
+// sanitize values first (see spout/tuple_mapper).
 std::string to_json_text(const component_message& message);
 // The same for an emit, without copying it into a component_message first (the hot path).
 std::string to_json_text(const emit_message& message);

@@ -112,5 +112,15 @@ TEST(BoundedJson, ErrorsAboutStormMessagesQuoteABoundedPrintableExcerpt)
     EXPECT_THAT(parsed.error, Not(HasSubstr("\x1b")));
 }
 
+// A log line may quote what a broker or file said; the strict writer must not throw on it.
+TEST(BoundedJson, LogAndErrorTextsThatAreNotUtf8AreRepairedNotThrown)
+{
+    std::string log_text, error_text;
+    ASSERT_NO_THROW(log_text = to_json_text(log_message{"broker said \xff\xfe", log_level::warn}));
+    ASSERT_NO_THROW(error_text = to_json_text(error_message{"cut \xe2\x82"}));
+    EXPECT_EQ(json::parse(log_text)["msg"], "broker said \xef\xbf\xbd\xef\xbf\xbd");
+    EXPECT_EQ(json::parse(error_text)["msg"], "cut \xef\xbf\xbd");
+}
+
 } // namespace
 } // namespace kspout::multilang
