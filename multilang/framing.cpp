@@ -28,11 +28,14 @@ void message_reader::feed(std::string_view bytes)
 std::optional<std::string> message_reader::next(std::error_code& ec)
 {
     for (;;) {
-        std::size_t eol = failed_ ? 0 : buffer_.find_first_of("\r\n", scan_from_);
-        if (failed_ || too_long(std::min(eol, buffer_.size()))) {
-            failed_ = true;
+        if (failed_) {
             ec = std::make_error_code(std::errc::message_size);
             return std::nullopt;
+        }
+        std::size_t eol = buffer_.find_first_of("\r\n", scan_from_);
+        if (too_long(std::min(eol, buffer_.size()))) {
+            failed_ = true;
+            continue;
         }
         if (eol == std::string::npos) {
             scan_from_ = buffer_.size();
