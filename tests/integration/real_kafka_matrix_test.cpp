@@ -226,7 +226,8 @@ TEST_F(Matrix, StaticSpoutAcksEverythingAndCommitsTheEnd)
     auto ends = produce_numbered("spout-static", 150);
     ASSERT_FALSE(HasFailure());
     auto conf = testing::static_spout_conf(bootstrap(), "spout-static", "g-static");
-    for (const auto& [key, value] : spout_settings().items()) conf[key] = value;
+    const multilang::json extra = spout_settings();
+    for (const auto& [key, value] : extra.items()) conf[key] = value;
     testing::temp_dir pid_dir;
     testing::spout_task task(pid_dir, {conf});
     task.storm().open();
