@@ -12,7 +12,7 @@ packages=(
   zookeeper librdkafka-dev kcat
   python3-kafka python3-snappy python3-lz4 python3-xxhash python3-zstandard python3-kazoo
   # real Kafka brokers: fetched from Maven into a cache by scripts/fetch-peers.sh
-  maven
+  maven default-jdk-headless  # javac, for the Java peers in tests/peers/java
 )
 
 missing=()

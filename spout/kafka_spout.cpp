@@ -135,6 +135,7 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
     cluster.bootstrap_servers = settings_.bootstrap_servers;
     cluster.broker.client_id = settings_.client_id;
     cluster.broker.broker_version_fallback = settings_.broker_version_fallback;
+    cluster.broker.api_version_request = settings_.api_version_request;
 
     balanced::balanced_options options;
     options.topic = settings_.topic;

@@ -335,6 +335,7 @@ const std::vector<key_spec>& key_table()
              if (text) s.broker_version_fallback = std::move(*text);
              return why;
          }},
+        {"kafka.api.version.request", bool_key(&settings::api_version_request)},
         {"kafka.zookeeper.session.timeout.ms", ms_key(&settings::zookeeper_session_timeout, 1)},
         {"kafka.rebalance.max.retries", int_key(&settings::rebalance_max_retries, 1, int32_max)},
         {"kafka.rebalance.backoff.ms", ms_key(&settings::rebalance_backoff, 0)},

@@ -45,6 +45,7 @@ struct settings {
     isolation_level isolation = isolation_level::read_committed;
     bool check_crcs = true;
     std::string broker_version_fallback = "0.10.0";
+    bool api_version_request = true; // false: no ApiVersions probe, the fallback table from the start
     std::chrono::milliseconds zookeeper_session_timeout{6000};
     std::int32_t rebalance_max_retries = 5;
     std::chrono::milliseconds rebalance_backoff{2000};

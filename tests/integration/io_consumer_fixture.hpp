@@ -93,7 +93,7 @@ protected:
         return log;
     }
 
-    cluster_options fast_cluster_options()
+    virtual cluster_options fast_cluster_options()
     {
         cluster_options o;
         o.bootstrap_servers = {bootstrap()};

@@ -2,18 +2,26 @@
 #include "tests/integration/kafka_broker.hpp"
 
 #include "protocol/io/cluster.hpp"
+#include "protocol/messages/metadata.hpp"
+#include "protocol/wire/api_key.hpp"
 #include "tests/integration/child_jvm.hpp"
 #include "tests/integration/process.hpp"
 
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <array>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
+#include <thread>
 #include <vector>
+
+#include <sys/wait.h>
 
 namespace kspout::testing {
 namespace {
@@ -86,7 +94,73 @@ std::string version_fallback(std::string_view version)
     return "0.10.0";
 }
 
+// Warnings and errors to stdout, which is the log file (Log4j 2 for 4.x, Log4j 1 before).
+void write_log_configs(const std::filesystem::path& dir)
+{
+    write_file(dir / "log4j2.properties",
+               "rootLogger.level = WARN\n"
+               "rootLogger.appenderRef.out.ref = out\n"
+               "appender.out.type = Console\n"
+               "appender.out.name = out\n"
+               "appender.out.layout.type = PatternLayout\n"
+               "appender.out.layout.pattern = [%d] %p %m (%c)%n\n");
+    write_file(dir / "log4j.properties",
+               "log4j.rootLogger=WARN, out\n"
+               "log4j.appender.out=org.apache.log4j.ConsoleAppender\n"
+               "log4j.appender.out.layout=org.apache.log4j.PatternLayout\n"
+               "log4j.appender.out.layout.ConversionPattern=[%d] %p %m (%c)%n\n");
+}
+
+void write_properties(const std::filesystem::path& path, const std::map<std::string, std::string>& p)
+{
+    std::ostringstream text;
+    for (const auto& [key, value] : p) text << key << "=" << value << "\n";
+    write_file(path, text.str());
+}
+
+// The broker JVM for the server.properties in `dir`, with the log configs written there.
+std::vector<std::string> broker_command(const std::string& java, const std::filesystem::path& libs,
+                                        const std::filesystem::path& dir)
+{
+    return {java,
+            "-Xmx512m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData",
+            "-Xshare:auto",
+            "-Djava.awt.headless=true",
+            "-Djava.net.preferIPv4Stack=true",
+            "-Dlog4j2.configurationFile=" + (dir / "log4j2.properties").string(),
+            "-Dlog4j.configuration=file:" + (dir / "log4j.properties").string(),
+            "-cp",
+            (libs / "*").string(),
+            "kafka.Kafka",
+            (dir / "server.properties").string()};
+}
+
+// KRaft StorageTool, formatting the log dir of the server.properties in `dir`.
+std::vector<std::string> format_command(const std::string& java, const std::filesystem::path& libs,
+                                        const std::filesystem::path& dir, const std::string& cluster_id)
+{
+    return {java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+            "-Dlog4j2.configurationFile=" + (dir / "log4j2.properties").string(), "-cp", (libs / "*").string(),
+            "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", (dir / "server.properties").string()};
+}
+
+std::string read_file(const std::filesystem::path& path)
+{
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 } // namespace
+
+bool kafka_version_at_least(std::string_view version, std::vector<int> wanted)
+{
+    return at_least(version, std::move(wanted));
+}
 
 std::filesystem::path kafka_libs(std::string_view version)
 {
@@ -120,25 +194,8 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
         try {
             write_config();
             if (kraft_) format_storage(java, libs);
-            std::string classpath = (libs / "*").string();
-            std::vector<std::string> args = {
-                java,
-                "-Xmx512m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-XX:-UsePerfData",
-                "-Xshare:auto",
-                "-Djava.awt.headless=true",
-                "-Djava.net.preferIPv4Stack=true",
-                "-Dlog4j2.configurationFile=" + (root_ / "log4j2.properties").string(),
-                "-Dlog4j.configuration=file:" + (root_ / "log4j.properties").string(),
-                "-cp",
-                classpath,
-                "kafka.Kafka",
-                (root_ / "server.properties").string(),
-            };
             auto spawned_at = std::chrono::steady_clock::now();
-            pid_ = spawn_logged(args, root_ / "broker.log");
+            pid_ = spawn_logged(broker_command(java, libs, root_.path()), root_ / "broker.log");
             wait_until_ready();
             start_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                                 spawned_at);
@@ -201,32 +258,13 @@ void kafka_broker::write_config()
     p["num.recovery.threads.per.data.dir"] = "1";
     for (const auto& [key, value] : options_.properties) p[key] = value;
 
-    std::ostringstream text;
-    for (const auto& [key, value] : p) text << key << "=" << value << "\n";
-    write_file(root_ / "server.properties", text.str());
-    // Warnings and errors to stdout, which is the log file (Log4j 2 for 4.x, Log4j 1 before).
-    write_file(root_ / "log4j2.properties",
-               "rootLogger.level = WARN\n"
-               "rootLogger.appenderRef.out.ref = out\n"
-               "appender.out.type = Console\n"
-               "appender.out.name = out\n"
-               "appender.out.layout.type = PatternLayout\n"
-               "appender.out.layout.pattern = [%d] %p %m (%c)%n\n");
-    write_file(root_ / "log4j.properties",
-               "log4j.rootLogger=WARN, out\n"
-               "log4j.appender.out=org.apache.log4j.ConsoleAppender\n"
-               "log4j.appender.out.layout=org.apache.log4j.PatternLayout\n"
-               "log4j.appender.out.layout.ConversionPattern=[%d] %p %m (%c)%n\n");
+    write_properties(root_ / "server.properties", p);
+    write_log_configs(root_.path());
 }
 
 void kafka_broker::format_storage(const std::string& java, const std::filesystem::path& libs)
 {
-    process_result format = run_process({java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                                         "-Xshare:auto",
-                                         "-Dlog4j2.configurationFile=" + (root_ / "log4j2.properties").string(),
-                                         "-cp", (libs / "*").string(), "kafka.tools.StorageTool", "format", "-t",
-                                         random_cluster_id(), "-c", (root_ / "server.properties").string()},
-                                        {}, 60s);
+    process_result format = run_process(format_command(java, libs, root_.path(), random_cluster_id()), {}, 60s);
     if (!format.ok())
         throw kafka_broker_error("kafka broker: StorageTool format failed: " + format.describe() + "\n" + format.out);
 }
@@ -250,6 +288,7 @@ void kafka_broker::wait_until_ready()
     auto cluster = io::cluster::create(ioc.get_executor(), client_options());
     auto deadline = std::chrono::steady_clock::now() + start_limit;
     std::string last_error = "no answer";
+    bool probe_topic_created = false;
     for (;;) {
         int status = 0;
         if (child_exited(pid_, &status)) {
@@ -264,6 +303,15 @@ void kafka_broker::wait_until_ready()
         ioc.restart();
         while (!result && std::chrono::steady_clock::now() < deadline) ioc.run_for(20ms);
         if (result && !*result && cluster->broker_by_id(1) != nullptr) break;
+        if (result && !*result && !at_least(version_, {0, 9}) && !probe_topic_created) {
+            // A 0.8 controller sends brokers their metadata only with some partition's state: on
+            // a cluster without topics, Metadata lists no broker at all. One topic fixes that.
+            process_result created = run_topic_command("kspout-ready", 1, {});
+            if (!created.ok())
+                throw kafka_broker_error("kafka broker: creating the first topic failed: " + created.describe() +
+                                         "\n" + created.out);
+            probe_topic_created = true;
+        }
         if (result) last_error = *result ? result->message() : "the broker is not in its own metadata yet";
         if (std::chrono::steady_clock::now() >= deadline) {
             cluster->shut_down();
@@ -286,27 +334,33 @@ void kafka_broker::create_topic(std::string_view name, int partitions,
     if (at_least(version_, {0, 10, 1})) {
         // CreateTopics, from kafka-python's admin client.
         std::vector<std::string> args = {KSPOUT_PYTHON, KSPOUT_SOURCE_DIR "/tests/integration/kafka_admin.py",
-                                         "create", bootstrap_, std::string(name), std::to_string(partitions)};
+                                         "create", bootstrap_, std::string(name), std::to_string(partitions), "1"};
         for (const auto& [key, value] : configs) args.push_back(key + "=" + value);
         created = run_process(args, {}, 60s);
     } else {
-        // No CreateTopics before 0.10.1: Kafka's own TopicCommand writes the assignment to ZooKeeper.
-        std::vector<std::string> args = {java_, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                                         "-Dlog4j.configuration=file:" + (root_ / "log4j.properties").string(),
-                                         "-cp", (kafka_libs(version_) / "*").string(), "kafka.admin.TopicCommand",
-                                         "--zookeeper", zookeeper_->connect_string("/kafka"), "--create", "--topic",
-                                         std::string(name), "--partitions", std::to_string(partitions),
-                                         "--replication-factor", "1"};
-        for (const auto& [key, value] : configs) {
-            args.push_back("--config");
-            args.push_back(key + "=" + value);
-        }
-        created = run_process(args, {}, 60s);
+        created = run_topic_command(name, partitions, configs);
     }
     if (!created.ok())
         throw kafka_broker_error("kafka broker: creating topic " + std::string(name) + " failed: " +
                                  created.describe() + "\n" + created.out);
     wait_for_leaders(name, partitions);
+}
+
+// No CreateTopics before 0.10.1: Kafka's own TopicCommand writes the assignment to ZooKeeper.
+process_result kafka_broker::run_topic_command(std::string_view name, int partitions,
+                                               const std::map<std::string, std::string>& configs) const
+{
+    std::vector<std::string> args = {java_, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                                     "-Dlog4j.configuration=file:" + (root_ / "log4j.properties").string(),
+                                     "-cp", (kafka_libs(version_) / "*").string(), "kafka.admin.TopicCommand",
+                                     "--zookeeper", zookeeper_->connect_string("/kafka"), "--create", "--topic",
+                                     std::string(name), "--partitions", std::to_string(partitions),
+                                     "--replication-factor", "1"};
+    for (const auto& [key, value] : configs) {
+        args.push_back("--config");
+        args.push_back(key + "=" + value);
+    }
+    return run_process(args, {}, 60s);
 }
 
 void kafka_broker::wait_for_leaders(std::string_view name, int partitions) const
@@ -350,10 +404,373 @@ void kafka_broker::stop()
 
 std::string kafka_broker::log() const
 {
-    std::ifstream in(root_ / "broker.log");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return read_file(root_ / "broker.log");
+}
+
+// ---- kafka_cluster ----
+
+namespace {
+
+// True once the child has exited, without reaping it (the owner reaps it when stopping it).
+bool has_exited(pid_t pid)
+{
+    siginfo_t info{};
+    return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+}
+
+// One Metadata request to the broker on 127.0.0.1:port (no topics for an empty list); nullopt
+// when it does not answer within a few seconds.
+std::optional<messages::metadata_response> metadata_from(std::uint16_t port, const std::vector<std::string>& topics)
+{
+    boost::asio::io_context ioc;
+    io::broker_options options;
+    options.connect_timeout = 1s;
+    options.api_versions_timeout = 2s;
+    auto b = io::broker::create(ioc.get_executor(), io::broker_address{-1, "127.0.0.1", port}, options);
+    messages::metadata_request request;
+    request.topics = topics;
+    request.allow_auto_topic_creation = false;
+    std::optional<std::error_code> done;
+    io::response<messages::metadata_response> answer;
+    b->request<messages::metadata_request, messages::metadata_response>(
+        wire::api_key::metadata, std::move(request), 2s,
+        [&](std::error_code ec, io::response<messages::metadata_response> r) {
+            done = ec;
+            answer = std::move(r);
+        });
+    auto deadline = std::chrono::steady_clock::now() + 3s;
+    while (!done && std::chrono::steady_clock::now() < deadline) ioc.run_for(20ms);
+    b->shut_down();
+    ioc.restart();
+    ioc.run_for(10ms);
+    if (!done || *done) return std::nullopt;
+    return std::move(answer.body);
+}
+
+} // namespace
+
+kafka_cluster::kafka_cluster(kafka_cluster_options options) : options_(std::move(options))
+{
+    version_ = options_.version;
+    if (version_.empty()) {
+        const char* configured = std::getenv("KSPOUT_KAFKA_VERSION");
+        version_ = configured != nullptr && *configured != '\0' ? configured : std::string(default_kafka_version);
+    }
+    if (!at_least(version_, {4}))
+        throw kafka_broker_error("kafka cluster: Kafka " + version_ + " has no KRaft combined mode here; use 4.x");
+    if (options_.nodes < 1) throw kafka_broker_error("kafka cluster: needs at least one node");
+    libs_ = kafka_libs(version_);
+    java_ = options_.java.empty() ? find_java() : options_.java;
+    if (java_.empty()) throw kafka_broker_error("kafka cluster: no java on PATH (install default-jre-headless)");
+
+    std::set<std::uint16_t> taken;
+    auto fresh_port = [&] {
+        for (;;) {
+            std::uint16_t port = free_loopback_port();
+            if (taken.insert(port).second) return port;
+        }
+    };
+    std::string voters;
+    for (int id = 1; id <= options_.nodes; ++id) {
+        node n;
+        n.id = id;
+        n.port = fresh_port();
+        n.controller_port = fresh_port();
+        n.dir = root_ / ("node" + std::to_string(id));
+        voters += (voters.empty() ? "" : ",") + std::to_string(id) + "@127.0.0.1:" + std::to_string(n.controller_port);
+        bootstrap_ += (bootstrap_.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(n.port);
+        nodes_.push_back(std::move(n));
+    }
+    const std::string replicas = std::to_string(std::min(3, options_.nodes));
+    const std::string min_isr = std::to_string(std::min(2, options_.nodes));
+    for (const node& n : nodes_) {
+        std::filesystem::create_directories(n.dir / "logs");
+        const std::string listener = "PLAINTEXT://127.0.0.1:" + std::to_string(n.port);
+        std::map<std::string, std::string> p;
+        p["process.roles"] = "broker,controller";
+        p["node.id"] = std::to_string(n.id);
+        p["controller.quorum.voters"] = voters;
+        p["controller.listener.names"] = "CONTROLLER";
+        p["listeners"] = listener + ",CONTROLLER://127.0.0.1:" + std::to_string(n.controller_port);
+        p["advertised.listeners"] = listener;
+        p["listener.security.protocol.map"] = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+        p["inter.broker.listener.name"] = "PLAINTEXT";
+        p["log.dirs"] = (n.dir / "logs").string();
+        p["num.partitions"] = "1";
+        p["default.replication.factor"] = replicas;
+        p["min.insync.replicas"] = min_isr;
+        p["auto.create.topics.enable"] = "false";
+        p["offsets.topic.replication.factor"] = replicas;
+        p["offsets.topic.num.partitions"] = "1";
+        p["transaction.state.log.replication.factor"] = replicas;
+        p["transaction.state.log.min.isr"] = min_isr;
+        p["transaction.state.log.num.partitions"] = "1";
+        p["share.coordinator.state.topic.replication.factor"] = replicas;
+        p["share.coordinator.state.topic.min.isr"] = min_isr;
+        p["group.initial.rebalance.delay.ms"] = "0";
+        // A killed broker is fenced, and loses its leaderships, after 3 s without a heartbeat.
+        p["broker.session.timeout.ms"] = "3000";
+        p["broker.heartbeat.interval.ms"] = "500";
+        p["num.io.threads"] = "2";
+        p["num.network.threads"] = "2";
+        p["num.recovery.threads.per.data.dir"] = "1";
+        for (const auto& [key, value] : options_.properties) p[key] = value;
+        write_properties(n.dir / "server.properties", p);
+        write_log_configs(n.dir);
+    }
+
+    // Format every log dir with one cluster id, the formats running side by side.
+    const std::string cluster_id = random_cluster_id();
+    std::vector<pid_t> formats;
+    for (const node& n : nodes_) formats.push_back(spawn_logged(format_command(java_, libs_, n.dir, cluster_id),
+                                                                n.dir / "format.log"));
+    std::string format_failures;
+    for (std::size_t i = 0; i < formats.size(); ++i) {
+        int status = 0;
+        bool exited = false;
+        for (auto deadline = std::chrono::steady_clock::now() + 60s;
+             !(exited = child_exited(formats[i], &status)) && std::chrono::steady_clock::now() < deadline;)
+            std::this_thread::sleep_for(20ms); // the pause between polls for its exit
+        if (!exited) stop_child(formats[i], 1s);
+        if (!exited || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            format_failures += "node " + std::to_string(nodes_[i].id) + ":\n" + read_file(nodes_[i].dir / "format.log");
+    }
+    if (!format_failures.empty()) throw kafka_broker_error("kafka cluster: StorageTool format failed\n" + format_failures);
+
+    auto spawned_at = std::chrono::steady_clock::now();
+    try {
+        for (node& n : nodes_) spawn(n);
+        wait_until([&] { return static_cast<int>(registered_nodes(1).size()) == size(); }, start_limit,
+                   "every node registered");
+    } catch (...) {
+        for (node& n : nodes_) {
+            if (n.pid > 0) stop_child(n.pid, 1s);
+            n.pid = -1;
+        }
+        throw;
+    }
+    start_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - spawned_at);
+}
+
+kafka_cluster::~kafka_cluster()
+{
+    // All at once: a node stopping alone would wait for a quorum that is stopping too.
+    for (const node& n : nodes_) {
+        if (n.pid > 0) ::kill(n.pid, SIGTERM);
+    }
+    for (node& n : nodes_) {
+        if (n.pid > 0) stop_child(n.pid, 10s);
+        n.pid = -1;
+    }
+}
+
+std::string kafka_cluster::bootstrap_of(int node) const
+{
+    return "127.0.0.1:" + std::to_string(nodes_.at(static_cast<std::size_t>(node - 1)).port);
+}
+
+bool kafka_cluster::running(int node) const
+{
+    return nodes_.at(static_cast<std::size_t>(node - 1)).pid > 0;
+}
+
+void kafka_cluster::spawn(node& n)
+{
+    n.pid = spawn_logged(broker_command(java_, libs_, n.dir), n.dir / "broker.log");
+}
+
+std::vector<int> kafka_cluster::registered_nodes(int asking) const
+{
+    const node& n = nodes_.at(static_cast<std::size_t>(asking - 1));
+    if (n.pid <= 0) return {};
+    auto answer = metadata_from(n.port, {});
+    std::vector<int> out;
+    if (answer) {
+        for (const auto& b : answer->brokers) out.push_back(b.node_id);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+template <typename Condition>
+void kafka_cluster::wait_until(Condition condition, std::chrono::milliseconds limit, const std::string& what) const
+{
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!condition()) {
+        for (const node& n : nodes_) {
+            if (n.pid > 0 && has_exited(n.pid))
+                throw kafka_broker_error("kafka cluster: node " + std::to_string(n.id) + " exited while waiting for " +
+                                         what + "; output:\n" + log());
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            throw kafka_broker_error("kafka cluster: " + what + " did not happen within " +
+                                     std::to_string(limit.count()) + " ms; output:\n" + log());
+        std::this_thread::sleep_for(100ms); // the pause between polls of the condition
+    }
+}
+
+namespace {
+
+// The topic's partitions in the metadata of the first running node that answers.
+std::optional<messages::metadata_topic> topic_from(const std::vector<std::uint16_t>& ports, std::string_view topic)
+{
+    for (auto port : ports) {
+        auto answer = metadata_from(port, {std::string(topic)});
+        if (!answer) continue;
+        for (auto& t : answer->topics) {
+            if (t.name == topic && t.error_code == 0) return std::move(t);
+        }
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::map<std::int32_t, std::int32_t> kafka_cluster::leaders(std::string_view topic) const
+{
+    std::vector<std::uint16_t> ports;
+    for (const node& n : nodes_) {
+        if (n.pid > 0) ports.push_back(n.port);
+    }
+    std::map<std::int32_t, std::int32_t> out;
+    if (auto t = topic_from(ports, topic)) {
+        for (const auto& p : t->partitions) out[p.partition_index] = p.leader_id;
+    }
+    return out;
+}
+
+std::map<std::int32_t, std::vector<std::int32_t>> kafka_cluster::in_sync(std::string_view topic) const
+{
+    std::vector<std::uint16_t> ports;
+    for (const node& n : nodes_) {
+        if (n.pid > 0) ports.push_back(n.port);
+    }
+    std::map<std::int32_t, std::vector<std::int32_t>> out;
+    if (auto t = topic_from(ports, topic)) {
+        for (const auto& p : t->partitions) out[p.partition_index] = p.isr_nodes;
+    }
+    return out;
+}
+
+int kafka_cluster::busiest_leader(std::string_view topic) const
+{
+    std::map<std::int32_t, int> led;
+    for (const auto& [partition, leader] : leaders(topic)) {
+        if (leader >= 0) ++led[leader];
+    }
+    int busiest = -1;
+    int most = 0;
+    for (const auto& [leader, count] : led) {
+        if (count > most) {
+            busiest = leader;
+            most = count;
+        }
+    }
+    return busiest;
+}
+
+void kafka_cluster::create_topic(std::string_view name, int partitions, int replication_factor,
+                                 const std::map<std::string, std::string>& configs) const
+{
+    std::vector<std::string> args = {KSPOUT_PYTHON,     KSPOUT_SOURCE_DIR "/tests/integration/kafka_admin.py",
+                                     "create",          bootstrap_,
+                                     std::string(name), std::to_string(partitions),
+                                     std::to_string(replication_factor)};
+    for (const auto& [key, value] : configs) args.push_back(key + "=" + value);
+    process_result created = run_process(args, {}, 60s);
+    if (!created.ok())
+        throw kafka_broker_error("kafka cluster: creating topic " + std::string(name) + " failed: " +
+                                 created.describe() + "\n" + created.out);
+    wait_until(
+        [&] {
+            auto leading = leaders(name);
+            auto isr = in_sync(name);
+            if (static_cast<int>(leading.size()) != partitions || static_cast<int>(isr.size()) != partitions)
+                return false;
+            for (const auto& [p, leader] : leading) {
+                if (leader < 0 || static_cast<int>(isr[p].size()) < replication_factor) return false;
+            }
+            return true;
+        },
+        30s, "leaders and full ISRs for topic " + std::string(name));
+}
+
+void kafka_cluster::kill(int id)
+{
+    node& n = nodes_.at(static_cast<std::size_t>(id - 1));
+    if (n.pid <= 0) return;
+    ::kill(n.pid, SIGKILL);
+    reap_within(n.pid, stop_limit);
+    n.pid = -1;
+}
+
+void kafka_cluster::shut_down(int id)
+{
+    node& n = nodes_.at(static_cast<std::size_t>(id - 1));
+    if (n.pid <= 0) return;
+    ::kill(n.pid, SIGTERM);
+    bool clean = reap_within(n.pid, 30s);
+    if (!clean) {
+        ::kill(n.pid, SIGKILL);
+        reap_within(n.pid, stop_limit);
+    }
+    n.pid = -1;
+    if (!clean)
+        throw kafka_broker_error("kafka cluster: node " + std::to_string(id) +
+                                 " did not finish its controlled shutdown within 30 s; output:\n" + log());
+}
+
+void kafka_cluster::restart(int id)
+{
+    node& n = nodes_.at(static_cast<std::size_t>(id - 1));
+    if (n.pid > 0) throw kafka_broker_error("kafka cluster: node " + std::to_string(id) + " is running");
+    spawn(n);
+    wait_until(
+        [&] {
+            for (const node& other : nodes_) {
+                if (other.pid <= 0) continue;
+                auto ids = registered_nodes(other.id);
+                if (std::find(ids.begin(), ids.end(), id) == ids.end()) return false;
+            }
+            return true;
+        },
+        start_limit, "node " + std::to_string(id) + " registered again");
+}
+
+void kafka_cluster::wait_for_leaders_off(std::string_view topic, int node) const
+{
+    wait_until(
+        [&] {
+            auto leading = leaders(topic);
+            if (leading.empty()) return false;
+            for (const auto& [p, leader] : leading) {
+                if (leader < 0 || leader == node) return false;
+            }
+            return true;
+        },
+        30s, "leaders of " + std::string(topic) + " off node " + std::to_string(node));
+}
+
+void kafka_cluster::wait_for_in_sync(std::string_view topic, int replicas) const
+{
+    wait_until(
+        [&] {
+            auto isr = in_sync(topic);
+            if (isr.empty()) return false;
+            for (const auto& [p, nodes] : isr) {
+                if (static_cast<int>(nodes.size()) < replicas) return false;
+            }
+            return true;
+        },
+        60s, std::to_string(replicas) + " in-sync replicas for every partition of " + std::string(topic));
+}
+
+std::string kafka_cluster::log() const
+{
+    std::string out;
+    for (const node& n : nodes_) out += "--- node " + std::to_string(n.id) + " ---\n" + read_file(n.dir / "broker.log");
+    return out;
 }
 
 } // namespace kspout::testing

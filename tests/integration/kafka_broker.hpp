@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/io/cluster.hpp"
+#include "tests/integration/process.hpp"
 #include "tests/integration/temp_dir.hpp"
 #include "tests/integration/zookeeper_server.hpp"
 
@@ -13,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -59,6 +61,10 @@ public:
     void create_topic(std::string_view name, int partitions,
                       const std::map<std::string, std::string>& configs = {}) const;
 
+    // Our client's settings for this broker: short timeouts, and before 0.10 the version table
+    // it assumes for a broker that does not answer ApiVersions.
+    io::cluster_options client_options() const;
+
     void stop(); // idempotent
     // What the JVM printed (stdout and stderr, warnings and up), for failure messages.
     std::string log() const;
@@ -68,7 +74,8 @@ private:
     void format_storage(const std::string& java, const std::filesystem::path& libs);
     void wait_until_ready();
     void wait_for_leaders(std::string_view topic, int partitions) const;
-    io::cluster_options client_options() const; // our client, with short timeouts, for this broker
+    process_result run_topic_command(std::string_view name, int partitions,
+                                      const std::map<std::string, std::string>& configs) const;
 
     kafka_broker_options options_;
     std::string version_;
@@ -82,6 +89,86 @@ private:
     pid_t pid_ = -1;
     std::chrono::milliseconds start_time_{0};
 };
+
+struct kafka_cluster_options {
+    std::string version; // empty: as kafka_broker; must be 4.x (KRaft)
+    std::string java;    // empty: JAVA_HOME or PATH
+    int nodes = 3;
+    std::map<std::string, std::string> properties; // extra server.properties entries, winning over ours
+};
+
+// Several KRaft nodes, each broker and controller (a quorum of all of them), each in a JVM of its
+// own with a private log dir, so that a node can be SIGKILLed, shut down cleanly and started again
+// while the others keep the quorum. Replicated topics default to replication factor 3 and
+// min.insync.replicas 2; a fenced broker loses its leaderships after about 3 s. Node ids are 1..n.
+class kafka_cluster {
+public:
+    explicit kafka_cluster(kafka_cluster_options options = {}); // throws kafka_broker_error
+    ~kafka_cluster(); // SIGTERM to every node at once, then SIGKILL after a bounded wait
+    kafka_cluster(const kafka_cluster&) = delete;
+    kafka_cluster& operator=(const kafka_cluster&) = delete;
+
+    // Every node's PLAINTEXT listener, comma separated.
+    const std::string& bootstrap() const { return bootstrap_; }
+    std::string bootstrap_of(int node) const;
+    const std::string& version() const { return version_; }
+    int size() const { return static_cast<int>(nodes_.size()); }
+    // From spawning the JVMs (after formatting) until every node is in the metadata.
+    std::chrono::milliseconds start_time() const { return start_time_; }
+    bool running(int node) const;
+
+    // Creates a topic and returns once every partition has a leader and a full ISR.
+    void create_topic(std::string_view name, int partitions, int replication_factor,
+                      const std::map<std::string, std::string>& configs = {}) const;
+
+    // The node leading each partition (-1: none) and each partition's in-sync replicas, as the
+    // metadata of a running node says.
+    std::map<std::int32_t, std::int32_t> leaders(std::string_view topic) const;
+    std::map<std::int32_t, std::vector<std::int32_t>> in_sync(std::string_view topic) const;
+    // The node leading most partitions of the topic.
+    int busiest_leader(std::string_view topic) const;
+
+    void kill(int node);      // SIGKILL, reaped
+    // SIGTERM: a controlled shutdown that moves the node's leaderships first. Throws
+    // kafka_broker_error when the node did not exit within the limit (it is SIGKILLed then).
+    void shut_down(int node);
+    // Starts a stopped node again on its ports and log dir; returns once it is in the metadata.
+    void restart(int node);
+
+    // Returns once no partition of the topic is led by `node` and every one has a leader.
+    void wait_for_leaders_off(std::string_view topic, int node) const;
+    // Returns once every partition of the topic has `replicas` in-sync replicas.
+    void wait_for_in_sync(std::string_view topic, int replicas) const;
+
+    // What every node's JVM printed (warnings and up), for failure messages.
+    std::string log() const;
+
+private:
+    struct node {
+        int id = 0;
+        std::uint16_t port = 0;
+        std::uint16_t controller_port = 0;
+        std::filesystem::path dir;
+        pid_t pid = -1;
+    };
+
+    void spawn(node& n);
+    std::vector<int> registered_nodes(int asking) const; // the brokers in that node's metadata, or empty
+    template <typename Condition>
+    void wait_until(Condition condition, std::chrono::milliseconds limit, const std::string& what) const;
+
+    kafka_cluster_options options_;
+    std::string version_;
+    std::string java_;
+    std::filesystem::path libs_;
+    temp_dir root_;
+    std::vector<node> nodes_;
+    std::string bootstrap_;
+    std::chrono::milliseconds start_time_{0};
+};
+
+// Whether a version ("0.10.2.2", "4.4.0") is at least `wanted` ({0, 10, 1}).
+bool kafka_version_at_least(std::string_view version, std::vector<int> wanted);
 
 // The folder of a fetched version's jars. Throws kafka_broker_error telling to run
 // scripts/install-deps.sh when they are not there.

@@ -113,6 +113,7 @@ TEST(SpoutSettings, EverythingCanComeFromTheCommandLine)
                                   "--kafka.spout.assignment=static",
                                   "--kafka.spout.fields=value, key ,headers",
                                   "--kafka.check.crcs=false",
+                                  "--kafka.api.version.request=false",
                                   "--kafka.spout.retry.max.retries=-1",
                                   "--kafka.spout.retry.exhausted=keep_retrying",
                                   "--kafka.spout.dead.letter.stream=dead",
@@ -134,6 +135,7 @@ TEST(SpoutSettings, EverythingCanComeFromTheCommandLine)
     EXPECT_EQ(s.assignment, assignment_mode::by_task_index); // no ZooKeeper needed
     EXPECT_EQ(s.fields, (std::vector<tuple_field>{tuple_field::value, tuple_field::key, tuple_field::headers}));
     EXPECT_FALSE(s.check_crcs);
+    EXPECT_FALSE(s.api_version_request);
     EXPECT_EQ(s.retry.max_retries, -1);
     EXPECT_EQ(s.retry.exhausted, retries_exhausted::keep_retrying);
     EXPECT_EQ(s.retry.dead_letter_stream, "dead");
@@ -231,6 +233,7 @@ TEST(SpoutSettings, BadValuesNameKeyValueAndWhatWasExpected)
         {"kafka.spout.revoke.drain.ms", -1, "from 0"},
         {"kafka.check.crcs", "yes", "expected true or false"},
         {"kafka.check.crcs", 1, "expected true or false"},
+        {"kafka.api.version.request", "no", "expected true or false"},
         {"kafka.spout.assignment", "dynamic", "expected one of balanced, static"},
         {"kafka.auto.offset.reset", "smallest", "expected one of earliest, latest, error"},
         {"kafka.isolation.level", "READ_COMMITTED", "expected one of read_committed, read_uncommitted"},
@@ -498,7 +501,7 @@ TEST(SpoutSettings, ReadmeDocumentsEveryKey)
     std::set<std::string> known;
     for (auto key : settings_keys()) known.insert(std::string(key));
     EXPECT_EQ(documented, known);
-    EXPECT_EQ(known.size(), 38u); // the keys of issue 5
+    EXPECT_EQ(known.size(), 39u); // the keys of issue 5
 }
 
 } // namespace

@@ -1,0 +1,156 @@
+// kafka-spout tasks of one balanced group on a real 3-node Kafka cluster while leaders are SIGKILLed, restarted and shut down.
+#include "tests/integration/group_driver.hpp"
+#include "tests/integration/kafka_broker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+
+namespace kspout::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+
+long long ms_since(clock::time_point start)
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start).count();
+}
+
+// Drives rounds of the group, checking the commits every 5 rounds, until `done` holds (tested
+// every round) or `limit` passes. Returns whether `done` held.
+template <typename Done>
+bool drive_until(group_driver& d, Done done, clock::duration limit)
+{
+    auto deadline = clock::now() + limit;
+    for (int r = 1; clock::now() < deadline; ++r) {
+        if (done()) return true;
+        d.round();
+        if (::testing::Test::HasFatalFailure()) return false;
+        if (r % 5 == 0) d.check_commits();
+    }
+    return done();
+}
+
+bool led_by(const std::map<std::int32_t, std::int32_t>& leaders, int node)
+{
+    for (const auto& [p, leader] : leaders) {
+        if (leader == node) return true;
+    }
+    return false;
+}
+
+bool every_partition_led(const std::map<std::int32_t, std::int32_t>& leaders, int partitions)
+{
+    if (static_cast<int>(leaders.size()) != partitions) return false;
+    for (const auto& [p, leader] : leaders) {
+        if (leader < 0) return false;
+    }
+    return true;
+}
+
+// Replication factor 3 and min.insync.replicas 2, records produced with acks=all (kcat's
+// default): a SIGKILLed leader loses no acknowledged record, the new leader holds them all. The
+// spout must follow the leaders (fetches and the group coordinator of its commits), and the
+// commit must never pass a tuple Storm has not acked.
+TEST(RealClusterSpout, AtLeastOnceWhileLeadersAreKilledRestartedAndShutDown)
+{
+    auto started = clock::now();
+    kafka_cluster cluster;
+    std::cerr << "[ info ] " << cluster.size() << " Kafka " << cluster.version() << " nodes answered "
+              << cluster.start_time().count() << " ms after their JVMs started (" << ms_since(started)
+              << " ms with formatting)\n";
+    zookeeper_server zk;
+    const std::string topic = "replicated";
+    constexpr int partitions = 6;
+    constexpr int per_phase = 1500;
+    cluster.create_topic(topic, partitions, 3, {{"min.insync.replicas", "2"}});
+    produce_with_kcat(cluster.bootstrap(), topic, per_phase);
+
+    group_driver d(cluster.bootstrap(), zk, topic, "g-cluster", partitions, {{"kafka.spout.batch.size", 25}});
+    const std::vector<std::int64_t> tasks{1, 2, 3};
+    for (auto t : tasks) d.add(t, tasks);
+    ASSERT_TRUE(drive_until(d, [&] { return d.acked_count() >= per_phase / 5; }, 60s))
+        << "acked " << d.acked_count() << "; " << d.errors();
+
+    // 1. SIGKILL the node leading most partitions; keep consuming until its leaderships moved.
+    const int victim = cluster.busiest_leader(topic);
+    ASSERT_GT(victim, 0);
+    d.note_fault();
+    auto fault_at = clock::now();
+    cluster.kill(victim);
+    const auto acked_at_kill = d.acked_count();
+    int polls = 0;
+    ASSERT_TRUE(drive_until(
+        d,
+        [&] {
+            if (++polls % 10 != 0) return false;
+            auto leaders = cluster.leaders(topic);
+            return every_partition_led(leaders, partitions) && !led_by(leaders, victim);
+        },
+        60s))
+        << "the leaderships of node " << victim << " never moved";
+    std::cerr << "[ info ] node " << victim << " SIGKILLed: leaders moved after " << ms_since(fault_at) << " ms\n";
+    produce_with_kcat(cluster.bootstrap(), topic, per_phase, per_phase); // to the new leaders
+    ASSERT_TRUE(drive_until(d, [&] { return d.acked_count() >= acked_at_kill + per_phase / 2; }, 60s))
+        << "no progress after the kill: acked " << d.acked_count() << "; " << d.errors();
+
+    // 2. Start it again; it catches up and rejoins every ISR while the spout consumes.
+    auto restart_at = clock::now();
+    cluster.restart(victim);
+    polls = 0;
+    ASSERT_TRUE(drive_until(
+        d,
+        [&] {
+            if (++polls % 10 != 0) return false;
+            auto isr = cluster.in_sync(topic);
+            if (static_cast<int>(isr.size()) != partitions) return false;
+            for (const auto& [p, nodes] : isr) {
+                if (nodes.size() != 3u) return false;
+            }
+            return true;
+        },
+        90s))
+        << "node " << victim << " never rejoined every ISR";
+    std::cerr << "[ info ] node " << victim << " restarted: in every ISR after " << ms_since(restart_at) << " ms\n";
+
+    // 3. A controlled shutdown of the node now leading most partitions: its leaderships move
+    // before it exits, so no partition is ever without a leader.
+    const int leaving = cluster.busiest_leader(topic);
+    ASSERT_GT(leaving, 0);
+    d.note_fault();
+    auto shutdown_at = clock::now();
+    cluster.shut_down(leaving);
+    std::cerr << "[ info ] node " << leaving << " shut down cleanly in " << ms_since(shutdown_at) << " ms\n";
+    auto leaders = cluster.leaders(topic);
+    EXPECT_TRUE(every_partition_led(leaders, partitions) && !led_by(leaders, leaving))
+        << "after the controlled shutdown of node " << leaving << " a partition had no leader or still that one";
+    produce_with_kcat(cluster.bootstrap(), topic, per_phase, 2 * per_phase);
+    const auto acked_at_shutdown = d.acked_count();
+    ASSERT_TRUE(drive_until(d, [&] { return d.acked_count() >= acked_at_shutdown + per_phase / 2; }, 60s))
+        << "no progress after the controlled shutdown: acked " << d.acked_count() << "; " << d.errors();
+    cluster.restart(leaving);
+
+    // kcat may have retried a produce whose answer it lost: the end offsets count what is stored.
+    auto ends = end_offsets(cluster.bootstrap(), topic, partitions);
+    std::int64_t stored = 0;
+    for (const auto& [p, end] : ends) stored += end;
+    EXPECT_GE(stored, 3 * per_phase);
+    EXPECT_TRUE(d.drive_to_end(ends, 90s)) << "acked " << d.acked_count() << " of " << stored << "; " << d.errors();
+    expect_every_offset_acked(d, ends);
+    EXPECT_GT(d.failed_count(), 0u);
+    EXPECT_GT(d.compared(), 0);
+    for (auto* m : d.members()) {
+        EXPECT_GT(m->emitted, 0u) << "task " << m->task;
+        d.leave(*m);
+    }
+    EXPECT_EQ(committed_offsets(cluster.bootstrap(), "g-cluster", topic, partitions), ends);
+    EXPECT_TRUE(d.regressions().empty()) << "committed offsets moved back: " << d.regressions().front();
+    std::cerr << "[ info ] " << stored << " records, duplicates emitted: " << d.duplicates()
+              << " (unexplained: " << d.unexplained_duplicates() << "), commit checks: " << d.checks() << " ("
+              << d.compared() << " comparisons), total " << ms_since(started) << " ms\n";
+    if (::testing::Test::HasFailure()) std::cerr << cluster.log();
+}
+
+} // namespace
+} // namespace kspout::testing
