@@ -321,6 +321,7 @@ void kafka_spout::commit(const std::vector<std::int32_t>& only, std::function<vo
 {
     std::map<std::int32_t, std::int64_t> offsets;
     if (committing_allowed_) {
+        note_delivered_positions();
         for (const auto& point : book_.committable()) {
             if (only.empty() || std::find(only.begin(), only.end(), point.partition.partition) != only.end()) {
                 offsets[point.partition.partition] = point.offset;
@@ -345,6 +346,16 @@ void kafka_spout::commit(const std::vector<std::int32_t>& only, std::function<vo
         }
         done();
     });
+}
+
+// The consumer's position is past everything poll() returned and everything it skipped (markers,
+// aborted records): once the emitted tuples below it are acked, the commit may move up to it.
+void kafka_spout::note_delivered_positions()
+{
+    if (!consumer_) return;
+    for (const auto& tp : book_.owned()) {
+        if (auto position = consumer_->position(tp.partition)) book_.find(tp.ref())->delivered(*position);
+    }
 }
 
 void kafka_spout::arm_commit_timer()

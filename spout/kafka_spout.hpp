@@ -72,6 +72,7 @@ private:
     void rewind_due_replays();
     void update_pauses();
     void commit(const std::vector<std::int32_t>& only, std::function<void()> done);
+    void note_delivered_positions();
     void arm_commit_timer();
     void arm_stats_timer();
     void log_stats();

@@ -25,6 +25,7 @@ void offset_tracker::reset(std::int64_t start_offset)
     done_count_ = 0;
     failed_count_ = 0;
     committed_ = start_offset;
+    delivered_ = start_offset;
     latest_emitted_.reset();
 }
 
@@ -134,8 +135,9 @@ std::optional<std::int64_t> offset_tracker::committable() const
     std::int64_t c = committed_;
     if (done_prefix_ < entries_.size()) {
         c = entries_[done_prefix_].offset;
-    } else if (!entries_.empty()) {
-        c = entries_.back().offset + 1;
+    } else {
+        if (!entries_.empty()) c = entries_.back().offset + 1;
+        c = std::max(c, delivered_);
     }
     if (c <= committed_) return std::nullopt;
     return c;

@@ -1,6 +1,7 @@
 // Ack-before-commit for one partition: which offset may be committed given what Storm acked.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -47,7 +48,7 @@ struct tracker_counters {
 // rewinds past a gap) is inserted in place, O(n), which keeps the answer right.
 class offset_tracker {
 public:
-    explicit offset_tracker(std::int64_t start_offset = 0) : committed_(start_offset) {}
+    explicit offset_tracker(std::int64_t start_offset = 0) : committed_(start_offset), delivered_(start_offset) {}
 
     // Forgets everything: the partition (re)starts at start_offset, which counts as committed.
     void reset(std::int64_t start_offset);
@@ -60,6 +61,11 @@ public:
     track_result failed(std::int64_t offset);
     // The retry policy gave up: the offset counts as done (the caller logs it).
     track_result give_up(std::int64_t offset);
+
+    // Every offset below `position` has reached the spout: emitted, or never a tuple (a
+    // transaction marker, an aborted record, a compaction gap, a record the mapping skipped).
+    // Once every emitted offset is done, the commit may move up to it, past trailing markers.
+    void delivered(std::int64_t position) { delivered_ = std::max(delivered_, position); }
 
     // The offset to commit, or nullopt when it would not move past committed_offset().
     std::optional<std::int64_t> committable() const;
@@ -100,6 +106,7 @@ private:
     std::size_t done_count_ = 0;   // done entries anywhere in entries_
     std::size_t failed_count_ = 0; // failed entries anywhere in entries_
     std::int64_t committed_ = 0;
+    std::int64_t delivered_ = 0;
     std::optional<std::int64_t> latest_emitted_;
     tracker_counters counters_;
 };

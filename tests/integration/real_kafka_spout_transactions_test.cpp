@@ -140,25 +140,14 @@ std::int64_t spout_commit_after_acking_all(const std::string& isolation, std::in
     return committed[0];
 }
 
-// The markers between transactions (5, 10, 14 under read_uncommitted) and the aborted records
-// (6-9 under read_committed) never hold the commit back: it reaches the last record + 1.
+// The markers between transactions (5, 10, 14 under read_uncommitted), the aborted records (6-9
+// under read_committed) and the marker that ends the log never hold the commit back: once every
+// record is acked it reaches the log end, so a topic whose last write was a marker shows no lag.
 class RealTransactionsSpout : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(RealTransactionsSpout, CommitsPastControlRecordsBetweenRecords)
+TEST_P(RealTransactionsSpout, CommitsPastEveryControlRecordToTheLogEnd)
 {
-    const bool committed_only = GetParam() == "read_committed";
-    const std::int64_t after_last_record = committed_only ? 14 : 17;
-    EXPECT_EQ(spout_commit_after_acking_all(GetParam(), after_last_record), after_last_record);
-}
-
-// Known gap: after the last record the commit stops at last record + 1, short of the log end
-// (the last marker, and under read_committed the aborted records before it), so a consumer
-// group shows a lag of 1 to 4 for a topic whose last write was a transaction marker. The
-// tracker only learns offsets from emits; it needs the consumer's position once nothing is
-// buffered. Enable when the spout commits past trailing control records.
-TEST(RealTransactionsSpoutGap, DISABLED_CommitsPastTrailingControlRecords)
-{
-    EXPECT_EQ(spout_commit_after_acking_all("read_committed", log_end), log_end);
+    EXPECT_EQ(spout_commit_after_acking_all(GetParam(), log_end), log_end);
 }
 
 INSTANTIATE_TEST_SUITE_P(Isolation, RealTransactionsSpout, ::testing::Values("read_committed", "read_uncommitted"));

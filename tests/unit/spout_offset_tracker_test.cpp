@@ -59,7 +59,32 @@ TEST(SpoutOffsetTracker, NeverEmittedOffsetsDoNotBlockTheCommit)
     EXPECT_EQ(t.committable(), 7); // skips the 4-6 gap, stops at the in-flight 7
     EXPECT_EQ(t.acked(7), track_result::ok);
     EXPECT_EQ(t.committable(), 8);
-    // A transaction marker after the last record is never skipped: the commit stops at 8.
+}
+
+// Markers and aborted records after the last tuple reach the spout only as the consumer's
+// position: the commit moves up to it, but never while an emitted tuple is unanswered.
+TEST(SpoutOffsetTracker, TheDeliveredPositionCarriesTheCommitPastTrailingMarkers)
+{
+    offset_tracker t(0);
+    for (auto o : {0, 1, 2}) ASSERT_EQ(t.emitted(o), track_result::ok);
+    t.delivered(6); // 3: a marker; 4-5: aborted records
+    EXPECT_EQ(t.committable(), std::nullopt) << "0-2 are in flight";
+    EXPECT_EQ(t.acked(0), track_result::ok);
+    EXPECT_EQ(t.acked(2), track_result::ok);
+    EXPECT_EQ(t.committable(), 1) << "1 is in flight";
+    EXPECT_EQ(t.failed(1), track_result::ok);
+    EXPECT_EQ(t.committable(), 1) << "1 failed and waits for its replay";
+    EXPECT_EQ(t.emitted(1), track_result::replayed);
+    EXPECT_EQ(t.acked(1), track_result::ok);
+    EXPECT_EQ(t.committable(), 6);
+    ASSERT_TRUE(t.committed(6));
+    t.delivered(4); // a position behind (a rewind) never moves the commit back
+    EXPECT_EQ(t.committable(), std::nullopt);
+    ASSERT_EQ(t.emitted(7), track_result::ok);
+    t.delivered(9);
+    EXPECT_EQ(t.committable(), 7) << "nothing emitted below 7, 7 in flight";
+    t.reset(3);
+    EXPECT_EQ(t.committable(), std::nullopt) << "reset forgets the delivered position";
 }
 
 TEST(SpoutOffsetTracker, StaleDuplicateAndUnknownCallsAreCountedAndIgnored)
