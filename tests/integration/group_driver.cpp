@@ -91,7 +91,9 @@ void group_driver::round()
             ASSERT_EQ(e.tuple.at(2), key.second);
             pending_.insert(key);
             ++emissions_[key];
-            first_emitted_.try_emplace(key, std::chrono::steady_clock::now());
+            if (auto c = last_committed_.find(key.first); c != last_committed_.end() && key.second < c->second) {
+                ++emitted_below_commit_;
+            }
             ++m->emitted;
             m->in_flight.push_back(*e.id);
         }
@@ -171,12 +173,6 @@ void group_driver::leave(group_member& m)
     m.alive = false;
 }
 
-void group_driver::note_fault()
-{
-    auto began = std::chrono::steady_clock::now();
-    faults_.push_back({began, committed_offsets(bootstrap_, group_, topic_, partitions_)});
-}
-
 // The pending set is copied before the read: nothing is acked while the read runs, so every
 // offset in the copy is still unacked at the moment the committed offsets are read.
 std::map<std::int32_t, std::int64_t> group_driver::check_commits()
@@ -243,24 +239,6 @@ std::size_t group_driver::duplicates() const
         if (n > asked) extra += static_cast<std::size_t>(n - asked);
     }
     return extra;
-}
-
-std::size_t group_driver::unexplained_duplicates() const
-{
-    std::size_t out = 0;
-    for (const auto& [key, n] : emissions_) {
-        int asked = 1 + (failed_once_.contains(key) ? 1 : 0) + (timed_out_.contains(key) ? 1 : 0);
-        if (n <= asked) continue;
-        auto first = first_emitted_.at(key);
-        bool explained = false;
-        for (const auto& f : faults_) {
-            auto it = f.committed.find(key.first);
-            bool uncommitted = it == f.committed.end() || it->second <= key.second;
-            if (uncommitted && first <= f.began + fault_settle_time) explained = true;
-        }
-        if (!explained) out += static_cast<std::size_t>(n - asked);
-    }
-    return out;
 }
 
 std::string group_driver::errors() const

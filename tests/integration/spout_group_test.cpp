@@ -69,6 +69,7 @@ TEST(SpoutGroup, AtLeastOnceWhenAMemberIsKilled)
               << ", comparisons: " << d.compared() << ", regressions: " << d.regressions().size() << "\n";
     // A member releases a partition only after its revoke commit, and the next owner starts there.
     EXPECT_TRUE(d.regressions().empty()) << "committed offsets moved back: " << d.regressions().front();
+    EXPECT_EQ(d.emitted_below_commit(), 0u);
 }
 
 TEST(SpoutGroup, ScalesFromOneToFourToTwoMembers)
