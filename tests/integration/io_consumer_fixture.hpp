@@ -145,9 +145,12 @@ protected:
             input += m.key + ":" + m.value + "\n";
             added.push_back(std::move(m));
         }
+        // Idempotent, so a batch retried after a slow answer is neither stored twice nor after
+        // the batches that followed it: the test expects each record at its place.
         auto result = testing::run_process({"kcat", "-b", bootstrap(), "-P", "-t", topic, "-p",
                                             std::to_string(partition), "-z", codec, "-K:", "-X",
-                                            "batch.num.messages=" + std::to_string(batch)},
+                                            "batch.num.messages=" + std::to_string(batch), "-X",
+                                            "enable.idempotence=true"},
                                            input);
         ASSERT_TRUE(result.ok()) << result.describe();
         list.insert(list.end(), added.begin(), added.end());
