@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <iostream>
 
 namespace kspout::testing {
 
@@ -251,6 +252,52 @@ std::string group_driver::errors() const
 void expect_every_offset_acked(const group_driver& d, const std::map<std::int32_t, std::int64_t>& ends)
 {
     EXPECT_EQ(d.missing(ends), 0u);
+}
+
+void expect_at_least_once_across_a_kill(const std::string& bootstrap, const zookeeper_server& zk,
+                                        const std::string& topic, int partitions, int total)
+{
+    auto ends = end_offsets(bootstrap, topic, partitions);
+    std::int64_t produced = 0;
+    for (const auto& [p, end] : ends) produced += end;
+    ASSERT_EQ(produced, total);
+
+    const std::string group = "g-" + topic;
+    group_driver d(bootstrap, zk, topic, group, partitions);
+    const std::vector<std::int64_t> tasks{1, 2, 3};
+    std::vector<group_member*> members;
+    for (auto t : tasks) members.push_back(&d.add(t, tasks));
+
+    group_member& victim = *members[1];
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    for (int r = 1; std::chrono::steady_clock::now() < deadline; ++r) {
+        d.round();
+        ASSERT_FALSE(::testing::Test::HasFatalFailure());
+        if (r % 5 == 0) d.check_commits();
+        if (d.acked_count() >= static_cast<std::size_t>(total / 3) && !victim.in_flight.empty()) break;
+    }
+    ASSERT_FALSE(victim.in_flight.empty()) << "the victim never held tuples in flight; " << d.errors();
+    d.kill(victim);
+    ASSERT_FALSE(d.lost_in_flight().empty());
+
+    EXPECT_TRUE(d.drive_to_end(ends, 45s)) << "acked " << d.acked_count() << " of " << total << "; " << d.errors();
+    expect_every_offset_acked(d, ends);
+    for (const auto& key : d.lost_in_flight()) {
+        EXPECT_TRUE(d.acks().contains(key)) << "lost with the killed task: " << key.first << ":" << key.second;
+    }
+    EXPECT_GT(d.failed_count(), 0u);
+    EXPECT_GT(d.compared(), 0);
+    EXPECT_GT(members[0]->emitted, 0u);
+    EXPECT_GT(members[2]->emitted, 0u);
+
+    d.leave(*members[0]);
+    d.leave(*members[2]);
+    EXPECT_EQ(committed_offsets(bootstrap, group, topic, partitions), ends);
+    std::cerr << "[ info ] duplicates emitted: " << d.duplicates() << ", invariant checks: " << d.checks()
+              << ", comparisons: " << d.compared() << "\n";
+    // A member releases a partition only after its revoke commit, and the next owner starts there.
+    EXPECT_TRUE(d.regressions().empty()) << "committed offsets moved back: " << d.regressions().front();
+    EXPECT_EQ(d.emitted_below_commit(), 0u);
 }
 
 } // namespace kspout::testing

@@ -116,4 +116,10 @@ private:
 // Every offset below the end offsets was acked at least once.
 void expect_every_offset_acked(const group_driver& d, const std::map<std::int32_t, std::int64_t>& ends);
 
+// Three tasks share `topic` (its `total` records already produced); once a third is acked, the
+// middle one is SIGKILLed with tuples in flight. The survivors take over after its session times
+// out: every offset acked, committed == end, no commit past an unacked tuple or moving back.
+void expect_at_least_once_across_a_kill(const std::string& bootstrap, const zookeeper_server& zk,
+                                        const std::string& topic, int partitions, int total);
+
 } // namespace kspout::testing

@@ -270,4 +270,28 @@ inline void expect_in_order_per_partition(const std::vector<sent_record>& sent)
     }
 }
 
+// What a peer read back after a flush under `acks`: with acks=1/all each record at its delivered
+// partition and offset, in order, also for kafka-python (assuming python_api_version); with acks=0
+// no offsets, so each partition holds its records in produce() order.
+inline void expect_acks_outcome(int acks, const std::vector<sent_record>& sent, const std::vector<seen_record>& seen,
+                                const std::string& bootstrap, const std::string& topic,
+                                const std::string& python_api_version)
+{
+    if (acks != 0) {
+        expect_in_order_per_partition(sent);
+        expect_seen_exactly(sent, seen, "kcat");
+        expect_seen_exactly(sent, consume_with_python(bootstrap, topic, python_api_version), "kafka-python");
+        return;
+    }
+    std::map<std::int32_t, std::vector<std::string>> expected, stored;
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        ASSERT_EQ(sent[i].deliveries, 1) << "record " << i;
+        ASSERT_FALSE(sent[i].ec) << sent[i].ec.message();
+        EXPECT_EQ(sent[i].delivered_offset, -1);
+        expected[sent[i].delivered_partition].push_back(*sent[i].value);
+    }
+    for (const auto& r : seen) stored[r.partition].push_back(r.value.value_or("(null)"));
+    EXPECT_EQ(stored, expected);
+}
+
 } // namespace kspout::testing

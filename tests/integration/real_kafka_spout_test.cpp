@@ -69,44 +69,8 @@ TEST(RealSpoutBalanced, AtLeastOnceWhenAMemberIsKilled)
     kafka_broker& broker = shared_kafka_broker();
     zookeeper_server zk;
     broker.create_topic("balanced-events", 6);
-    constexpr int total = 600;
-    produce_with_kcat(broker.bootstrap(), "balanced-events", total);
-    auto ends = end_offsets(broker.bootstrap(), "balanced-events", 6);
-    std::int64_t produced = 0;
-    for (const auto& [p, end] : ends) produced += end;
-    ASSERT_EQ(produced, total);
-
-    group_driver d(broker.bootstrap(), zk, "balanced-events", "g-real-balanced", 6);
-    const std::vector<std::int64_t> tasks{1, 2, 3};
-    std::vector<group_member*> members;
-    for (auto t : tasks) members.push_back(&d.add(t, tasks));
-
-    // Run until a third is acked and the victim holds tuples in flight, then SIGKILL it.
-    group_member& victim = *members[1];
-    auto deadline = std::chrono::steady_clock::now() + 30s;
-    for (int r = 1; std::chrono::steady_clock::now() < deadline; ++r) {
-        d.round();
-        ASSERT_FALSE(::testing::Test::HasFatalFailure());
-        if (r % 5 == 0) d.check_commits();
-        if (d.acked_count() >= total / 3 && !victim.in_flight.empty()) break;
-    }
-    ASSERT_FALSE(victim.in_flight.empty()) << "the victim never held tuples in flight; " << d.errors();
-    d.kill(victim);
-
-    EXPECT_TRUE(d.drive_to_end(ends, 45s)) << "acked " << d.acked_count() << " of " << total << "; " << d.errors();
-    expect_every_offset_acked(d, ends);
-    for (const auto& key : d.lost_in_flight()) {
-        EXPECT_TRUE(d.acks().contains(key)) << "lost with the killed task: " << key.first << ":" << key.second;
-    }
-    EXPECT_GT(d.failed_count(), 0u);
-    EXPECT_GT(d.compared(), 0);
-    EXPECT_GT(members[0]->emitted, 0u);
-    EXPECT_GT(members[2]->emitted, 0u);
-    d.leave(*members[0]);
-    d.leave(*members[2]);
-    EXPECT_EQ(committed_offsets(broker.bootstrap(), "g-real-balanced", "balanced-events", 6), ends);
-    EXPECT_TRUE(d.regressions().empty()) << "committed offsets moved back: " << d.regressions().front();
-    std::cerr << "[ info ] duplicates emitted: " << d.duplicates() << ", invariant checks: " << d.checks() << "\n";
+    produce_with_kcat(broker.bootstrap(), "balanced-events", 600);
+    expect_at_least_once_across_a_kill(broker.bootstrap(), zk, "balanced-events", 6, 600);
 }
 
 } // namespace

@@ -25,51 +25,8 @@ TEST(SpoutGroup, AtLeastOnceWhenAMemberIsKilled)
     zookeeper_server zk;
     mock_cluster mock(3);
     mock.create_topic("kills", 6);
-    constexpr int total = 600;
-    produce_with_kcat(mock, "kills", total);
-    auto ends = end_offsets(mock, "kills", 6);
-    std::int64_t produced = 0;
-    for (const auto& [p, end] : ends) produced += end;
-    ASSERT_EQ(produced, total);
-
-    group_driver d(mock.bootstrap(), zk, "kills", "g-kills", 6);
-    const std::vector<std::int64_t> tasks{1, 2, 3};
-    std::vector<group_member*> members;
-    for (auto t : tasks) members.push_back(&d.add(t, tasks));
-
-    // Run until a third is acked and the victim holds tuples in flight, then SIGKILL it.
-    group_member& victim = *members[1];
-    auto deadline = clock::now() + 30s;
-    for (int r = 1; clock::now() < deadline; ++r) {
-        d.round();
-        ASSERT_FALSE(::testing::Test::HasFatalFailure());
-        if (r % 5 == 0) d.check_commits();
-        if (d.acked_count() >= total / 3 && !victim.in_flight.empty()) break;
-    }
-    ASSERT_FALSE(victim.in_flight.empty()) << "the victim never held tuples in flight; " << d.errors();
-    d.kill(victim);
-    ASSERT_FALSE(d.lost_in_flight().empty());
-
-    // The survivors take over the dead member's partitions after its session times out and
-    // emit its unacked tuples again.
-    EXPECT_TRUE(d.drive_to_end(ends, 45s)) << "acked " << d.acked_count() << " of " << total << "; " << d.errors();
-    expect_every_offset_acked(d, ends);
-    for (const auto& key : d.lost_in_flight()) {
-        EXPECT_TRUE(d.acks().contains(key)) << "lost with the killed task: " << key.first << ":" << key.second;
-    }
-    EXPECT_GT(d.failed_count(), 0u);
-    EXPECT_GT(d.compared(), 0);
-    EXPECT_GT(members[0]->emitted, 0u);
-    EXPECT_GT(members[2]->emitted, 0u);
-
-    d.leave(*members[0]);
-    d.leave(*members[2]);
-    EXPECT_EQ(committed_offsets(mock, "g-kills", "kills", 6), ends);
-    std::cerr << "[ info ] duplicates emitted: " << d.duplicates() << ", invariant checks: " << d.checks()
-              << ", comparisons: " << d.compared() << ", regressions: " << d.regressions().size() << "\n";
-    // A member releases a partition only after its revoke commit, and the next owner starts there.
-    EXPECT_TRUE(d.regressions().empty()) << "committed offsets moved back: " << d.regressions().front();
-    EXPECT_EQ(d.emitted_below_commit(), 0u);
+    produce_with_kcat(mock, "kills", 600);
+    expect_at_least_once_across_a_kill(mock.bootstrap(), zk, "kills", 6, 600);
 }
 
 TEST(SpoutGroup, ScalesFromOneToFourToTwoMembers)
