@@ -55,13 +55,13 @@ std::optional<bool> as_bool(const json& v, std::string& why)
     return std::nullopt;
 }
 
-// Integers are taken as their decimal text: YAML turns `group.id: 42` into a number.
 // Names and addresses end up in C strings (ZooKeeper paths, host names), where a NUL cuts them.
 bool holds_nul(std::string_view s)
 {
     return s.find('\0') != std::string_view::npos;
 }
 
+// Integers are taken as their decimal text: YAML turns `group.id: 42` into a number.
 std::optional<std::string> as_string(const json& v, std::string& why)
 {
     if (v.is_string() && holds_nul(v.get_ref<const std::string&>())) {
