@@ -257,7 +257,10 @@ void balanced_consumer::release(std::vector<std::int32_t> partitions, bool delet
     // No message of these partitions is handed out from here on.
     if (consumer_ && !fetched.empty())
         consumer_->revoke(fetched);
-    revoking_.insert(tell.begin(), tell.end());
+    // Partitions lost with the session (delete_nodes false) may belong to another member by now:
+    // their revoke gets no last commit.
+    if (delete_nodes)
+        revoking_.insert(tell.begin(), tell.end());
     auto finished = std::make_shared<bool>(false);
     auto done = [weak = weak_from_this(), executor = executor_, partitions, tell, delete_nodes, then = std::move(then),
                  finished]() mutable {

@@ -229,7 +229,9 @@ void balanced_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, io:
     std::vector<std::int32_t> refused;
     for (auto it = offsets.begin(); it != offsets.end();) {
         // Partitions being revoked still count: on_revoking is where their last commit happens.
-        if (owns(it->first) || revoking_.contains(it->first)) {
+        // While ZooKeeper is disconnected nothing counts: the session may have expired and
+        // another member may already have committed further (a late commit would move it back).
+        if (!suspended_ && (owns(it->first) || revoking_.contains(it->first))) {
             ++it;
         } else {
             refused.push_back(it->first);

@@ -100,8 +100,9 @@ public:
     std::error_code pause(std::int32_t partition);
     std::error_code resume(std::int32_t partition);
     // Commits offsets ("next offset to read") for owned partitions; others are refused.
-    // (Partitions handed to on_revoking count as owned until its done(). When some are refused,
-    // the rest are still committed and the handler gets errc::not_owned.)
+    // (Partitions handed to on_revoking count as owned until its done(), unless they were lost
+    // with the session. While ZooKeeper is disconnected every partition is refused. When some
+    // are refused, the rest are still committed and the handler gets errc::not_owned.)
     void commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler);
 
     std::vector<std::int32_t> owned() const;
@@ -222,7 +223,7 @@ private:
     std::map<std::int32_t, claim> claims_;     // owner znodes ours in this session (static: our share)
     std::set<std::int32_t> assigned_;          // handed to the simple consumer; subset of claims_
     std::set<std::int32_t> announced_;         // on_assigned called; subset of assigned_
-    std::set<std::int32_t> revoking_;          // on_revoking called, done() not yet
+    std::set<std::int32_t> revoking_;          // on_revoking called, done() not yet, claims still ours
     int releases_in_flight_ = 0;               // releases not finished (revoke, then delete)
     std::set<std::int32_t> user_paused_;
     std::map<std::int32_t, std::uint64_t> lookups_; // claimed, committed offset being read (id of the lookup)

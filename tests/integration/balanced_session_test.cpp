@@ -45,6 +45,7 @@ TEST_F(BalancedSession, AnExpiredMemberStopsAtOnceRejoinsAndNothingIsConsumedTwi
     auto old = victim.consumer->zookeeper_session();
     ASSERT_TRUE(old.has_value());
     const std::size_t revoked_before = victim.revoked.size();
+    const std::size_t commits_before = victim.commit_results.size();
 
     link.cut();
     std::exception_ptr failure;
@@ -77,6 +78,10 @@ TEST_F(BalancedSession, AnExpiredMemberStopsAtOnceRejoinsAndNothingIsConsumedTwi
     const auto& given_up = victim.revoked[revoked_before];
     EXPECT_EQ(std::set<std::int32_t>(given_up.begin(), given_up.end()), held)
         << "everything it held is revoked on expiry";
+    // Its revoke commit comes after the others took over and committed: it must be refused, or
+    // it would move their committed offsets back.
+    ASSERT_GT(victim.commit_results.size(), commits_before);
+    EXPECT_EQ(victim.commit_results[commits_before], kspout::balanced::errc::not_owned);
 
     ASSERT_TRUE(drive_until([&] { return settled(partitions); }));
     drive_for(500ms);

@@ -33,7 +33,14 @@ struct chaos_settings {
     int partitions = setting("KSPOUT_CHAOS_PARTITIONS", 16);
     int messages = setting("KSPOUT_CHAOS_MESSAGES", 20000);
     int faults = setting("KSPOUT_CHAOS_FAULTS", 10);
-    unsigned seed = static_cast<unsigned>(setting("KSPOUT_CHAOS_SEED", static_cast<int>(std::random_device{}())));
+    unsigned seed = seed_setting();
+
+    // KSPOUT_CHAOS_SEED replays a run: the report prints the seed it used.
+    static unsigned seed_setting()
+    {
+        const char* v = std::getenv("KSPOUT_CHAOS_SEED");
+        return v && *v ? static_cast<unsigned>(std::strtoul(v, nullptr, 10)) : std::random_device{}();
+    }
 };
 
 enum class fault { kill, stall, broker_down, leader_move, errors, zookeeper_restart };
