@@ -21,7 +21,9 @@ of tests/fuzz/corpus/<target>/ (the repository's corpus is never written to).
 
 Findings (crash-*, leak-*, timeout-*, oom-*) are left in OUT/<target>/ with each target's log;
 reproduce one with build-fuzz/tests/fuzz/<target> FILE. Exit status 1 if anything was found.
-Environment: CC/CXX (default clang-14/clang++-14, or clang/clang++), KSPOUT_FUZZ_BUILD_JOBS (1).
+Environment: CC/CXX (default clang-14/clang++-14, or clang/clang++), KSPOUT_FUZZ_BUILD_JOBS (1),
+UBSAN_OPTIONS (default halt_on_error=1:print_stacktrace=1: an undefined-behaviour report stops
+the target and is a finding).
 EOF
 }
 
@@ -84,6 +86,10 @@ if ((do_build)); then
   cmake --build "$build" -j"${KSPOUT_FUZZ_BUILD_JOBS:-1}" --target "${targets[@]}"
 fi
 if ((build_only)); then exit 0; fi
+
+# UndefinedBehaviorSanitizer only prints a report and carries on unless told to stop; stopping
+# makes libFuzzer save the input as a crash-* file, so such a report counts as a finding.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 
 mkdir -p "$out"
 rows=()

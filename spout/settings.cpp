@@ -543,8 +543,13 @@ std::optional<json> read_config_file(const std::string& path, std::string& error
     }
     std::ostringstream text;
     text << in.rdbuf();
+    return parse_config_text(text.str(), name, error);
+}
+
+std::optional<json> parse_config_text(std::string_view text, const std::string& name, std::string& error)
+{
     std::string why;
-    auto parsed = multilang::parse_bounded_json(text.str(), why);
+    auto parsed = multilang::parse_bounded_json(text, why);
     if (!parsed) {
         error = "config file " + name + " is not valid JSON: " + why;
         return std::nullopt;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -92,6 +93,10 @@ std::optional<command_line> parse_command_line(std::span<const std::string> args
 
 // Reads a config file: one JSON object of "kafka.KEY": value. error names the file and the reason.
 std::optional<nlohmann::json> read_config_file(const std::string& path, std::string& error);
+
+// The part of read_config_file after the read: text is the file's contents, name (already
+// excerpted and quoted as the caller wants it shown) goes into error.
+std::optional<nlohmann::json> parse_config_text(std::string_view text, const std::string& name, std::string& error);
 
 struct settings_result {
     std::optional<settings> value;

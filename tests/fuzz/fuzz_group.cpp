@@ -89,9 +89,9 @@ void claims(const std::vector<std::string>& lines)
     std::vector<balanced::claim_node> nodes;
     for (const std::string& line : lines) {
         auto [name, zxid] = tab_split(line);
-        std::int64_t czxid = 0;
-        for (char c : zxid) czxid = czxid * 31 + static_cast<unsigned char>(c) % 1000;
-        nodes.push_back({name, czxid});
+        std::uint64_t hash = 0; // unsigned: a long zxid wraps instead of overflowing
+        for (char c : zxid) hash = hash * 31 + static_cast<unsigned char>(c);
+        nodes.push_back({name, static_cast<std::int64_t>(hash)});
     }
     auto standing = balanced::standing_claim(nodes);
     if (standing.has_value() == nodes.empty()) std::abort();

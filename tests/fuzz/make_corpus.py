@@ -305,6 +305,8 @@ def group(out):
           b"worker-3:11111111-2222-4333-8444-555555555555\tother\n"
           b"worker-4:scala\t{\"version\":1,\"subscription\":{\"events\":1}}\n")
     write(out, "fuzz_group", "claims", b"\x02\x00" + b"1-3\t4294967300\n2-3\t4294967299\n")
+    # A zxid field long enough to wrap the harness's hash (it overflowed a signed integer once).
+    write(out, "fuzz_group", "claims-long-zxid", b"\x02\x00" + b"a\t" + b"z" * 24 + b"\n")
 
 
 def main():

@@ -1,4 +1,5 @@
 // settings: defaults, precedence of flags > file > Storm conf, and every kind of bad input.
+#include "multilang/excerpt.hpp"
 #include "spout/settings.hpp"
 
 #include <gtest/gtest.h>
@@ -416,6 +417,22 @@ TEST_F(SpoutSettingsFile, RejectsMissingInvalidAndNonObjectFiles)
     write("[1, 2]");
     EXPECT_FALSE(read_config_file(path, error));
     EXPECT_NE(error.find("is not a JSON object"), std::string::npos) << error;
+}
+
+// The fuzzer parses most config texts in memory; the file path must give the same answers.
+TEST_F(SpoutSettingsFile, ParsingTheTextGivesWhatReadingTheFileGives)
+{
+    for (std::string text : {R"({"kafka.topic": "t", "kafka.spout.batch.size": 7})", "{\"kafka.topic\": ", "[1, 2]",
+                             "", "{}"}) {
+        write(text);
+        std::string file_error;
+        auto from_file = read_config_file(path, file_error);
+        std::string text_error;
+        auto from_text = parse_config_text(text, multilang::excerpt(path, 120), text_error);
+        ASSERT_EQ(from_file.has_value(), from_text.has_value()) << text;
+        if (from_file) EXPECT_EQ(*from_file, *from_text) << text;
+        EXPECT_EQ(file_error, text_error) << text;
+    }
 }
 
 TEST_F(SpoutSettingsFile, DeeplyNestedFilesAreRefusedWhileParsing)
