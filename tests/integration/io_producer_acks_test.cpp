@@ -31,14 +31,7 @@ TEST_P(ProducerAcks, EveryRecordArrivesInOrder)
     options.batch_size = 800;
     auto producer = io::producer::create(cluster, options);
 
-    std::vector<sent_record> sent;
-    for (int i = 0; i < 80; ++i) {
-        sent_record r;
-        r.key = "k" + std::to_string(i % 10);
-        r.value = "acks " + std::to_string(acks) + " record " + std::to_string(i) + std::string(30, '.');
-        r.headers = {{"n", std::to_string(i)}};
-        sent.push_back(std::move(r));
-    }
+    std::vector<sent_record> sent = acks_records(acks);
     produce_all(*producer, topic, sent);
     ASSERT_FALSE(flush_and_wait(ioc, *producer));
 

@@ -92,6 +92,17 @@ struct codec_case {
     records::compression codec;
 };
 
+// Every codec we write, for INSTANTIATE_TEST_SUITE_P.
+inline const auto every_codec = ::testing::Values(
+    codec_case{"none", records::compression::none}, codec_case{"gzip", records::compression::gzip},
+    codec_case{"snappy", records::compression::snappy}, codec_case{"lz4", records::compression::lz4},
+    codec_case{"zstd", records::compression::zstd});
+
+inline std::string codec_name(const ::testing::TestParamInfo<codec_case>& c)
+{
+    return c.param.name;
+}
+
 inline void PrintTo(const codec_case& c, std::ostream* out)
 {
     *out << c.name;

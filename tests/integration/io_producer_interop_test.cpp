@@ -25,13 +25,7 @@ TEST_P(ProducerInterop, PeersReadBackExactlyWhatWeProduced)
     check_producer_interop(ioc, mock.bootstrap(), topic, codec, partition_count, "0.11");
 }
 
-INSTANTIATE_TEST_SUITE_P(Codecs, ProducerInterop,
-                         ::testing::Values(codec_case{"none", records::compression::none},
-                                           codec_case{"gzip", records::compression::gzip},
-                                           codec_case{"snappy", records::compression::snappy},
-                                           codec_case{"lz4", records::compression::lz4},
-                                           codec_case{"zstd", records::compression::zstd}),
-                         [](const ::testing::TestParamInfo<codec_case>& c) { return std::string(c.param.name); });
+INSTANTIATE_TEST_SUITE_P(Codecs, ProducerInterop, every_codec, codec_name);
 
 TEST(ProducerPartitioning, StickyNullKeysFillOnePartitionPerBatch)
 {

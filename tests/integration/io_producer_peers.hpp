@@ -270,6 +270,20 @@ inline void expect_in_order_per_partition(const std::vector<sent_record>& sent)
     }
 }
 
+// 80 keyed records with a header each, tagged with `acks`: what the acks tests produce.
+inline std::vector<sent_record> acks_records(std::int16_t acks)
+{
+    std::vector<sent_record> sent;
+    for (int i = 0; i < 80; ++i) {
+        sent_record r;
+        r.key = "k" + std::to_string(i % 10);
+        r.value = "acks " + std::to_string(acks) + " record " + std::to_string(i) + std::string(30, '.');
+        r.headers = {{"n", std::to_string(i)}};
+        sent.push_back(std::move(r));
+    }
+    return sent;
+}
+
 // What a peer read back after a flush under `acks`: with acks=1/all each record at its delivered
 // partition and offset, in order, also for kafka-python (assuming python_api_version); with acks=0
 // no offsets, so each partition holds its records in produce() order.

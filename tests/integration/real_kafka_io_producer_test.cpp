@@ -23,13 +23,7 @@ TEST_P(RealProducerInterop, PeersReadBackExactlyWhatWeProduced)
     check_producer_interop(ioc, broker.bootstrap(), topic, codec, 3, "auto");
 }
 
-INSTANTIATE_TEST_SUITE_P(Codecs, RealProducerInterop,
-                         ::testing::Values(codec_case{"none", records::compression::none},
-                                           codec_case{"gzip", records::compression::gzip},
-                                           codec_case{"snappy", records::compression::snappy},
-                                           codec_case{"lz4", records::compression::lz4},
-                                           codec_case{"zstd", records::compression::zstd}),
-                         [](const ::testing::TestParamInfo<codec_case>& c) { return std::string(c.param.name); });
+INSTANTIATE_TEST_SUITE_P(Codecs, RealProducerInterop, every_codec, codec_name);
 
 class RealProducerAcks : public ::testing::TestWithParam<int> {};
 
@@ -51,14 +45,7 @@ TEST_P(RealProducerAcks, EveryRecordArrivesInOrder)
     options.batch_size = 800;
     auto producer = io::producer::create(cluster, options);
 
-    std::vector<sent_record> sent;
-    for (int i = 0; i < 80; ++i) {
-        sent_record r;
-        r.key = "k" + std::to_string(i % 10);
-        r.value = "acks " + std::to_string(acks) + " record " + std::to_string(i) + std::string(30, '.');
-        r.headers = {{"n", std::to_string(i)}};
-        sent.push_back(std::move(r));
-    }
+    std::vector<sent_record> sent = acks_records(acks);
     produce_all(*producer, topic, sent);
     ASSERT_FALSE(flush_and_wait(ioc, *producer));
 
