@@ -31,7 +31,7 @@ balanced_consumer::balanced_consumer(boost::asio::any_io_executor executor, io::
                                      balanced_options options, balanced_listener listener, io::logger log)
     : executor_(std::move(executor)), options_(std::move(options)), listener_(std::move(listener)),
       log_(std::move(log)), retry_timer_(executor_), metadata_timer_(executor_), announce_timer_(executor_),
-      unreachable_timer_(executor_)
+      unreachable_timer_(executor_), probe_timer_(executor_)
 {
     invalid_ = check_options(options_);
     options_.consumer.topic = options_.topic;
@@ -61,6 +61,7 @@ balanced_consumer::~balanced_consumer()
     metadata_timer_.cancel();
     announce_timer_.cancel();
     unreachable_timer_.cancel();
+    probe_timer_.cancel();
     if (zk_)
         zk_->close();
     if (consumer_)
@@ -110,6 +111,7 @@ void balanced_consumer::start()
         return;
     }
     arm_unreachable_timer();
+    arm_probe_timer();
 }
 
 void balanced_consumer::stop(std::function<void()> done)
@@ -133,6 +135,7 @@ void balanced_consumer::stop(std::function<void()> done)
     metadata_timer_.cancel();
     announce_timer_.cancel();
     unreachable_timer_.cancel();
+    probe_timer_.cancel();
     abort_attempt();
     continue_stop();
 }
@@ -181,6 +184,10 @@ std::span<const io::consumer_message> balanced_consumer::poll(std::size_t max_me
 {
     if (!consumer_ || stopped_)
         return {};
+    if (!assigned_.empty() && !suspended_ && !lease_valid()) {
+        hold_until_confirmed();
+        return {};
+    }
     return consumer_->poll(max_messages);
 }
 
@@ -222,32 +229,15 @@ void balanced_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, io:
 {
     if (!handler)
         handler = [](std::error_code) {};
-    if (!consumer_ || stopped_) {
-        boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(errc::stopped)); });
+    if (lease_valid()) {
+        commit_confirmed(std::move(offsets), std::move(handler));
         return;
     }
-    std::vector<std::int32_t> refused;
-    for (auto it = offsets.begin(); it != offsets.end();) {
-        // Partitions being revoked still count: on_revoking is where their last commit happens.
-        // While ZooKeeper is disconnected nothing counts: the session may have expired and
-        // another member may already have committed further (a late commit would move it back).
-        if (!suspended_ && (owns(it->first) || revoking_.contains(it->first))) {
-            ++it;
-        } else {
-            refused.push_back(it->first);
-            it = offsets.erase(it);
-        }
-    }
-    if (!refused.empty())
-        log_.info("balanced consumer " + consumer_id_ + ": commit refused for partitions not owned: " +
-                  partition_list(refused));
-    if (offsets.empty()) {
-        std::error_code ec = refused.empty() ? std::error_code{} : make_error_code(errc::not_owned);
-        boost::asio::post(executor_, [h = std::move(handler), ec] { h(ec); });
-        return;
-    }
-    consumer_->commit(std::move(offsets), [h = std::move(handler), some_refused = !refused.empty()](std::error_code ec) {
-        h(ec ? ec : some_refused ? make_error_code(errc::not_owned) : std::error_code{});
+    probe_session([weak = weak_from_this(), offsets = std::move(offsets), h = std::move(handler)]() mutable {
+        if (auto self = weak.lock())
+            self->commit_confirmed(std::move(offsets), std::move(h));
+        else
+            h(make_error_code(errc::stopped));
     });
 }
 
@@ -420,7 +410,7 @@ void balanced_consumer::apply_pause(std::int32_t partition)
 {
     if (!consumer_ || !assigned_.contains(partition))
         return;
-    bool hold = suspended_ || user_paused_.contains(partition) || !announced_.contains(partition);
+    bool hold = suspended_ || lease_hold_ || user_paused_.contains(partition) || !announced_.contains(partition);
     if (hold)
         consumer_->pause(partition);
     else

@@ -2,6 +2,7 @@
 // with pykafka's znode layout and range assignment, or statically by (index, count).
 #pragma once
 
+#include "protocol/balanced/session_lease.hpp"
 #include "protocol/group/assignment.hpp"
 #include "protocol/group/paths.hpp"
 #include "protocol/io/simple_consumer.hpp"
@@ -80,7 +81,9 @@ struct balanced_listener {
 // Guarantees: a partition is fetched only while its owner znode is ours; on a ZooKeeper
 // disconnect or session expiry, messages of every owned partition stop being returned at once
 // (ownership is no longer guaranteed), and the member re-registers and rebalances on a new
-// session. Claims are exclusive per partition, whatever leader-id prefix an existing owner node
+// session. Messages are returned and offsets committed only while an answer from ZooKeeper
+// proves the session alive (session_lease), so a process that was stopped past its session
+// timeout hands out and commits nothing before it learns what happened meanwhile. Claims are exclusive per partition, whatever leader-id prefix an existing owner node
 // carries. The consumer never commits anything by itself.
 class balanced_consumer : public std::enable_shared_from_this<balanced_consumer> {
 public:
@@ -101,8 +104,10 @@ public:
     std::error_code resume(std::int32_t partition);
     // Commits offsets ("next offset to read") for owned partitions; others are refused.
     // (Partitions handed to on_revoking count as owned until its done(), unless they were lost
-    // with the session. While ZooKeeper is disconnected every partition is refused. When some
-    // are refused, the rest are still committed and the handler gets errc::not_owned.)
+    // with the session. When the session lease has lapsed, ZooKeeper is asked first; while it is
+    // disconnected or does not confirm the session, every partition is refused. When some are
+    // refused, the rest are still committed and the handler gets errc::not_owned, or
+    // errc::session_unconfirmed.)
     void commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler);
 
     std::vector<std::int32_t> owned() const;
@@ -168,6 +173,14 @@ private:
     void release(std::vector<std::int32_t> partitions, bool delete_nodes, std::function<void(bool ok)> then);
     void delete_claims(std::vector<std::int32_t> partitions, std::function<void(bool ok)> then);
 
+    // The session lease (balanced_lease.cpp).
+    bool lease_valid() const;
+    void arm_probe_timer();
+    void probe_session(std::function<void()> then = {});
+    void on_probe_answer(std::uint64_t epoch, std::chrono::steady_clock::time_point sent_at, bool alive);
+    void hold_until_confirmed();
+    void commit_confirmed(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler);
+
     // Handing partitions to the simple consumer and the listener (balanced_consumer.cpp).
     void assign_claimed(const std::vector<std::int32_t>& partitions);
     void start_from_committed(std::vector<std::int32_t> partitions);
@@ -205,6 +218,10 @@ private:
     bool registering_ = false;
     bool ids_watch_armed_ = false;
     bool unreachable_reported_ = false;
+    session_lease lease_;
+    bool lease_hold_ = false;     // poll found the lease lapsed: owned partitions paused until confirmed
+    bool probe_in_flight_ = false;
+    std::vector<std::function<void()>> probe_waiters_;
 
     // Rebalancing.
     bool rebalancing_ = false;
@@ -235,6 +252,7 @@ private:
     boost::asio::steady_timer metadata_timer_;
     boost::asio::steady_timer announce_timer_;
     boost::asio::steady_timer unreachable_timer_;
+    boost::asio::steady_timer probe_timer_;
     bool announce_armed_ = false;
 };
 

@@ -21,6 +21,7 @@ public:
         case errc::not_owned: return "partition not owned by this member";
         case errc::stopped: return "balanced consumer stopped";
         case errc::invalid_options: return "invalid balanced consumer options";
+        case errc::session_unconfirmed: return "ZooKeeper has not confirmed this member's session";
         }
         return "unknown balanced consumer error " + std::to_string(value);
     }

@@ -14,6 +14,7 @@ enum class errc {
     not_owned,               // commit, seek, pause or resume for a partition this member does not own
     stopped,                 // the consumer was stopped
     invalid_options,         // balanced_options that cannot work (empty topic, index outside count...)
+    session_unconfirmed,     // a commit while ZooKeeper cannot confirm that our session (and ownership) lives
 };
 
 const std::error_category& balanced_category() noexcept;

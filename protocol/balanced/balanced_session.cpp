@@ -87,6 +87,7 @@ void balanced_consumer::resume_after_reconnect()
         apply_pause(p);
     if (was_suspended && !assigned_.empty())
         log_.info("balanced consumer " + consumer_id_ + ": ZooKeeper session kept; partitions resumed");
+    probe_session();
     // A watch that could not be set while disconnected, or an attempt that failed, is redone.
     if (!ids_watch_armed_)
         request_rebalance("reconnected");
@@ -103,6 +104,7 @@ void balanced_consumer::lose_session(std::string_view why)
     ids_watch_armed_ = false;
     conflict_watches_.clear();
     ++session_epoch_;
+    lease_.reset();
     std::set<std::int32_t> held(assigned_.begin(), assigned_.end());
     for (const auto& [p, c] : claims_)
         held.insert(p);
@@ -178,6 +180,7 @@ void balanced_consumer::on_registered(bool ok, std::string_view why)
         not_before_ = {};
         log_.info("balanced consumer " + consumer_id_ + ": joined group " + options_.group_id + " on topic " +
                   options_.topic);
+        probe_session();
         request_rebalance("joined");
         return;
     }

@@ -154,4 +154,11 @@ std::optional<session_credentials> client::credentials() const
     return session_->credentials();
 }
 
+std::chrono::milliseconds client::session_timeout() const
+{
+    if (session_ && session_->negotiated_timeout().count() > 0)
+        return session_->negotiated_timeout();
+    return options_.session_timeout;
+}
+
 } // namespace kspout::zk

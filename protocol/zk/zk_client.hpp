@@ -79,6 +79,8 @@ public:
     session_state state() const noexcept;
     // The current session's id and password, once it has connected.
     std::optional<session_credentials> credentials() const;
+    // The timeout the server granted the current session, once connected; until then the one asked for.
+    std::chrono::milliseconds session_timeout() const;
     const client_options& options() const noexcept { return options_; }
     executor_type get_executor() const noexcept { return executor_; }
 

@@ -155,11 +155,13 @@ void on_session(zhandle_t* zh, int type, int state, const char*, void* context)
     if (type != ZOO_SESSION_EVENT)
         return;
     std::optional<session_credentials> credentials;
+    std::chrono::milliseconds timeout{0};
     if (state == ZOO_CONNECTED_STATE || state == ZOO_READONLY_STATE) {
         if (const clientid_t* id = zoo_client_id(zh))
             credentials = session_credentials{id->client_id, std::string(id->passwd, sizeof id->passwd)};
+        timeout = std::chrono::milliseconds(zoo_recv_timeout(zh));
     }
-    static_cast<session*>(context)->session_event(state, std::move(credentials));
+    static_cast<session*>(context)->session_event(state, std::move(credentials), timeout);
 }
 
 event_type to_event_type(int type)
@@ -330,7 +332,8 @@ void session::watch_fired(watch* w, int type, int state, const char* path)
     });
 }
 
-void session::session_event(int state, std::optional<session_credentials> credentials)
+void session::session_event(int state, std::optional<session_credentials> credentials,
+                            std::chrono::milliseconds negotiated_timeout)
 {
     session_state next = session_state::disconnected;
     if (state == ZOO_CONNECTED_STATE || state == ZOO_READONLY_STATE)
@@ -342,9 +345,13 @@ void session::session_event(int state, std::optional<session_credentials> creden
     auto self = weak_from_this().lock();
     if (!self)
         return;
-    boost::asio::post(executor_, [self = std::move(self), next, credentials = std::move(credentials)]() mutable {
-        if (!self->closed())
-            self->apply_state(next, std::move(credentials));
+    boost::asio::post(executor_, [self = std::move(self), next, credentials = std::move(credentials),
+                                  negotiated_timeout]() mutable {
+        if (self->closed())
+            return;
+        if (negotiated_timeout.count() > 0)
+            self->negotiated_timeout_ = negotiated_timeout;
+        self->apply_state(next, std::move(credentials));
     });
 }
 

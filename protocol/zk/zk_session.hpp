@@ -60,12 +60,15 @@ public:
     // Executor side: the last state reported, and the session's credentials once connected.
     session_state state() const noexcept { return state_; }
     const std::optional<session_credentials>& credentials() const noexcept { return credentials_; }
+    // The session timeout the server granted (it clamps what was asked for); zero before that.
+    std::chrono::milliseconds negotiated_timeout() const noexcept { return negotiated_timeout_; }
 
     // Library side, public for the C callbacks in the .cpp file.
     template <typename Op, typename... Results>
     void complete(Op* op, int rc, Results... results);
     void watch_fired(watch* w, int type, int state, const char* path);
-    void session_event(int state, std::optional<session_credentials> credentials);
+    void session_event(int state, std::optional<session_credentials> credentials,
+                       std::chrono::milliseconds negotiated_timeout);
 
 private:
     struct make_path;
@@ -96,6 +99,7 @@ private:
     // Executor side only.
     session_state state_ = session_state::connecting;
     std::optional<session_credentials> credentials_;
+    std::chrono::milliseconds negotiated_timeout_{0};
 };
 
 } // namespace kspout::zk::detail

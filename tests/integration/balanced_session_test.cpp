@@ -144,6 +144,45 @@ TEST_F(BalancedSession, ExpiryFromOutsideIsNoticedAndTheMemberRejoins)
         EXPECT_TRUE(m->errors.empty()) << m->name << ": " << m->errors.front().second;
 }
 
+// A process stopped (SIGSTOP, a long pause) past its session timeout wakes up believing it owns
+// its partitions: its ZooKeeper client has not told it yet that the session ended and that
+// another member may have taken over and committed further. Its first commit must wait for
+// ZooKeeper to confirm the session, and is refused when it cannot.
+TEST_F(BalancedSession, AMemberFrozenPastItsSessionCommitsNothingUntilZooKeeperConfirmsIt)
+{
+    const std::string topic = "frozen";
+    constexpr int partitions = 3;
+    mock->create_topic(topic, partitions);
+    produce_all(topic, partitions, 20);
+    auto o = options_for(topic);
+    o.zookeeper_session_timeout = 2s;
+    member& victim = add_member(o);
+    ASSERT_TRUE(drive_until([&] { return settled(partitions) && everything_seen(); }));
+    ASSERT_EQ(segments[0].size(), 1u);
+    auto old = victim.consumer->zookeeper_session();
+    ASSERT_TRUE(old.has_value());
+
+    // The freeze is the fault itself: the executor does not run for one session timeout, longer
+    // than any lease, and meanwhile the session ends, as ZooKeeper ends a silent client's.
+    auto thawed_at = std::chrono::steady_clock::now() + o.zookeeper_session_timeout;
+    kspout::testing::expire_session(zookeeper->connect_string(), old->id, old->password);
+    std::this_thread::sleep_until(thawed_at);
+
+    // Woken, before it has handled anything: it still believes partition 0 is its own.
+    std::optional<std::error_code> result;
+    victim.consumer->commit({{0, 20}}, [&](std::error_code ec) { result = ec; });
+    ASSERT_TRUE(drive_until([&] { return result.has_value(); }));
+    EXPECT_TRUE(*result == errc::session_unconfirmed || *result == errc::not_owned) << result->message();
+
+    // On its new session it takes partition 0 again, from what the group had committed before.
+    ASSERT_TRUE(drive_until([&] {
+        auto now = victim.consumer->zookeeper_session();
+        return now && now->id != old->id && settled(partitions) && segments[0].size() == 2;
+    }));
+    EXPECT_EQ(segments[0].back().start_offset, 0) << "the frozen member's commit reached the broker";
+    EXPECT_TRUE(victim.errors.empty()) << victim.errors.front().second;
+}
+
 TEST_F(BalancedSession, AZooKeeperOutagePausesEveryoneAndTheGroupRecoversWithoutLossOrDoubleOwners)
 {
     const std::string topic = "outage";
