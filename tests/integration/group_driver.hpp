@@ -58,7 +58,8 @@ public:
     std::map<std::int32_t, std::int64_t> check_commits();
     // Every offset below the end offsets was acked at least once and nothing is pending.
     bool all_acked(const std::map<std::int32_t, std::int64_t>& ends) const;
-    // Drives rounds until every offset is acked and the committed offsets reach the end offsets.
+    // Drives rounds until every offset is acked and the committed offsets of the partitions in
+    // `ends` reach their end offsets.
     bool drive_to_end(const std::map<std::int32_t, std::int64_t>& ends, std::chrono::steady_clock::duration limit,
                       int check_every = 5);
 

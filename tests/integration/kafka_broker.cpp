@@ -256,6 +256,11 @@ void kafka_broker::write_config()
     p["num.io.threads"] = "2";
     p["num.network.threads"] = "2";
     p["num.recovery.threads.per.data.dir"] = "1";
+    // Retention and compaction act within a test's patience (the defaults: first check after
+    // 30 s, then every 5 min; the cleaner idles 15 s). Older brokers ignore keys they lack.
+    p["log.initial.task.delay.ms"] = "0";
+    p["log.retention.check.interval.ms"] = "200";
+    p["log.cleaner.backoff.ms"] = "200";
     for (const auto& [key, value] : options_.properties) p[key] = value;
 
     write_properties(root_ / "server.properties", p);
@@ -344,6 +349,19 @@ void kafka_broker::create_topic(std::string_view name, int partitions,
         throw kafka_broker_error("kafka broker: creating topic " + std::string(name) + " failed: " +
                                  created.describe() + "\n" + created.out);
     wait_for_leaders(name, partitions);
+}
+
+void kafka_broker::add_partitions(std::string_view name, int total) const
+{
+    if (!at_least(version_, {1, 0}))
+        throw kafka_broker_error("kafka broker: no CreatePartitions before Kafka 1.0 (this is " + version_ + ")");
+    process_result added = run_process({KSPOUT_PYTHON, KSPOUT_SOURCE_DIR "/tests/integration/kafka_admin.py",
+                                        "add-partitions", bootstrap_, std::string(name), std::to_string(total)},
+                                       {}, 60s);
+    if (!added.ok())
+        throw kafka_broker_error("kafka broker: adding partitions to " + std::string(name) + " failed: " +
+                                 added.describe() + "\n" + added.out);
+    wait_for_leaders(name, total);
 }
 
 // No CreateTopics before 0.10.1: Kafka's own TopicCommand writes the assignment to ZooKeeper.
@@ -564,14 +582,14 @@ kafka_cluster::~kafka_cluster()
     }
 }
 
-std::string kafka_cluster::bootstrap_of(int node) const
+std::string kafka_cluster::bootstrap_of(int id) const
 {
-    return "127.0.0.1:" + std::to_string(nodes_.at(static_cast<std::size_t>(node - 1)).port);
+    return "127.0.0.1:" + std::to_string(nodes_.at(static_cast<std::size_t>(id - 1)).port);
 }
 
-bool kafka_cluster::running(int node) const
+bool kafka_cluster::running(int id) const
 {
-    return nodes_.at(static_cast<std::size_t>(node - 1)).pid > 0;
+    return nodes_.at(static_cast<std::size_t>(id - 1)).pid > 0;
 }
 
 void kafka_cluster::spawn(node& n)
@@ -738,18 +756,18 @@ void kafka_cluster::restart(int id)
         start_limit, "node " + std::to_string(id) + " registered again");
 }
 
-void kafka_cluster::wait_for_leaders_off(std::string_view topic, int node) const
+void kafka_cluster::wait_for_leaders_off(std::string_view topic, int id) const
 {
     wait_until(
         [&] {
             auto leading = leaders(topic);
             if (leading.empty()) return false;
             for (const auto& [p, leader] : leading) {
-                if (leader < 0 || leader == node) return false;
+                if (leader < 0 || leader == id) return false;
             }
             return true;
         },
-        30s, "leaders of " + std::string(topic) + " off node " + std::to_string(node));
+        30s, "leaders of " + std::string(topic) + " off node " + std::to_string(id));
 }
 
 void kafka_cluster::wait_for_in_sync(std::string_view topic, int replicas) const

@@ -61,6 +61,10 @@ public:
     void create_topic(std::string_view name, int partitions,
                       const std::map<std::string, std::string>& configs = {}) const;
 
+    // Grows a topic to `total` partitions (CreatePartitions, Kafka 1.0 or later) and returns once
+    // every partition has a leader. Throws kafka_broker_error with the tool's output on failure.
+    void add_partitions(std::string_view name, int total) const;
+
     // Our client's settings for this broker: short timeouts, and before 0.10 the version table
     // it assumes for a broker that does not answer ApiVersions.
     io::cluster_options client_options() const;
@@ -110,12 +114,12 @@ public:
 
     // Every node's PLAINTEXT listener, comma separated.
     const std::string& bootstrap() const { return bootstrap_; }
-    std::string bootstrap_of(int node) const;
+    std::string bootstrap_of(int id) const;
     const std::string& version() const { return version_; }
     int size() const { return static_cast<int>(nodes_.size()); }
     // From spawning the JVMs (after formatting) until every node is in the metadata.
     std::chrono::milliseconds start_time() const { return start_time_; }
-    bool running(int node) const;
+    bool running(int id) const;
 
     // Creates a topic and returns once every partition has a leader and a full ISR.
     void create_topic(std::string_view name, int partitions, int replication_factor,
@@ -136,7 +140,7 @@ public:
     void restart(int node);
 
     // Returns once no partition of the topic is led by `node` and every one has a leader.
-    void wait_for_leaders_off(std::string_view topic, int node) const;
+    void wait_for_leaders_off(std::string_view topic, int id) const;
     // Returns once every partition of the topic has `replicas` in-sync replicas.
     void wait_for_in_sync(std::string_view topic, int replicas) const;
 

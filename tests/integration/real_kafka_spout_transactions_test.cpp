@@ -127,7 +127,9 @@ std::int64_t spout_commit_after_acking_all(const std::string& isolation, std::in
     for (const auto& e : emits) {
         auto [p, o] = testing::parse_emit_id(e);
         EXPECT_TRUE(seen.insert(o).second) << "emitted twice: " << *e.id;
-        if (committed_only) EXPECT_EQ(e.tuple.at(4).get<std::string>().substr(0, 10), "committed-") << *e.id;
+        if (committed_only) {
+            EXPECT_EQ(e.tuple.at(4).get<std::string>().substr(0, 10), "committed-") << *e.id;
+        }
         task.storm().ack(*e.id);
     }
     std::map<std::int32_t, std::int64_t> committed;

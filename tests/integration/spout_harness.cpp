@@ -133,6 +133,18 @@ std::map<std::int32_t, std::int64_t> python_offsets(const std::string& script)
     return out;
 }
 
+// kafka-python's beginning_offsets or end_offsets (`call`) for every partition of `topic`.
+std::string list_offsets_script(const std::string& bootstrap, const std::string& topic, int partitions,
+                                const std::string& call)
+{
+    return "from kafka import KafkaConsumer, TopicPartition\n"
+           "c = KafkaConsumer(bootstrap_servers='" + bootstrap + "'.split(','))\n"
+           "tps = [TopicPartition('" + topic + "', p) for p in range(" + std::to_string(partitions) + ")]\n"
+           "for tp, o in sorted(c." + call + "(tps).items()):\n"
+           "    print(tp.partition, o)\n"
+           "c.close()\n";
+}
+
 } // namespace
 
 std::map<std::int32_t, std::int64_t> committed_offsets(const mock_cluster& mock, const std::string& group,
@@ -153,6 +165,12 @@ std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& bootst
                           "c.close()\n");
 }
 
+std::map<std::int32_t, std::int64_t> beginning_offsets(const std::string& bootstrap, const std::string& topic,
+                                                       int partitions)
+{
+    return python_offsets(list_offsets_script(bootstrap, topic, partitions, "beginning_offsets"));
+}
+
 std::map<std::int32_t, std::int64_t> end_offsets(const mock_cluster& mock, const std::string& topic, int partitions)
 {
     return end_offsets(mock.bootstrap(), topic, partitions);
@@ -160,13 +178,7 @@ std::map<std::int32_t, std::int64_t> end_offsets(const mock_cluster& mock, const
 
 std::map<std::int32_t, std::int64_t> end_offsets(const std::string& bootstrap, const std::string& topic, int partitions)
 {
-    return python_offsets("from kafka import KafkaConsumer, TopicPartition\n"
-                          "c = KafkaConsumer(bootstrap_servers='" + bootstrap + "'.split(','))\n"
-                          "tps = [TopicPartition('" + topic + "', p) for p in range(" + std::to_string(partitions) +
-                          ")]\n"
-                          "for tp, o in sorted(c.end_offsets(tps).items()):\n"
-                          "    print(tp.partition, o)\n"
-                          "c.close()\n");
+    return python_offsets(list_offsets_script(bootstrap, topic, partitions, "end_offsets"));
 }
 
 } // namespace kspout::testing

@@ -75,6 +75,10 @@ std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& bootst
 std::map<std::int32_t, std::int64_t> committed_offsets(const mock_cluster& mock, const std::string& group,
                                                        const std::string& topic, int partitions);
 
+// The log start offsets per partition, read with kafka-python.
+std::map<std::int32_t, std::int64_t> beginning_offsets(const std::string& bootstrap, const std::string& topic,
+                                                       int partitions);
+
 // The end offsets (high watermarks) per partition, read with kafka-python.
 std::map<std::int32_t, std::int64_t> end_offsets(const std::string& bootstrap, const std::string& topic,
                                                  int partitions);
