@@ -1,4 +1,4 @@
-# Shared by the benchmark drivers: librdkafka's mock cluster, the kcat-produced data set, child runs.
+# Shared by the benchmark drivers: the cluster launchers (mock or real), the kcat-produced data set, child runs.
 import json
 import subprocess
 import sys
@@ -15,12 +15,18 @@ def add_data_arguments(parser):
     parser.add_argument("--python-runs", type=int, default=3)
 
 
+def start_launcher(argv):
+    """Starts a cluster launcher (kspout-mock-cluster, kspout-kafka-broker): it prints "bootstrap
+    HOST:PORT" when ready, takes commands on stdin, and stops when stdin closes."""
+    launcher = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    line = launcher.stdout.readline().split()
+    if len(line) != 2 or line[0] != "bootstrap":
+        sys.exit(f"{argv[0]} did not start (it printed {line})")
+    return launcher, line[1]
+
+
 def start_mock(launcher, brokers=3):
-    mock = subprocess.Popen([launcher, "--brokers", str(brokers)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
-    word, bootstrap = mock.stdout.readline().split()
-    assert word == "bootstrap", word
-    return mock, bootstrap
+    return start_launcher([launcher, "--brokers", str(brokers)])
 
 
 def stop_mock(mock):

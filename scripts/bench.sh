@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds with benchmarks on and runs the one named (default: all): records, consumer, spout, rebalance.
+# Builds with benchmarks on and runs the one named (default: all): records, consumer, spout, rebalance,
+# real-kafka (producers and consumers on a real broker; not part of all: it takes long).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${KSPOUT_BUILD_DIR:-$root/build}
@@ -14,6 +15,9 @@ if [[ $which == all || $which == consumer ]]; then
 fi
 if [[ $which == all || $which == spout ]]; then
   /usr/bin/python3 "$root/bench/spout/run_spout_bench.py" --build-dir "$build_dir" "${@:2}"
+fi
+if [[ $which == real-kafka ]]; then
+  /usr/bin/python3 "$root/bench/real_kafka/run_real_kafka_bench.py" --build-dir "$build_dir" "${@:2}"
 fi
 if [[ $which == all || $which == rebalance ]]; then
   "$build_dir/bench/rebalance/kspout_bench_rebalance" "${@:2}"

@@ -1,27 +1,12 @@
 // Consumer benchmark, librdkafka's side: assign every partition from the beginning, read N messages.
+#include "bench/bench_run.h"
+#include "bench/rdkafka_conf.h"
+
 #include <librdkafka/rdkafka.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void set(rd_kafka_conf_t* conf, const char* key, const char* value)
-{
-    char err[512];
-    if (rd_kafka_conf_set(conf, key, value, err, sizeof err) != RD_KAFKA_CONF_OK) {
-        fprintf(stderr, "%s: %s\n", key, err);
-        exit(2);
-    }
-}
 
 int main(int argc, char** argv)
 {
@@ -34,13 +19,13 @@ int main(int argc, char** argv)
     char err[512];
 
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", argv[1]);
-    set(conf, "group.id", "kspout-bench-librdkafka");
-    set(conf, "enable.auto.commit", "false");
-    set(conf, "enable.auto.offset.store", "false");
-    set(conf, "check.crcs", "true"); /* the same work as ours, which checks every CRC */
-    set(conf, "log_level", "3");
-    double start = now_seconds();
+    bench_conf_set(conf, "bootstrap.servers", argv[1]);
+    bench_conf_set(conf, "group.id", "kspout-bench-librdkafka");
+    bench_conf_set(conf, "enable.auto.commit", "false");
+    bench_conf_set(conf, "enable.auto.offset.store", "false");
+    bench_conf_set(conf, "check.crcs", "true"); /* the same work as ours, which checks every CRC */
+    bench_conf_set(conf, "log_level", "3");
+    double start = bench_now_seconds();
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk) {
         fprintf(stderr, "rd_kafka_new: %s\n", err);
@@ -74,11 +59,10 @@ int main(int argc, char** argv)
         }
         rd_kafka_message_destroy(m);
     }
-    double seconds = now_seconds() - start;
+    double seconds = bench_now_seconds() - start;
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
-    double cpu = (double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                 (double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    double cpu = bench_cpu_seconds(&usage);
     printf("{\"client\":\"librdkafka\",\"messages\":%zu,\"value_bytes\":%zu,\"seconds\":%.4f,"
            "\"cpu_seconds\":%.4f,\"max_rss_kb\":%ld}\n",
            seen, bytes, seconds, cpu, usage.ru_maxrss);

@@ -1,4 +1,5 @@
 // Consumer benchmark, our side: read N messages of a topic from the beginning, print one JSON line.
+#include "bench/bench_run.h"
 #include "protocol/io/simple_consumer.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -9,16 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-namespace {
-
-double cpu_seconds(const rusage& u)
-{
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {
@@ -66,6 +57,6 @@ int main(int argc, char** argv)
     getrusage(RUSAGE_SELF, &usage);
     std::printf("{\"client\":\"ours\",\"messages\":%zu,\"value_bytes\":%zu,\"seconds\":%.4f,"
                 "\"cpu_seconds\":%.4f,\"max_rss_kb\":%ld}\n",
-                seen, bytes, seconds, cpu_seconds(usage), usage.ru_maxrss);
+                seen, bytes, seconds, bench_cpu_seconds(&usage), usage.ru_maxrss);
     return seen >= wanted ? 0 : 1;
 }

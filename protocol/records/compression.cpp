@@ -52,4 +52,12 @@ std::string_view to_string(compression codec) noexcept
     return "unknown";
 }
 
+std::optional<compression> compression_from_string(std::string_view name) noexcept
+{
+    for (compression c : {compression::none, compression::gzip, compression::snappy, compression::lz4, compression::zstd}) {
+        if (to_string(c) == name) return c;
+    }
+    return std::nullopt;
+}
+
 } // namespace kspout::records

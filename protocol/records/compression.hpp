@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <system_error>
 
@@ -38,5 +39,7 @@ std::error_code compress(compression codec, wire::bytes_view input, wire::byte_b
                          const compress_options& options = {});
 
 std::string_view to_string(compression codec) noexcept;
+// The codec of Kafka's compression.type name ("none", "gzip", "snappy", "lz4", "zstd").
+std::optional<compression> compression_from_string(std::string_view name) noexcept;
 
 } // namespace kspout::records

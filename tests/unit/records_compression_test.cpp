@@ -264,5 +264,16 @@ TEST(RecordsCompression, GarbageAndUnknownCodecs)
     EXPECT_EQ(compress(static_cast<compression>(7), garbage, out), wire::errc::unsupported_compression);
 }
 
+TEST(Compression, NamesAreKafkasCompressionTypesAndReadBack)
+{
+    for (compression codec : {compression::none, compression::gzip, compression::snappy, compression::lz4,
+                              compression::zstd}) {
+        EXPECT_EQ(compression_from_string(to_string(codec)), codec);
+    }
+    EXPECT_EQ(to_string(compression::lz4), "lz4");
+    EXPECT_EQ(compression_from_string("LZ4"), std::nullopt);
+    EXPECT_EQ(compression_from_string("producer"), std::nullopt);
+}
+
 } // namespace
 } // namespace kspout::records

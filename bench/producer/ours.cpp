@@ -1,0 +1,81 @@
+// Producer benchmark, our side: write N records with acks=all, print one JSON line.
+#include "bench/bench_run.h"
+#include "bench/producer/payload.h"
+#include "protocol/io/producer.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+int main(int argc, char** argv)
+{
+    if (argc != 6) {
+        std::fprintf(stderr, "usage: %s BOOTSTRAP TOPIC MESSAGES VALUE_SIZE CODEC\n", argv[0]);
+        return 2;
+    }
+    const std::string topic = argv[2];
+    const std::size_t wanted = std::strtoull(argv[3], nullptr, 10);
+    std::string value(std::strtoull(argv[4], nullptr, 10), ' ');
+    bench_payload(value.data(), value.size());
+    auto codec = kspout::records::compression_from_string(argv[5]);
+    if (!codec) {
+        std::fprintf(stderr, "unknown codec %s\n", argv[5]);
+        return 2;
+    }
+
+    boost::asio::io_context ioc;
+    kspout::io::cluster_options cluster_options;
+    cluster_options.bootstrap_servers = {argv[1]};
+    auto cluster = kspout::io::cluster::create(ioc.get_executor(), cluster_options);
+    kspout::io::producer_options options;
+    options.acks = -1;
+    options.compression = *codec;
+    auto producer = kspout::io::producer::create(cluster, options);
+
+    auto start = std::chrono::steady_clock::now();
+    std::size_t produced = 0;
+    std::size_t delivered = 0;
+    std::size_t failed = 0;
+    bool refill_posted = false;
+    std::function<void()> fill;
+    auto on_delivery = [&](std::error_code ec, std::int32_t, std::int64_t) {
+        ++delivered;
+        if (ec && failed++ == 0) std::fprintf(stderr, "delivery failed: %s\n", ec.message().c_str());
+        if (produced < wanted && !refill_posted) {
+            refill_posted = true;
+            boost::asio::post(ioc, fill);
+        }
+    };
+    fill = [&] {
+        refill_posted = false;
+        while (produced < wanted) {
+            std::error_code ec = producer->produce(topic, std::nullopt, std::nullopt, value, {}, std::nullopt, on_delivery);
+            if (ec == kspout::io::producer_errc::queue_full) return; // a delivery posts the next fill
+            if (ec) {
+                std::fprintf(stderr, "produce: %s\n", ec.message().c_str());
+                std::exit(1);
+            }
+            ++produced;
+        }
+        producer->flush([&](std::error_code) {
+            producer->stop();
+            cluster->shut_down();
+        });
+    };
+    boost::asio::post(ioc, fill);
+    ioc.run();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    std::printf("{\"client\":\"ours\",\"messages\":%zu,\"failed\":%zu,\"seconds\":%.4f,"
+                "\"cpu_seconds\":%.4f,\"max_rss_kb\":%ld}\n",
+                delivered, failed, seconds, bench_cpu_seconds(&usage), usage.ru_maxrss);
+    return delivered == wanted && failed == 0 ? 0 : 1;
+}

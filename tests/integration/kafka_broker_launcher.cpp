@@ -1,0 +1,59 @@
+// kspout-kafka-broker: a real Kafka broker (the test fixture) driven over stdin, for the benchmarks.
+//
+// usage: kspout-kafka-broker [VERSION]
+// Prints "bootstrap HOST:PORT" once the broker answers, then reads commands, one per line, and
+// answers each with "ok" or "error: WHY":
+//   topic NAME PARTITIONS [KEY=VALUE]...   creates a topic (replication factor 1) with those configs
+// The broker is stopped, and its files removed, when stdin ends.
+#include "tests/integration/kafka_broker.hpp"
+
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string run_command(const kspout::testing::kafka_broker& broker, const std::string& line)
+{
+    std::istringstream in(line);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    if (words.empty()) return "error: empty command";
+    if (words[0] != "topic" || words.size() < 3) return "error: usage: topic NAME PARTITIONS [KEY=VALUE]...";
+    std::map<std::string, std::string> configs;
+    for (std::size_t i = 3; i < words.size(); ++i) {
+        auto eq = words[i].find('=');
+        if (eq == std::string::npos) return "error: a topic config is KEY=VALUE, not '" + words[i] + "'";
+        configs[words[i].substr(0, eq)] = words[i].substr(eq + 1);
+    }
+    try {
+        broker.create_topic(words[1], std::stoi(words[2]), configs);
+    } catch (const std::exception& e) {
+        std::string why = e.what();
+        return "error: " + why.substr(0, why.find('\n'));
+    }
+    return "ok";
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc > 2) {
+        std::cerr << "usage: kspout-kafka-broker [VERSION]\n";
+        return 2;
+    }
+    kspout::testing::kafka_broker_options options;
+    if (argc == 2) options.version = argv[1];
+    try {
+        kspout::testing::kafka_broker broker(options);
+        std::cout << "bootstrap " << broker.bootstrap() << std::endl;
+        for (std::string line; std::getline(std::cin, line);) std::cout << run_command(broker, line) << std::endl;
+    } catch (const std::exception& e) {
+        std::cerr << "kspout-kafka-broker: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
