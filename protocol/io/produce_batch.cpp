@@ -44,10 +44,16 @@ partition_queue::clock::time_point partition_queue::linger_expiry(std::chrono::m
 
 std::vector<queued_record> partition_queue::take_batch(std::size_t batch_size)
 {
-    std::vector<queued_record> batch;
+    std::size_t count = 0;
     std::size_t total = batch_overhead;
-    while (!records_.empty() && (batch.empty() || total + records_.front().size <= batch_size)) {
-        total += records_.front().size;
+    for (const auto& r : records_) {
+        if (count > 0 && total + r.size > batch_size) break;
+        total += r.size;
+        ++count;
+    }
+    std::vector<queued_record> batch;
+    batch.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
         bytes_ -= records_.front().size;
         batch.push_back(std::move(records_.front()));
         records_.pop_front();

@@ -80,7 +80,7 @@ producer::producer(std::shared_ptr<cluster> c, producer_options options, logger 
 
 producer::~producer() = default;
 
-std::error_code producer::produce(std::string topic, std::optional<std::int32_t> partition,
+std::error_code producer::produce(std::string_view topic, std::optional<std::int32_t> partition,
                                   std::optional<std::string> key, std::optional<std::string> value,
                                   std::vector<record_header> headers, std::optional<std::int64_t> timestamp,
                                   delivery_handler on_delivery)
@@ -93,12 +93,14 @@ std::error_code producer::produce(std::string topic, std::optional<std::int32_t>
     if (buffered_bytes_ + size > options_.max_buffered_bytes) return producer_errc::queue_full;
 
     queued_record r{std::move(key),        std::move(value), std::move(headers), timestamp.value_or(wall_clock_ms()),
-                    std::move(on_delivery), next_sequence_++, clock::now(),       size};
-    outstanding_.insert(r.sequence);
+                    std::move(on_delivery), sequences_.open(),                  clock::now(),       size};
     buffered_bytes_ += size;
-    auto [it, added] = topics_.try_emplace(topic);
+    auto it = topics_.find(topic);
+    if (it == topics_.end()) {
+        it = topics_.emplace(std::string(topic), topic_state{}).first;
+        if (!cluster_->topic(it->first)) want_metadata(true);
+    }
     it->second.waiting.push_back({std::move(r), partition});
-    if (added && !cluster_->topic(topic)) want_metadata(true);
     schedule_pump();
     return {};
 }
@@ -109,7 +111,7 @@ void producer::flush(flush_handler done)
         boost::asio::post(cluster_->executor(), [done = std::move(done)] { done(errc::shut_down); });
         return;
     }
-    flushes_.emplace_back(next_sequence_, std::move(done));
+    flushes_.emplace_back(sequences_.next(), std::move(done));
     schedule_pump(); // completes it at once if nothing is outstanding, else sends what lingers
 }
 
@@ -231,6 +233,8 @@ void producer::route_waiting(completions& done)
         for (const auto& p : meta->partitions) {
             if (p.leader >= 0) available.push_back(p.partition);
         }
+        // Each partition's state looked up once per pass, not once per record.
+        std::vector<partition_state*> states(static_cast<std::size_t>(count), nullptr);
         for (auto& w : t.waiting) {
             std::int32_t partition = 0;
             if (w.partition) {
@@ -244,7 +248,9 @@ void producer::route_waiting(completions& done)
                 if (w.record.key) key = wire::as_bytes(*w.record.key);
                 partition = partitioner_.choose(name, key, count, available);
             }
-            partitions_[{name, partition}].queue.push(std::move(w.record));
+            auto& state = states[static_cast<std::size_t>(partition)];
+            if (!state) state = &partitions_[{name, partition}];
+            state->queue.push(std::move(w.record));
         }
         t.waiting.clear();
     }
@@ -415,7 +421,7 @@ void producer::finish(std::span<queued_record> records, std::error_code ec, std:
     for (std::size_t i = 0; i < records.size(); ++i) {
         auto& r = records[i];
         buffered_bytes_ -= r.size;
-        outstanding_.erase(r.sequence);
+        sequences_.settle(r.sequence);
         std::int64_t offset = ec || base_offset < 0 ? -1 : base_offset + static_cast<std::int64_t>(i);
         done.push_back({std::move(r.on_delivery), ec, partition, offset});
     }
@@ -484,7 +490,7 @@ void producer::deliver(completions& done)
 void producer::complete_flushes()
 {
     if (flushes_.empty()) return;
-    const std::uint64_t lowest = outstanding_.empty() ? next_sequence_ : *outstanding_.begin();
+    const std::uint64_t lowest = sequences_.lowest_unsettled();
     std::vector<flush_handler> ready;
     auto keep = std::stable_partition(flushes_.begin(), flushes_.end(),
                                       [lowest](const auto& f) { return f.first > lowest; });

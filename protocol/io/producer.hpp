@@ -6,6 +6,7 @@
 #include "protocol/io/partitioner.hpp"
 #include "protocol/io/produce_batch.hpp"
 #include "protocol/io/producer_error.hpp"
+#include "protocol/io/sequence_window.hpp"
 #include "protocol/records/compression.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -72,7 +73,7 @@ public:
     // options.null_keys. Without a timestamp the record gets the current time.
     // Returns an error (queue_full, record_too_large, empty_topic, shut_down) when the record is
     // refused: its handler then never runs. Otherwise on_delivery runs exactly once, later.
-    std::error_code produce(std::string topic, std::optional<std::int32_t> partition, std::optional<std::string> key,
+    std::error_code produce(std::string_view topic, std::optional<std::int32_t> partition, std::optional<std::string> key,
                             std::optional<std::string> value, std::vector<record_header> headers = {},
                             std::optional<std::int64_t> timestamp = std::nullopt, delivery_handler on_delivery = {});
 
@@ -85,7 +86,7 @@ public:
     void stop();
 
     std::size_t buffered_bytes() const noexcept { return buffered_bytes_; }
-    std::size_t outstanding() const noexcept { return outstanding_.size(); } // records not yet reported
+    std::size_t outstanding() const noexcept { return sequences_.unsettled(); } // records not yet reported
 
 private:
     using clock = std::chrono::steady_clock;
@@ -157,11 +158,10 @@ private:
     logger log_;
     boost::asio::steady_timer timer_;
     partitioner partitioner_;
-    std::map<std::string, topic_state> topics_;
+    std::map<std::string, topic_state, std::less<>> topics_;
     std::map<partition_key, partition_state> partitions_;
-    std::set<std::uint64_t> outstanding_; // sequences of records not yet reported
+    sequence_window sequences_; // one per record, settled when it is reported
     std::vector<std::pair<std::uint64_t, flush_handler>> flushes_; // done once all below the mark are
-    std::uint64_t next_sequence_ = 0;
     std::size_t buffered_bytes_ = 0;
     bool pump_posted_ = false;
     bool stopped_ = false;
