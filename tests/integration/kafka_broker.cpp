@@ -258,6 +258,9 @@ void kafka_broker::write_config()
     p["num.recovery.threads.per.data.dir"] = "1";
     // Retention and compaction act within a test's patience (the defaults: first check after
     // 30 s, then every 5 min; the cleaner idles 15 s). Older brokers ignore keys they lack.
+    // Records keep their place however old their timestamps (tests write 2023 ones), unless a
+    // topic sets its own retention.
+    p["log.retention.hours"] = "1000000";
     p["log.initial.task.delay.ms"] = "0";
     p["log.retention.check.interval.ms"] = "200";
     p["log.cleaner.backoff.ms"] = "200";
