@@ -46,37 +46,43 @@ std::vector<queued_record> partition_queue::take_batch(std::size_t batch_size)
 {
     std::size_t count = 0;
     std::size_t total = batch_overhead;
-    for (const auto& r : records_) {
-        if (count > 0 && total + r.size > batch_size) break;
-        total += r.size;
+    for (std::size_t i = head_; i < records_.size(); ++i) {
+        if (count > 0 && total + records_[i].size > batch_size) break;
+        total += records_[i].size;
         ++count;
     }
-    std::vector<queued_record> batch;
-    batch.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-        bytes_ -= records_.front().size;
-        batch.push_back(std::move(records_.front()));
-        records_.pop_front();
-    }
-    return batch;
+    return take_front(count);
 }
 
 std::vector<queued_record> partition_queue::take_enqueued_by(clock::time_point cutoff)
 {
-    std::vector<queued_record> taken;
-    while (!records_.empty() && records_.front().enqueued <= cutoff) {
-        bytes_ -= records_.front().size;
-        taken.push_back(std::move(records_.front()));
-        records_.pop_front();
-    }
-    return taken;
+    std::size_t count = 0;
+    while (head_ + count < records_.size() && records_[head_ + count].enqueued <= cutoff) ++count;
+    return take_front(count);
 }
 
 std::vector<queued_record> partition_queue::take_all()
 {
-    std::vector<queued_record> taken(std::make_move_iterator(records_.begin()), std::make_move_iterator(records_.end()));
-    records_.clear();
-    bytes_ = 0;
+    return take_front(size());
+}
+
+std::vector<queued_record> partition_queue::take_front(std::size_t count)
+{
+    std::vector<queued_record> taken;
+    if (count == 0) return taken;
+    taken.reserve(count);
+    for (std::size_t i = head_; i < head_ + count; ++i) {
+        bytes_ -= records_[i].size;
+        taken.push_back(std::move(records_[i]));
+    }
+    head_ += count;
+    if (head_ == records_.size()) {
+        records_.clear(); // keeps the capacity for the next records
+        head_ = 0;
+    } else if (head_ >= 64 && 2 * head_ >= records_.size()) {
+        records_.erase(records_.begin(), records_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+    }
     return taken;
 }
 

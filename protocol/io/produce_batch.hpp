@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <span>
@@ -50,10 +49,10 @@ public:
     using clock = std::chrono::steady_clock;
 
     void push(queued_record r);
-    bool empty() const noexcept { return records_.empty(); }
-    std::size_t size() const noexcept { return records_.size(); }
+    bool empty() const noexcept { return head_ == records_.size(); }
+    std::size_t size() const noexcept { return records_.size() - head_; }
     std::size_t bytes() const noexcept { return bytes_; } // sum of the records' estimated sizes
-    const queued_record& front() const { return records_.front(); }
+    const queued_record& front() const { return records_[head_]; }
 
     // Worth sending now: the waiting records fill a batch, or the oldest has waited `linger`.
     bool ready(clock::time_point now, std::chrono::milliseconds linger, std::size_t batch_size) const;
@@ -68,7 +67,12 @@ public:
     std::vector<queued_record> take_all();
 
 private:
-    std::deque<queued_record> records_;
+    std::vector<queued_record> take_front(std::size_t count);
+
+    // records_[head_] onwards wait; the taken prefix goes when it outgrows the rest. (A deque
+    // would allocate a block per three records of this size.)
+    std::vector<queued_record> records_;
+    std::size_t head_ = 0;
     std::size_t bytes_ = 0;
 };
 

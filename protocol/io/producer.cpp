@@ -260,11 +260,13 @@ void producer::expire(clock::time_point now, completions& done)
 {
     const auto cutoff = now - options_.delivery_timeout;
     for (auto& [name, t] : topics_) {
-        while (!t.waiting.empty() && t.waiting.front().record.enqueued <= cutoff) {
-            auto& w = t.waiting.front();
-            finish(std::span(&w.record, 1), producer_errc::delivery_timed_out, w.partition.value_or(-1), -1, done);
-            t.waiting.pop_front();
+        auto kept = t.waiting.begin();
+        while (kept != t.waiting.end() && kept->record.enqueued <= cutoff) {
+            finish(std::span(&kept->record, 1), producer_errc::delivery_timed_out, kept->partition.value_or(-1), -1,
+                   done);
+            ++kept;
         }
+        t.waiting.erase(t.waiting.begin(), kept);
     }
     for (auto& [where, p] : partitions_) {
         // A batch in flight is settled by its response (the request timeout bounds the wait).

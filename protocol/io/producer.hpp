@@ -14,7 +14,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -121,7 +120,7 @@ private:
 
     // Records whose partition cannot be chosen before the topic's metadata is known.
     struct topic_state {
-        std::deque<waiting_record> waiting;
+        std::vector<waiting_record> waiting; // in produce() order
     };
 
     struct completion {
