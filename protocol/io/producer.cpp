@@ -27,6 +27,12 @@ std::int64_t wall_clock_ms()
         .count();
 }
 
+// What a queued record of estimated size `size` holds in memory, counted against max_buffered_bytes.
+std::size_t held_bytes(std::size_t size)
+{
+    return size + sizeof(queued_record);
+}
+
 std::string describe(const std::string& topic, std::int32_t partition)
 {
     return topic + "/" + std::to_string(partition);
@@ -90,11 +96,11 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
     if (partition && *partition < 0) return producer_errc::unknown_partition;
     std::size_t size = estimated_size(key, value, headers);
     if (size > options_.max_buffered_bytes) return producer_errc::record_too_large;
-    if (buffered_bytes_ + size > options_.max_buffered_bytes) return producer_errc::queue_full;
+    if (buffered_bytes_ + held_bytes(size) > options_.max_buffered_bytes) return producer_errc::queue_full;
 
     queued_record r{std::move(key),        std::move(value), std::move(headers), timestamp.value_or(wall_clock_ms()),
                     std::move(on_delivery), sequences_.open(),                  clock::now(),       size};
-    buffered_bytes_ += size;
+    buffered_bytes_ += held_bytes(size);
     auto it = topics_.find(topic);
     if (it == topics_.end()) {
         it = topics_.emplace(std::string(topic), topic_state{}).first;
@@ -422,7 +428,7 @@ void producer::finish(std::span<queued_record> records, std::error_code ec, std:
 {
     for (std::size_t i = 0; i < records.size(); ++i) {
         auto& r = records[i];
-        buffered_bytes_ -= r.size;
+        buffered_bytes_ -= held_bytes(r.size);
         sequences_.settle(r.sequence);
         std::int64_t offset = ec || base_offset < 0 ? -1 : base_offset + static_cast<std::int64_t>(i);
         done.push_back({std::move(r.on_delivery), ec, partition, offset});

@@ -38,7 +38,9 @@ struct producer_options {
     records::compression compression = records::compression::none;
     std::chrono::milliseconds linger = 5ms;       // how long a partition's records wait for more
     std::size_t batch_size = 64 * 1024;           // estimated bytes per partition batch
-    std::size_t max_buffered_bytes = 32 << 20;    // produce() fails with queue_full beyond this
+    // Memory for records not yet acknowledged (their bytes and bookkeeping); produce() fails with
+    // queue_full beyond this.
+    std::size_t max_buffered_bytes = 32 << 20;
     int retries = std::numeric_limits<int>::max(); // per batch; delivery_timeout bounds them too
     std::chrono::milliseconds retry_backoff = 100ms;
     std::chrono::milliseconds delivery_timeout = 120s; // from produce() to acknowledgement
