@@ -61,9 +61,10 @@ TEST(storm_kill, a_sigkilled_spout_subprocess_ends_the_worker_and_a_restart_lose
     ASSERT_EQ(::kill(pids.front(), SIGKILL), 0);
     produce_with_kcat(broker.bootstrap(), "storm-kill", 100, 100);
 
-    // Storm notices at its next command to that subprocess ("next": the write fails with "Stream
-    // closed"), the spout executor's loop dies, and ReportErrorAndDie halts the worker's JVM with
-    // status 1; in local mode that JVM is LocalCluster's.
+    // Storm notices at its next command to that subprocess: the write of "next" fails ("Stream
+    // closed"), or, when the kill came while Storm waited for a reply, the read meets the end of
+    // the pipe ("Pipe to subprocess seems to be broken!"). The spout executor's loop dies and
+    // ReportErrorAndDie halts the worker's JVM with status 1; in local mode that is LocalCluster's.
     std::optional<int> status;
     for (auto deadline = std::chrono::steady_clock::now() + 90s;
          !(status = cluster->exit_status()) && std::chrono::steady_clock::now() < deadline;)
@@ -75,7 +76,9 @@ TEST(storm_kill, a_sigkilled_spout_subprocess_ends_the_worker_and_a_restart_lose
     std::cerr << "[ info ] LocalCluster's JVM ended with wait status " << *status << "\n";
     EXPECT_TRUE(WIFEXITED(*status)) << log;
     EXPECT_NE(WEXITSTATUS(*status), 0) << log;
-    EXPECT_THAT(log, ::testing::HasSubstr("name:kafka exitCode:137"));
+    EXPECT_THAT(log, ::testing::HasSubstr(", name:kafka exitCode:"));
+    EXPECT_THAT(log, ::testing::AnyOf(::testing::HasSubstr("java.io.IOException: Stream closed"),
+                                      ::testing::HasSubstr("Pipe to subprocess seems to be broken!")));
     EXPECT_THAT(log, ::testing::HasSubstr("Halting process: Worker died"));
     cluster.reset();
 
