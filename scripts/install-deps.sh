@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages kafka-spout needs to build, test and benchmark, then the Kafka brokers (idempotent).
+# Installs the Debian 12 packages kafka-spout needs to build, test and benchmark, then the Kafka brokers and Apache Storm (idempotent).
 set -euo pipefail
 
 packages=(
@@ -28,3 +28,4 @@ if ((${#missing[@]} > 0)); then
 fi
 
 "$(dirname "$0")/fetch-peers.sh"
+"$(dirname "$0")/fetch-storm.sh"

@@ -1,0 +1,85 @@
+// One Storm LocalCluster that runs example topologies on command, one command per stdin line.
+package example;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.storm.Config;
+import org.apache.storm.LocalCluster;
+import org.apache.storm.generated.KillOptions;
+import org.apache.storm.generated.TopologySummary;
+
+// usage: LocalRun ZOOKEEPER_HOST:PORT [ROOT]
+// The cluster keeps its state in that ZooKeeper, under ROOT (default /storm), instead of an
+// in-process one. A cluster whose JVM died leaves its Nimbus leadership there until its session
+// expires, so a cluster started after it needs a root of its own.
+// Commands, answered on stdout with one line each ("error MESSAGE" when one fails):
+//   submit NAME key=value...  -> "submitted NAME" (keys: see ExampleTopology)
+//   kill NAME                 -> "killed NAME", once the topology and its workers are gone
+// At the end of stdin the cluster shuts down and the JVM exits 0. Storm logs to stderr.
+public final class LocalRun {
+    private LocalRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String[] zookeeper = args[0].split(":");
+        Map<String, Object> daemonConf = new HashMap<>();
+        daemonConf.put(Config.STORM_ZOOKEEPER_SERVERS, List.of(zookeeper[0]));
+        daemonConf.put(Config.STORM_ZOOKEEPER_PORT, Integer.parseInt(zookeeper[1]));
+        daemonConf.put(Config.STORM_ZOOKEEPER_ROOT, args.length > 1 ? args[1] : "/storm");
+        // LocalCluster turns message timeouts off unless told otherwise; the tests need them.
+        daemonConf.put(Config.TOPOLOGY_ENABLE_MESSAGE_TIMEOUTS, true);
+        try (LocalCluster cluster = new LocalCluster.Builder().withDaemonConf(daemonConf).build()) {
+            System.out.println("ready");
+            System.out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                System.out.println(run(cluster, line.trim().split("\\s+")));
+                System.out.flush();
+            }
+        }
+        System.exit(0); // Storm leaves non-daemon threads behind
+    }
+
+    private static String run(LocalCluster cluster, String[] words) {
+        try {
+            if (words[0].equals("submit") && words.length >= 2) {
+                Map<String, String> options = new HashMap<>();
+                for (int i = 2; i < words.length; i++) {
+                    int eq = words[i].indexOf('=');
+                    options.put(words[i].substring(0, eq), words[i].substring(eq + 1));
+                }
+                cluster.submitTopology(words[1], ExampleTopology.config(options), ExampleTopology.build(options));
+                return "submitted " + words[1];
+            }
+            if (words[0].equals("kill") && words.length == 2) {
+                KillOptions now = new KillOptions();
+                now.set_wait_secs(0);
+                cluster.killTopologyWithOpts(words[1], now);
+                while (running(cluster, words[1])) {
+                    Thread.sleep(100); // polling Nimbus until the kill is done
+                }
+                return "killed " + words[1];
+            }
+            return "error unknown command: " + String.join(" ", words);
+        } catch (Exception e) {
+            return "error " + e.toString().replace('\n', ' ');
+        }
+    }
+
+    private static boolean running(LocalCluster cluster, String name) throws Exception {
+        for (TopologySummary topology : cluster.getClusterInfo().get_topologies()) {
+            if (topology.get_name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
