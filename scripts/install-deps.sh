@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages kafka-spout needs to build, test and benchmark, then the Kafka brokers and Apache Storm (idempotent).
+# Installs the Debian 12 packages kafka-spout needs to build, test and benchmark, then the Kafka brokers,
+# Apache Storm and the PyPI peers (idempotent).
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,7 @@ packages=(
   # real peers for the tests: ZooKeeper server, librdkafka's mock cluster, kcat, kafka-python
   zookeeper librdkafka-dev kcat
   python3-kafka python3-snappy python3-lz4 python3-xxhash python3-zstandard python3-kazoo
+  python3-venv  # the venv of the PyPI peers (pykafka), made by scripts/fetch-python-peers.sh
   # real Kafka brokers: fetched from Maven into a cache by scripts/fetch-peers.sh
   maven default-jdk-headless  # javac, for the Java peers in tests/peers/java
 )
@@ -29,3 +31,4 @@ fi
 
 "$(dirname "$0")/fetch-peers.sh"
 "$(dirname "$0")/fetch-storm.sh"
+"$(dirname "$0")/fetch-python-peers.sh"

@@ -142,6 +142,9 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
     options.group_id = settings_.group_id;
     options.zookeeper_connect = settings_.zookeeper_connect;
     options.zookeeper_session_timeout = settings_.zookeeper_session_timeout;
+    options.owners_dir = settings_.zookeeper_owners_dir == owners_dir::python3
+                             ? group::owners_dir_style::python3_bytes_repr
+                             : group::owners_dir_style::plain;
     // Stale owner nodes of a dead member live until its session times out: keep retrying past it.
     options.rebalance_backoff = std::min(settings_.rebalance_backoff, std::chrono::milliseconds(200));
     options.rebalance_deadline = settings_.zookeeper_session_timeout +

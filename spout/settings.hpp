@@ -26,6 +26,9 @@ enum class assignment_mode {
 };
 enum class offset_reset { earliest, latest, error };
 enum class isolation_level { read_uncommitted, read_committed };
+// How the owners directory of the group's znodes is spelled: "owners/<topic>", or "owners/b'<topic>'"
+// as pykafka writes it under Python 3. Members of one group must agree.
+enum class owners_dir { plain, python3 };
 
 // Every field is documented, with its key and default, in spout/README.md.
 struct settings {
@@ -48,6 +51,7 @@ struct settings {
     std::string broker_version_fallback = "0.10.0";
     bool api_version_request = true; // false: no ApiVersions probe, the fallback table from the start
     std::chrono::milliseconds zookeeper_session_timeout{6000};
+    owners_dir zookeeper_owners_dir = owners_dir::plain;
     std::int32_t rebalance_max_retries = 5;
     std::chrono::milliseconds rebalance_backoff{2000};
 

@@ -74,6 +74,7 @@ TEST(SpoutSettings, MinimalConfGivesTheDefaults)
     EXPECT_TRUE(s.retry.dead_letter_stream.empty());
     EXPECT_EQ(s.subprocess_timeout, 30s);
     EXPECT_EQ(s.log_level, multilang::log_level::info);
+    EXPECT_EQ(s.zookeeper_owners_dir, owners_dir::plain);
     EXPECT_TRUE(s.metrics.names.empty()); // Storm kills the worker for a metric nobody registered
 }
 
@@ -157,6 +158,7 @@ TEST(SpoutSettings, TypedValuesFromTheStormConf)
     conf["kafka.spout.fields"] = json::array({"timestamp", "value"});
     conf["kafka.fetch.max.wait.ms"] = "250";
     conf["kafka.spout.retry.initial.delay.ms"] = 0;
+    conf["kafka.zookeeper.owners.dir"] = "python3";
     auto r = load_settings(conf, {});
     ASSERT_TRUE(r.value) << joined(r.errors);
     EXPECT_EQ(r.value->bootstrap_servers, (std::vector<std::string>{"a:1", "b:2"}));
@@ -165,6 +167,7 @@ TEST(SpoutSettings, TypedValuesFromTheStormConf)
     EXPECT_EQ(r.value->fields, (std::vector<tuple_field>{tuple_field::timestamp, tuple_field::value}));
     EXPECT_EQ(r.value->fetch_max_wait, 250ms);
     EXPECT_EQ(r.value->retry.initial_delay, 0ms);
+    EXPECT_EQ(r.value->zookeeper_owners_dir, owners_dir::python3);
 }
 
 TEST(SpoutSettings, SubprocessTimeoutComesFromStorm)
@@ -242,6 +245,7 @@ TEST(SpoutSettings, BadValuesNameKeyValueAndWhatWasExpected)
         {"kafka.spout.invalid.utf8", "drop", "expected one of base64, replace, error"},
         {"kafka.spout.retry.exhausted", "ack", "expected one of give_up, keep_retrying"},
         {"kafka.broker.version.fallback", "0.11.0", "expected one of 0.8.2, 0.9.0, 0.10.0"},
+        {"kafka.zookeeper.owners.dir", "b'events'", "expected one of plain, python3"},
         {"kafka.topic", "bad topic", "expected a Kafka topic name"},
         {"kafka.topic", std::string(250, 'a'), "expected a Kafka topic name"},
         {"kafka.topic", "..", "expected a Kafka topic name"},
@@ -518,7 +522,7 @@ TEST(SpoutSettings, ReadmeDocumentsEveryKey)
     std::set<std::string> known;
     for (auto key : settings_keys()) known.insert(std::string(key));
     EXPECT_EQ(documented, known);
-    EXPECT_EQ(known.size(), 39u); // the keys of issue 5
+    EXPECT_EQ(known.size(), 40u); // the keys of issue 5, and the owners directory of issue 9
 }
 
 } // namespace
