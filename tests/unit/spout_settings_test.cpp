@@ -434,7 +434,9 @@ TEST_F(SpoutSettingsFile, ParsingTheTextGivesWhatReadingTheFileGives)
         std::string text_error;
         auto from_text = parse_config_text(text, multilang::excerpt(path, 120), text_error);
         ASSERT_EQ(from_file.has_value(), from_text.has_value()) << text;
-        if (from_file) EXPECT_EQ(*from_file, *from_text) << text;
+        if (from_file) {
+            EXPECT_EQ(*from_file, *from_text) << text;
+        }
         EXPECT_EQ(file_error, text_error) << text;
     }
 }
