@@ -63,14 +63,7 @@ std::size_t kafka_spout::emit_buffered(std::size_t max)
             }
             // A rewind re-reads offsets already in flight, acked, or failed but not yet due.
             if (retries_.scheduled(tp, m.offset) && !retries_.ready(tp, m.offset, now)) continue;
-            records::record r;
-            r.offset = m.offset;
-            r.timestamp = m.timestamp;
-            r.ts_type = m.timestamp_type;
-            r.key = m.key;
-            r.value = m.value;
-            r.header_count = static_cast<std::uint32_t>(m.headers.size());
-            auto mapped = mapper_->map(m.topic, m.partition, r, m.headers);
+            auto mapped = mapper_->map(m.topic, m.partition, io::as_record(m), m.headers);
             if (!mapped.ok()) {
                 // Never emitted, so it does not hold commits back: the skip is the policy's choice.
                 log("kafka-spout: skipping " + to_string(tp) + " offset " + std::to_string(m.offset) + ": " +
@@ -104,13 +97,7 @@ void kafka_spout::emit_dead_letter(const io::consumer_message& m)
 {
     topic_partition_ref tp{m.topic, m.partition};
     dead_letters_.erase({m.partition, m.offset});
-    records::record r;
-    r.offset = m.offset;
-    r.timestamp = m.timestamp;
-    r.key = m.key;
-    r.value = m.value;
-    r.header_count = static_cast<std::uint32_t>(m.headers.size());
-    auto mapped = dead_letter_mapper_->map(m.topic, m.partition, r, m.headers);
+    auto mapped = dead_letter_mapper_->map(m.topic, m.partition, io::as_record(m), m.headers);
     if (mapped.ok()) {
         multilang::emit_message e;
         e.stream = settings_.retry.dead_letter_stream;

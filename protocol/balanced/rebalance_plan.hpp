@@ -2,7 +2,7 @@
 // two claims on one partition stands, backoff steps, option checks. No I/O, so unit tests cover them.
 #pragma once
 
-#include "protocol/balanced/balanced_consumer.hpp"
+#include "protocol/balanced/balanced_options.hpp"
 #include "protocol/group/assignment.hpp"
 
 #include <chrono>

@@ -28,6 +28,9 @@ struct consumer_message {
     std::span<const records::header> headers;
 };
 
+// The message as a records::record (its headers stay with the message: first_header is 0).
+records::record as_record(const consumer_message& m);
+
 // A decoded fetch result with the response buffer its views point into (the record set owns
 // the decompressed data the other views point into).
 struct buffered_chunk {

@@ -118,5 +118,31 @@ TEST(ConsumerBuffer, RoundRobinStopsAtMax)
     EXPECT_EQ(b.messages(), 3u);
 }
 
+TEST(ConsumerBuffer, AMessageAsARecordKeepsEveryField)
+{
+    const std::string key = "k";
+    const std::string value = "v";
+    records::header headers[2];
+    consumer_message m;
+    m.topic = "t";
+    m.partition = 3;
+    m.offset = 42;
+    m.timestamp = 1700000000000;
+    m.timestamp_type = records::timestamp_type::log_append_time;
+    m.key = wire::as_bytes(key);
+    m.value = wire::as_bytes(value);
+    m.headers = headers;
+    auto r = as_record(m);
+    EXPECT_EQ(r.offset, 42);
+    EXPECT_EQ(r.timestamp, 1700000000000);
+    EXPECT_EQ(r.ts_type, records::timestamp_type::log_append_time);
+    ASSERT_TRUE(r.key && r.value);
+    EXPECT_EQ(r.key->data(), m.key->data());
+    EXPECT_EQ(r.value->size(), 1u);
+    EXPECT_EQ(r.header_count, 2u);
+    m.key.reset();
+    EXPECT_FALSE(as_record(m).key);
+}
+
 } // namespace
 } // namespace kspout::io
