@@ -354,6 +354,11 @@ void kafka_broker::create_topic(std::string_view name, int partitions,
     wait_for_leaders(name, partitions);
 }
 
+std::string kafka_broker::zookeeper_connect() const
+{
+    return zookeeper_ ? zookeeper_->connect_string("/kafka") : std::string();
+}
+
 void kafka_broker::add_partitions(std::string_view name, int total) const
 {
     if (!at_least(version_, {1, 0}))

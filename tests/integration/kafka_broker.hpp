@@ -52,6 +52,8 @@ public:
     const std::string& bootstrap() const { return bootstrap_; }
     const std::string& version() const { return version_; }
     bool kraft() const { return kraft_; }
+    // In ZooKeeper mode, the connect string of the broker's ZooKeeper with its chroot; empty for KRaft.
+    std::string zookeeper_connect() const;
     // From spawning the JVM (after formatting the log dir) to the first Metadata answer.
     std::chrono::milliseconds start_time() const { return start_time_; }
 

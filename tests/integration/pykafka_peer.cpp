@@ -22,11 +22,10 @@ std::filesystem::path cache_root()
     return std::filesystem::path(home != nullptr ? home : "/root") / ".cache" / "kafka-spout";
 }
 
-kafka_broker_options broker_options(const zookeeper_server& zookeeper, std::string_view chroot)
+kafka_broker_options broker_options()
 {
     kafka_broker_options o;
     o.version = std::string(pykafka_kafka_version);
-    o.properties["zookeeper.connect"] = zookeeper.connect_string(chroot);
     return o;
 }
 
@@ -76,7 +75,7 @@ std::string pykafka_python()
     return python.string();
 }
 
-pykafka_cluster::pykafka_cluster() : broker_(broker_options(zookeeper_, chroot)) {}
+pykafka_cluster::pykafka_cluster() : broker_(broker_options()) {}
 
 pykafka_cluster& shared_pykafka_cluster()
 {

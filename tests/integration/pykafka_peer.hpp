@@ -2,7 +2,6 @@
 #pragma once
 
 #include "tests/integration/kafka_broker.hpp"
-#include "tests/integration/zookeeper_server.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -30,19 +29,17 @@ std::string pykafka_python();
 inline constexpr const char* pykafka_records_script = KSPOUT_SOURCE_DIR "/tests/integration/pykafka_records.py";
 inline constexpr const char* pykafka_member_script = KSPOUT_SOURCE_DIR "/tests/integration/pykafka_member.py";
 
-// A ZooKeeper-mode broker on a ZooKeeper of the test's own, so that pykafka's BalancedConsumer,
-// which reads /brokers there and keeps its group beside it, and our spout share both.
+// A ZooKeeper-mode broker whose ZooKeeper the groups share: pykafka's BalancedConsumer reads
+// /brokers there and keeps its group beside it, and our spout joins the same group.
 class pykafka_cluster {
 public:
-    pykafka_cluster(); // throws kafka_broker_error, zookeeper_error
+    pykafka_cluster(); // throws kafka_broker_error
     const kafka_broker& broker() const { return broker_; }
     const std::string& bootstrap() const { return broker_.bootstrap(); }
     // The ZooKeeper connect string with the broker's chroot: where the groups live.
-    std::string zookeeper_connect() const { return zookeeper_.connect_string(chroot); }
+    std::string zookeeper_connect() const { return broker_.zookeeper_connect(); }
 
 private:
-    static constexpr std::string_view chroot = "/kafka";
-    zookeeper_server zookeeper_;
     kafka_broker broker_;
 };
 
