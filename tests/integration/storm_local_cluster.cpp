@@ -110,6 +110,14 @@ void storm_local_cluster::submit(const std::string& name, const std::map<std::st
     command(line, "submitted " + name, std::chrono::seconds(60));
 }
 
+void storm_local_cluster::flux(const std::string& name, const std::filesystem::path& file,
+                               const std::map<std::string, std::string>& properties)
+{
+    std::string line = "flux " + name + " " + file.string();
+    for (const auto& [key, value] : properties) line += " " + key + "=" + value;
+    command(line, "submitted " + name, std::chrono::seconds(60));
+}
+
 void storm_local_cluster::kill(const std::string& name)
 {
     command("kill " + name, "killed " + name, std::chrono::seconds(120));

@@ -34,6 +34,10 @@ public:
 
     // Submits ExampleTopology under `name` with these options (see ExampleTopology.java).
     void submit(const std::string& name, const std::map<std::string, std::string>& options);
+    // Submits the Flux YAML `file` under `name`, its ${KEY} placeholders replaced by `properties`
+    // (Flux's --filter), built by Flux's own parser and builder (see FluxTopology.java).
+    void flux(const std::string& name, const std::filesystem::path& file,
+              const std::map<std::string, std::string>& properties);
     // Kills the topology at once (wait_secs 0) and returns once Nimbus no longer lists it.
     void kill(const std::string& name);
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import org.apache.storm.Config;
 import org.apache.storm.LocalCluster;
@@ -19,6 +20,9 @@ import org.apache.storm.generated.TopologySummary;
 // expires, so a cluster started after it needs a root of its own.
 // Commands, answered on stdout with one line each ("error MESSAGE" when one fails):
 //   submit NAME key=value...  -> "submitted NAME" (keys: see ExampleTopology)
+//   flux NAME FILE key=value... -> "submitted NAME": the Flux YAML FILE, its ${key} placeholders
+//                                  replaced by the values (what Flux's --filter does with a
+//                                  properties file), built by Flux and submitted under NAME
 //   kill NAME                 -> "killed NAME", once the topology and its workers are gone
 // At the end of stdin the cluster shuts down and the JVM exits 0. Storm logs to stderr.
 public final class LocalRun {
@@ -57,6 +61,16 @@ public final class LocalRun {
                     options.put(words[i].substring(0, eq), words[i].substring(eq + 1));
                 }
                 cluster.submitTopology(words[1], ExampleTopology.config(options), ExampleTopology.build(options));
+                return "submitted " + words[1];
+            }
+            if (words[0].equals("flux") && words.length >= 3) {
+                Properties properties = new Properties();
+                for (int i = 3; i < words.length; i++) {
+                    int eq = words[i].indexOf('=');
+                    properties.setProperty(words[i].substring(0, eq), words[i].substring(eq + 1));
+                }
+                FluxTopology flux = FluxTopology.load(words[2], properties);
+                cluster.submitTopology(words[1], flux.config(), flux.topology());
                 return "submitted " + words[1];
             }
             if (words[0].equals("kill") && words.length == 2) {
