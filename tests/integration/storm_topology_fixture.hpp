@@ -14,12 +14,14 @@
 
 namespace kspout::testing {
 
+inline constexpr int storm_topology_partitions = 6;
+
 // Every test gets a fresh topic of `partitions` partitions on the shared real broker and a
 // temporary directory; the ZooKeeper (Storm's state and the spout's group) and the LocalCluster
 // JVM live as long as the test binary's suite.
 class storm_topology : public ::testing::Test {
 protected:
-    static constexpr int partitions = 6;
+    static constexpr int partitions = storm_topology_partitions;
 
     static void SetUpTestSuite();
     static void TearDownTestSuite(); // prints the cluster's log when a test failed or KSPOUT_TEST_LOGS is set

@@ -1,0 +1,172 @@
+// kspout-local-topology beside Storm on one Flux file (topology-examples/kafka-local.flux.yaml): the same counts per component.
+#include "tests/integration/kafka_broker.hpp"
+#include "tests/integration/process.hpp"
+#include "tests/integration/spout_harness.hpp"
+#include "tests/integration/storm_topology_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace kspout::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+using component_counts = std::map<std::string, std::map<std::string, std::int64_t>>;
+
+// kspout-local-topology's summary table ("component kind tasks emitted executed acked failed
+// timed-out", "-" where a kind has no such count), in ComponentCounts' terms: a spout's timed-out
+// tuples are among Storm's failed ones.
+component_counts parse_local_summary(const std::string& out)
+{
+    component_counts counts;
+    std::istringstream lines(out);
+    bool table = false;
+    for (std::string line; std::getline(lines, line);) {
+        std::istringstream words(line);
+        std::string id, kind, tasks, emitted, executed, acked, failed, timed_out;
+        if (!(words >> id >> kind >> tasks >> emitted >> executed >> acked >> failed >> timed_out)) continue;
+        if (id == "component") {
+            table = true;
+            continue;
+        }
+        if (!table) continue;
+        auto& c = counts[id];
+        c["emitted"] = std::stoll(emitted);
+        c["acked"] = std::stoll(acked);
+        c["failed"] = std::stoll(failed);
+        if (kind == "bolt") c["executed"] = std::stoll(executed);
+        if (kind == "spout") c["failed"] += std::stoll(timed_out);
+    }
+    return counts;
+}
+
+std::string describe(const component_counts& counts)
+{
+    std::string text;
+    for (const auto& [component, values] : counts) {
+        text += component + ":";
+        for (const auto& [key, value] : values) text += " " + key + "=" + std::to_string(value);
+        text += "; ";
+    }
+    return text;
+}
+
+// Runs kafka-local.flux.yaml on the test's topic both ways, each with a group of its own.
+class local_and_storm {
+public:
+    local_and_storm(storm_local_cluster& cluster, std::map<std::string, std::string> options,
+                    const std::filesystem::path& dir, std::map<std::string, std::string> sets)
+        : cluster_(cluster), options_(std::move(options)), sets_(std::move(sets)), resources_(dir / "resources")
+    {
+        sets_["kafka.bootstrap.servers"] = options_["bootstrap"];
+        sets_["kafka.topic"] = options_["topic"];
+        // The jar's resources/ directory, for kspout-local-topology.
+        std::filesystem::create_directories(resources_);
+        for (const char* file : {"run-kafka-spout.sh", "key_count_bolt.py"})
+            std::filesystem::copy_file(std::filesystem::path(KSPOUT_TOPOLOGY_EXAMPLES) / file, resources_ / file);
+        std::filesystem::copy_file(KSPOUT_SPOUT_BIN, resources_ / "kafka-spout");
+    }
+
+    // kspout-local-topology with the given stop option (--max-tuples N or --seconds N).
+    component_counts run_local(const std::vector<std::string>& stop)
+    {
+        std::vector<std::string> argv{KSPOUT_LOCAL_TOPOLOGY_BIN, file(), "--resources", resources_.string(), "--quiet"};
+        auto sets = sets_;
+        sets["kafka.group.id"] = options_["group"] + "-local";
+        for (const auto& [key, value] : sets) argv.insert(argv.end(), {"--set", key + "=" + value});
+        argv.insert(argv.end(), stop.begin(), stop.end());
+        auto local = run_process(argv, {}, 120s);
+        EXPECT_EQ(local.exit_code, 0) << local.out << local.err;
+        auto counts = parse_local_summary(local.out);
+        std::cout << "[ info ] kspout-local-topology: " << describe(counts) << "\n";
+        return counts;
+    }
+
+    // Storm through Flux with exact stats, until `done` holds for its counts and its group
+    // committed every record; then the topology is killed.
+    component_counts run_storm(const std::string& name, const std::function<bool(component_counts&)>& done)
+    {
+        auto overrides = sets_;
+        overrides["kafka.group.id"] = options_["group"] + "-storm";
+        overrides["topology.stats.sample.rate"] = "1.0";
+        cluster_.flux(name, file(), {}, overrides);
+        component_counts counts;
+        auto end = end_offsets(options_["bootstrap"], options_["topic"], storm_topology_partitions);
+        for (auto deadline = std::chrono::steady_clock::now() + 120s; std::chrono::steady_clock::now() < deadline;) {
+            counts = cluster_.counts(name);
+            if (done(counts) && committed_offsets(options_["bootstrap"], overrides["kafka.group.id"], options_["topic"],
+                                                  storm_topology_partitions) == end)
+                break;
+            std::this_thread::sleep_for(500ms); // polling Nimbus' stats and the broker
+        }
+        cluster_.kill(name);
+        std::cout << "[ info ] Storm: " << describe(counts) << "\n";
+        return counts;
+    }
+
+private:
+    static std::string file() { return std::string(KSPOUT_TOPOLOGY_EXAMPLES) + "/kafka-local.flux.yaml"; }
+
+    storm_local_cluster& cluster_;
+    std::map<std::string, std::string> options_;
+    std::map<std::string, std::string> sets_;
+    std::filesystem::path resources_;
+};
+
+TEST_F(storm_topology, kspout_local_topology_counts_what_storm_counts_on_the_same_flux_file)
+{
+    constexpr std::int64_t n = 120;
+    auto options = fresh_topology("storm-vs-local", "static");
+    produce_with_kcat(options["bootstrap"], options["topic"], static_cast<int>(n));
+    const component_counts expected{
+        {"kafka", {{"emitted", n}, {"acked", n}, {"failed", 0}}},
+        {"count", {{"emitted", n}, {"executed", n}, {"acked", n}, {"failed", 0}}},
+        {"log", {{"emitted", 0}, {"executed", n}, {"acked", n}, {"failed", 0}}}};
+
+    local_and_storm runs(*cluster_, options, dir_.path(), {});
+    auto local = runs.run_local({"--max-tuples", std::to_string(n)});
+    EXPECT_EQ(local, expected) << describe(local);
+    auto storm = runs.run_storm("vs-local", [&](component_counts& c) { return c["kafka"]["acked"] >= n && c["log"]["acked"] >= n; });
+    EXPECT_EQ(storm, expected) << describe(storm) << "\n" << cluster_->log();
+    EXPECT_EQ(storm, local);
+}
+
+// Which tuples fail depends on the order they reach the bolt's tasks, so the two runs need not
+// fail the same number; what Storm's acker makes of the fails must be the same in both.
+void expect_fails_replayed_and_counted(component_counts c, std::int64_t n, const char* who)
+{
+    SCOPED_TRACE(who);
+    EXPECT_EQ(c["kafka"]["acked"], n) << describe(c);
+    EXPECT_GE(c["kafka"]["failed"], n / 10) << describe(c);
+    EXPECT_EQ(c["kafka"]["failed"], c["count"]["failed"]) << "every fail in the bolt reaches the spout";
+    EXPECT_EQ(c["kafka"]["emitted"], c["kafka"]["acked"] + c["kafka"]["failed"]) << "every fail replayed";
+    EXPECT_EQ(c["count"]["executed"], c["kafka"]["emitted"]);
+    EXPECT_EQ(c["count"]["acked"], n);
+    EXPECT_EQ(c["count"]["emitted"], n);
+    EXPECT_EQ(c["log"]["executed"], n);
+    EXPECT_EQ(c["log"]["acked"], n);
+}
+
+TEST_F(storm_topology, kspout_local_topology_replays_a_failing_bolt_as_storm_does)
+{
+    constexpr std::int64_t n = 120;
+    auto options = fresh_topology("storm-vs-local-fail", "static");
+    produce_with_kcat(options["bootstrap"], options["topic"], static_cast<int>(n));
+
+    local_and_storm runs(*cluster_, options, dir_.path(),
+                         {{"key_count.fail.every", "10"}, {"kafka.spout.retry.initial.delay.ms", "50"}});
+    // The fails make the number of spout tuples unknown: the local run stops on time instead.
+    expect_fails_replayed_and_counted(runs.run_local({"--seconds", "8"}), n, "kspout-local-topology");
+    expect_fails_replayed_and_counted(
+        runs.run_storm("vs-local-fail", [&](component_counts& c) { return c["kafka"]["acked"] >= n && c["log"]["acked"] >= n; }),
+        n, "Storm");
+}
+
+} // namespace
+} // namespace kspout::testing
