@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <fstream>
+#include <future>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -72,15 +75,21 @@ public:
         std::filesystem::copy_file(KSPOUT_SPOUT_BIN, resources_ / "kafka-spout");
     }
 
-    // kspout-local-topology with the given stop option (--max-tuples N or --seconds N).
-    component_counts run_local(const std::vector<std::string>& stop)
+    // kspout-local-topology with the given stop option (--max-tuples N or --seconds N), to its end.
+    process_result run_local_process(const std::vector<std::string>& stop)
     {
         std::vector<std::string> argv{KSPOUT_LOCAL_TOPOLOGY_BIN, file(), "--resources", resources_.string(), "--quiet"};
         auto sets = sets_;
         sets["kafka.group.id"] = options_["group"] + "-local";
         for (const auto& [key, value] : sets) argv.insert(argv.end(), {"--set", key + "=" + value});
         argv.insert(argv.end(), stop.begin(), stop.end());
-        auto local = run_process(argv, {}, 120s);
+        return run_process(argv, {}, 120s);
+    }
+
+    // The same, expected to end well: its counts.
+    component_counts run_local(const std::vector<std::string>& stop)
+    {
+        auto local = run_local_process(stop);
         EXPECT_EQ(local.exit_code, 0) << local.out << local.err;
         auto counts = parse_local_summary(local.out);
         std::cout << "[ info ] kspout-local-topology: " << describe(counts) << "\n";
@@ -107,6 +116,24 @@ public:
         cluster_.kill(name);
         std::cout << "[ info ] Storm: " << describe(counts) << "\n";
         return counts;
+    }
+
+    // The kafka-spout subprocesses kspout-local-topology runs now: those started in resources/.
+    std::vector<pid_t> local_spout_pids() const
+    {
+        std::vector<pid_t> pids;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+            std::string name = entry.path().filename().string();
+            if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+            std::ifstream comm(entry.path() / "comm");
+            std::string command;
+            std::getline(comm, command);
+            std::error_code cwd_error;
+            auto cwd = std::filesystem::read_symlink(entry.path() / "cwd", cwd_error);
+            if (command == "kafka-spout" && !cwd_error && cwd == resources_) pids.push_back(std::stoi(name));
+        }
+        return pids;
     }
 
 private:
@@ -193,6 +220,30 @@ TEST_F(storm_topology, kspout_local_topology_times_out_an_unanswered_tuple_as_st
     check(runs.run_storm("vs-local-timeout",
                          [&](component_counts& c) { return c["kafka"]["acked"] >= n && c["log"]["acked"] >= n; }),
           "Storm");
+}
+
+// Storm halts the worker when a spout subprocess dies (storm_kill_test.cpp); kspout-local-topology
+// stops too, with the status for what Storm kills a worker for, and leaves no subprocess behind.
+TEST_F(storm_topology, kspout_local_topology_stops_as_a_storm_worker_does_when_a_spout_subprocess_is_killed)
+{
+    auto options = fresh_topology("local-kill", "static");
+    produce_with_kcat(options["bootstrap"], options["topic"], 50);
+    local_and_storm runs(*cluster_, options, dir_.path(), {});
+    auto running = std::async(std::launch::async, [&] { return runs.run_local_process({"--seconds", "90"}); });
+
+    std::vector<pid_t> spouts;
+    for (auto deadline = std::chrono::steady_clock::now() + 30s;
+         (spouts = runs.local_spout_pids()).size() < 2 && std::chrono::steady_clock::now() < deadline;)
+        std::this_thread::sleep_for(100ms); // polling for both spout tasks
+    ASSERT_EQ(spouts.size(), 2u);
+    ::kill(spouts[0], SIGKILL);
+
+    ASSERT_EQ(running.wait_for(60s), std::future_status::ready) << "kspout-local-topology ran on";
+    auto result = running.get();
+    std::cout << "[ info ] kspout-local-topology after a SIGKILL: " << result.describe() << "\n";
+    EXPECT_EQ(result.exit_code, 1) << result.describe();
+    EXPECT_NE(result.err.find("kafka"), std::string::npos) << "names the component: " << result.err;
+    EXPECT_TRUE(runs.local_spout_pids().empty()) << "the other spout task was stopped and reaped";
 }
 
 } // namespace
