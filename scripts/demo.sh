@@ -4,11 +4,22 @@
 # kafka-spout tasks share the topic as one consumer group over a private ZooKeeper, driven the way
 # Storm's ShellSpout drives them, every tuple acked and the offsets committed; last, the example
 # Flux topology runs kafka-spout into a Python bolt with kspout-local-topology, no Storm needed.
+# With --storm, runs scripts/demo-storm.sh instead: the example topology in Apache Storm's
+# LocalCluster against a real Kafka broker.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${KSPOUT_BUILD_DIR:-$root/build}
 
+storm=false
+case "${1:-}" in
+  "") ;;
+  --storm) storm=true ;;
+  *) echo "usage: scripts/demo.sh [--storm]" >&2; exit 2 ;;
+esac
+
 "$root/scripts/build.sh"
+if $storm; then exec "$root/scripts/demo-storm.sh"; fi
+source "$root/scripts/zookeeper.sh"
 
 work=$(mktemp -d)
 zk_pid=""
@@ -40,23 +51,7 @@ echo "== kspout-peek: our ApiVersions, Metadata, ListOffsets, Fetch and record d
 
 echo
 echo "== a private ZooKeeper for the consumer group"
-zk_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$work/zoo.cfg" <<CFG
-tickTime=500
-dataDir=$work/zk
-clientPort=$zk_port
-clientPortAddress=127.0.0.1
-admin.enableServer=false
-4lw.commands.whitelist=srvr
-CFG
-java -Xmx128m -XX:TieredStopAtLevel=1 -Dzookeeper.admin.enableServer=false \
-  -cp /usr/share/java/zookeeper.jar org.apache.zookeeper.server.ZooKeeperServerMain "$work/zoo.cfg" \
-  > "$work/zk.log" 2>&1 &
-zk_pid=$!
-for _ in $(seq 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$zk_port" && echo srvr >&3 && grep -q Mode <&3) 2>/dev/null; then break; fi
-  sleep 0.2
-done
+start_zookeeper "$work/zk"
 
 echo "== kafka-spout: 3 tasks in one group (balanced over ZooKeeper), every tuple acked"
 conf=$(printf '{"kafka.bootstrap.servers":"%s","kafka.zookeeper.connect":"127.0.0.1:%s","kafka.topic":"demo","kafka.group.id":"demo-group","kafka.auto.offset.reset":"earliest","kafka.zookeeper.session.timeout.ms":4000,"kafka.spout.stats.interval.ms":0}' "$bootstrap" "$zk_port")

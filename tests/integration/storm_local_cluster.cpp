@@ -110,6 +110,39 @@ void storm_local_cluster::submit(const std::string& name, const std::map<std::st
     command(line, "submitted " + name, std::chrono::seconds(60));
 }
 
+void storm_local_cluster::flux(const std::string& name, const std::filesystem::path& file,
+                               const std::map<std::string, std::string>& properties,
+                               const std::map<std::string, std::string>& overrides)
+{
+    std::string line = "flux " + name + " " + file.string();
+    for (const auto& [key, value] : properties) line += " " + key + "=" + value;
+    if (!overrides.empty()) line += " --set";
+    for (const auto& [key, value] : overrides) line += " " + key + "=" + value;
+    command(line, "submitted " + name, std::chrono::seconds(60));
+}
+
+std::map<std::string, std::map<std::string, std::int64_t>> storm_local_cluster::counts(const std::string& name)
+{
+    std::string line = "counts " + name + "\n";
+    if (::write(to_jvm_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        throw storm_error("LocalCluster no longer reads commands (counts):\n" + log());
+    std::string answer = read_line(std::chrono::seconds(30));
+    if (answer.rfind("counts", 0) != 0) throw storm_error("LocalCluster answered \"" + answer + "\" to counts");
+    // "counts COMPONENT:key=N,key=N COMPONENT:..."
+    std::map<std::string, std::map<std::string, std::int64_t>> result;
+    std::istringstream words(answer.substr(6));
+    for (std::string word; words >> word;) {
+        auto colon = word.find(':');
+        auto& component = result[word.substr(0, colon)];
+        std::istringstream pairs(word.substr(colon + 1));
+        for (std::string pair; std::getline(pairs, pair, ',');) {
+            auto eq = pair.find('=');
+            component[pair.substr(0, eq)] = std::stoll(pair.substr(eq + 1));
+        }
+    }
+    return result;
+}
+
 void storm_local_cluster::kill(const std::string& name)
 {
     command("kill " + name, "killed " + name, std::chrono::seconds(120));

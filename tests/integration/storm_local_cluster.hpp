@@ -4,6 +4,7 @@
 #include "tests/integration/temp_dir.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -34,6 +35,15 @@ public:
 
     // Submits ExampleTopology under `name` with these options (see ExampleTopology.java).
     void submit(const std::string& name, const std::map<std::string, std::string>& options);
+    // Submits the Flux YAML `file` under `name`, its ${KEY} placeholders replaced by `properties`
+    // (Flux's --filter), built by Flux's own parser and builder (see FluxTopology.java); then
+    // `overrides` replace keys of its config (integers, decimals and booleans keep their type).
+    void flux(const std::string& name, const std::filesystem::path& file,
+              const std::map<std::string, std::string>& properties,
+              const std::map<std::string, std::string>& overrides = {});
+    // Storm's own tuple counts of a running topology, per component (emitted, acked, failed, and
+    // executed for bolts; see ComponentCounts.java): exact only with topology.stats.sample.rate 1.0.
+    std::map<std::string, std::map<std::string, std::int64_t>> counts(const std::string& name);
     // Kills the topology at once (wait_secs 0) and returns once Nimbus no longer lists it.
     void kill(const std::string& name);
 

@@ -1,95 +1,19 @@
 // The example topology (kafka-spout x3 -> RecordingBolt) in Storm's LocalCluster on a real broker and ZooKeeper.
 #include "tests/integration/kafka_broker.hpp"
 #include "tests/integration/spout_harness.hpp"
-#include "tests/integration/storm_local_cluster.hpp"
 #include "tests/integration/storm_records.hpp"
-#include "tests/integration/temp_dir.hpp"
-#include "tests/integration/zookeeper_server.hpp"
+#include "tests/integration/storm_topology_fixture.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <memory>
 #include <thread>
 
 namespace kspout::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr int partitions = 6;
-
-// One ZooKeeper (Storm's state and the spout's group) and one LocalCluster for every test here.
-class storm_topology : public ::testing::Test {
-protected:
-    static void SetUpTestSuite()
-    {
-        zookeeper_ = std::make_unique<zookeeper_server>();
-        cluster_ = std::make_unique<storm_local_cluster>(zookeeper_->connect_string());
-    }
-
-    static void TearDownTestSuite()
-    {
-        if (cluster_ && (::testing::UnitTest::GetInstance()->failed_test_count() > 0 ||
-                         std::getenv("KSPOUT_TEST_LOGS") != nullptr))
-            std::cerr << "--- LocalCluster output ---\n" << cluster_->log();
-        cluster_.reset();
-        zookeeper_.reset();
-    }
-
-    // A fresh topic of `partitions` partitions and the options that run the topology on it.
-    std::map<std::string, std::string> fresh_topology(const std::string& name, const std::string& mode)
-    {
-        kafka_broker& broker = shared_kafka_broker();
-        broker.create_topic(name, partitions);
-        return {{"bootstrap", broker.bootstrap()},
-                {"zookeeper", zookeeper_->connect_string()},
-                {"topic", name},
-                {"group", name + "-group"},
-                {"out", (dir_ / "records.txt").string()},
-                {"parallelism", "3"},
-                {"mode", mode}};
-    }
-
-    // Polls until every record below the end offsets was acked by the bolt and the group's
-    // committed offsets equal the end offsets; the limit only turns a hang into a failure.
-    ::testing::AssertionResult all_acked_and_committed(const std::map<std::string, std::string>& options,
-                                                       std::chrono::seconds limit = 120s)
-    {
-        const std::string& bootstrap = options.at("bootstrap");
-        const std::string& topic = options.at("topic");
-        auto deadline = std::chrono::steady_clock::now() + limit;
-        std::map<std::int32_t, std::int64_t> end, committed;
-        std::size_t acked = 0;
-        for (;;) {
-            end = end_offsets(bootstrap, topic, partitions);
-            auto records = read_bolt_records(options.at("out"));
-            auto acked_set = with_outcome(records, "acked");
-            acked = acked_set.size();
-            auto wanted = all_offsets(end);
-            bool all_acked = std::includes(acked_set.begin(), acked_set.end(), wanted.begin(), wanted.end());
-            if (all_acked) {
-                committed = committed_offsets(bootstrap, options.at("group"), topic, partitions);
-                if (committed == end) return ::testing::AssertionSuccess();
-            }
-            if (std::chrono::steady_clock::now() > deadline) break;
-            std::this_thread::sleep_for(300ms); // polling the bolt's file and the broker
-        }
-        auto result = ::testing::AssertionFailure() << acked << " distinct records acked; end offsets";
-        for (auto [p, o] : end) result << " " << p << ":" << o;
-        result << "; committed";
-        for (auto [p, o] : committed) result << " " << p << ":" << o;
-        return result;
-    }
-
-    static std::unique_ptr<zookeeper_server> zookeeper_;
-    static std::unique_ptr<storm_local_cluster> cluster_;
-    temp_dir dir_;
-};
-
-std::unique_ptr<zookeeper_server> storm_topology::zookeeper_;
-std::unique_ptr<storm_local_cluster> storm_topology::cluster_;
 
 TEST_F(storm_topology, balanced_group_of_three_delivers_every_message_and_commits_it)
 {

@@ -12,7 +12,9 @@ public final class ExampleTopology {
     }
 
     // Options (all strings): bootstrap, zookeeper (for balanced), topic, group, out (the bolt's
-    // file), parallelism, mode (balanced | static), fail.every, hold.every, timeout.secs.
+    // file), parallelism, mode (balanced | static), fail.every, hold.every, timeout.secs,
+    // metrics.out (a file: registers FileMetricsConsumer), metrics.bucket.secs (Storm's time bucket
+    // for the metrics, default 60), metrics.interval.ms (kafka-spout's least time between reports).
     public static StormTopology build(Map<String, String> options) {
         TopologyBuilder builder = new TopologyBuilder();
         builder.setSpout("kafka", new KafkaShellSpout(required(options, "topic"), required(options, "group"),
@@ -44,6 +46,12 @@ public final class ExampleTopology {
         conf.put("kafka.spout.retry.max.delay.ms", 1000);
         conf.put("kafka.spout.stats.interval.ms", 0);
         conf.put("kafka.spout.metrics", KafkaShellSpout.METRICS);
+        conf.put("kafka.spout.metrics.interval.ms", Integer.parseInt(options.getOrDefault("metrics.interval.ms", "10000")));
+        conf.put(Config.TOPOLOGY_BUILTIN_METRICS_BUCKET_SIZE_SECS,
+            Integer.parseInt(options.getOrDefault("metrics.bucket.secs", "60")));
+        if (options.containsKey("metrics.out")) {
+            conf.registerMetricsConsumer(FileMetricsConsumer.class, options.get("metrics.out"), 1);
+        }
         conf.put(RecordingBolt.FILE, required(options, "out"));
         conf.put(RecordingBolt.FAIL_EVERY, Integer.parseInt(options.getOrDefault("fail.every", "0")));
         conf.put(RecordingBolt.HOLD_EVERY, Integer.parseInt(options.getOrDefault("hold.every", "0")));

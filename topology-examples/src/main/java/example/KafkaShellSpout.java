@@ -4,6 +4,7 @@ package example;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.apache.storm.Config;
 import org.apache.storm.metric.api.rpc.IShellMetric;
 import org.apache.storm.spout.ShellSpout;
 import org.apache.storm.spout.SpoutOutputCollector;
@@ -11,6 +12,7 @@ import org.apache.storm.task.TopologyContext;
 import org.apache.storm.topology.IRichSpout;
 import org.apache.storm.topology.OutputFieldsDeclarer;
 import org.apache.storm.tuple.Fields;
+import org.apache.storm.utils.ObjectReader;
 
 public class KafkaShellSpout extends ShellSpout implements IRichSpout {
     // The value of kafka.spout.metrics that matches what open() registers. Storm kills the worker
@@ -18,7 +20,6 @@ public class KafkaShellSpout extends ShellSpout implements IRichSpout {
     public static final String METRICS = "emitted,acked,failed,replayed,committed,lag";
     private static final String PREFIX = "kafka-spout."; // kafka.spout.metrics.prefix's default
     private static final String[] COUNTERS = {"emitted", "acked", "failed", "replayed", "committed"};
-    private static final int METRICS_BUCKET_SECS = 60;
 
     private final Map<String, Object> componentConfig = new HashMap<>();
 
@@ -32,11 +33,13 @@ public class KafkaShellSpout extends ShellSpout implements IRichSpout {
 
     @Override
     public void open(Map<String, Object> conf, TopologyContext context, SpoutOutputCollector collector) {
-        // Metrics can only be registered in open(), before the subprocess starts.
+        // Metrics can only be registered in open(), before the subprocess starts. They are reported
+        // to the metrics consumers every time bucket of Storm's built-in metrics (60 s by default).
+        int bucketSecs = ObjectReader.getInt(conf.get(Config.TOPOLOGY_BUILTIN_METRICS_BUCKET_SIZE_SECS), 60);
         for (String counter : COUNTERS) {
-            context.registerMetric(PREFIX + counter, new DeltaMetric(), METRICS_BUCKET_SECS);
+            context.registerMetric(PREFIX + counter, new DeltaMetric(), bucketSecs);
         }
-        context.registerMetric(PREFIX + "lag", new GaugeMetric(), METRICS_BUCKET_SECS);
+        context.registerMetric(PREFIX + "lag", new GaugeMetric(), bucketSecs);
         super.open(conf, context, collector);
     }
 

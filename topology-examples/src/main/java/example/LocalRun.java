@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import org.apache.storm.Config;
 import org.apache.storm.LocalCluster;
@@ -19,6 +20,11 @@ import org.apache.storm.generated.TopologySummary;
 // expires, so a cluster started after it needs a root of its own.
 // Commands, answered on stdout with one line each ("error MESSAGE" when one fails):
 //   submit NAME key=value...  -> "submitted NAME" (keys: see ExampleTopology)
+//   flux NAME FILE key=value... -> "submitted NAME": the Flux YAML FILE, its ${key} placeholders
+//                                  replaced by the values (what Flux's --filter does with a
+//                                  properties file), built by Flux and submitted under NAME;
+//                                  key=value pairs after a "--set" override the file's config
+//   counts NAME               -> "counts COMPONENT:emitted=N,... ..." (see ComponentCounts)
 //   kill NAME                 -> "killed NAME", once the topology and its workers are gone
 // At the end of stdin the cluster shuts down and the JVM exits 0. Storm logs to stderr.
 public final class LocalRun {
@@ -33,6 +39,8 @@ public final class LocalRun {
         daemonConf.put(Config.STORM_ZOOKEEPER_ROOT, args.length > 1 ? args[1] : "/storm");
         // LocalCluster turns message timeouts off unless told otherwise; the tests need them.
         daemonConf.put(Config.TOPOLOGY_ENABLE_MESSAGE_TIMEOUTS, true);
+        // Executors send their stats (the counts that "counts" reports) every second, not every 60 s.
+        daemonConf.put("executor.metrics.frequency.secs", 1);
         try (LocalCluster cluster = new LocalCluster.Builder().withDaemonConf(daemonConf).build()) {
             System.out.println("ready");
             System.out.flush();
@@ -59,6 +67,33 @@ public final class LocalRun {
                 cluster.submitTopology(words[1], ExampleTopology.config(options), ExampleTopology.build(options));
                 return "submitted " + words[1];
             }
+            if (words[0].equals("flux") && words.length >= 3) {
+                Properties properties = new Properties();
+                Map<String, Object> overrides = new HashMap<>();
+                boolean set = false;
+                for (int i = 3; i < words.length; i++) {
+                    if (words[i].equals("--set")) {
+                        set = true;
+                        continue;
+                    }
+                    int eq = words[i].indexOf('=');
+                    String key = words[i].substring(0, eq);
+                    String value = words[i].substring(eq + 1);
+                    if (set) {
+                        overrides.put(key, typed(value));
+                    } else {
+                        properties.setProperty(key, value);
+                    }
+                }
+                FluxTopology flux = FluxTopology.load(words[2], properties);
+                Map<String, Object> conf = new HashMap<>(flux.config());
+                conf.putAll(overrides);
+                cluster.submitTopology(words[1], conf, flux.topology());
+                return "submitted " + words[1];
+            }
+            if (words[0].equals("counts") && words.length == 2) {
+                return "counts " + ComponentCounts.of(cluster, words[1]);
+            }
             if (words[0].equals("kill") && words.length == 2) {
                 KillOptions now = new KillOptions();
                 now.set_wait_secs(0);
@@ -72,6 +107,20 @@ public final class LocalRun {
         } catch (Exception e) {
             return "error " + e.toString().replace('\n', ' ');
         }
+    }
+
+    // A --set value as YAML would type it: integers, decimals and booleans, else the string.
+    private static Object typed(String value) {
+        if (value.matches("-?[0-9]+")) {
+            return Long.parseLong(value);
+        }
+        if (value.matches("-?[0-9]+\\.[0-9]+")) {
+            return Double.parseDouble(value);
+        }
+        if (value.equals("true") || value.equals("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        return value;
     }
 
     private static boolean running(LocalCluster cluster, String name) throws Exception {
