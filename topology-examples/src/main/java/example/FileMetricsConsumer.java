@@ -1,10 +1,6 @@
 // A Storm metrics consumer that appends every data point it receives to a file, one line each.
 package example;
 
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Map;
 
@@ -17,16 +13,12 @@ import org.apache.storm.task.TopologyContext;
 // points whose name starts with "kafka-spout." are written, Storm's built-in ones are dropped.
 public class FileMetricsConsumer implements IMetricsConsumer {
     public static final String PREFIX = "kafka-spout.";
-    private FileOutputStream out;
+    private LineFile out;
 
     @Override
     public void prepare(Map<String, Object> topoConf, Object registrationArgument, TopologyContext context,
                         IErrorReporter errorReporter) {
-        try {
-            out = new FileOutputStream((String) registrationArgument, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out = new LineFile((String) registrationArgument);
     }
 
     @Override
@@ -41,20 +33,11 @@ public class FileMetricsConsumer implements IMetricsConsumer {
         if (lines.length() == 0) {
             return;
         }
-        try {
-            out.write(lines.toString().getBytes(StandardCharsets.UTF_8)); // one write: whole lines only
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.append(lines.toString()); // one write: whole lines only
     }
 
     @Override
     public void cleanup() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            // closing at shutdown: nothing left to save
-        }
+        out.close();
     }
 }

@@ -1,10 +1,6 @@
 // A bolt that appends one line per tuple it gets to a file, then acks, fails or holds the tuple.
 package example;
 
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +20,7 @@ public class RecordingBolt extends BaseRichBolt {
     public static final String HOLD_EVERY = "recorder.hold.every"; // leave every Nth tuple unanswered the first
                                                                    // time it comes, so it times out (0: never)
     private OutputCollector collector;
-    private FileOutputStream out;
+    private LineFile out;
     private long failEvery;
     private long holdEvery;
     private long received = 0;
@@ -35,11 +31,7 @@ public class RecordingBolt extends BaseRichBolt {
         this.collector = collector;
         this.failEvery = ObjectReader.getInt(conf.get(FAIL_EVERY), 0);
         this.holdEvery = ObjectReader.getInt(conf.get(HOLD_EVERY), 0);
-        try {
-            this.out = new FileOutputStream(ObjectReader.getString(conf.get(FILE)), true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.out = new LineFile(ObjectReader.getString(conf.get(FILE)));
     }
 
     @Override
@@ -58,24 +50,13 @@ public class RecordingBolt extends BaseRichBolt {
         }
     }
 
-    // One write call per line on a file opened for appending: lines of several tasks never interleave.
     private void write(String record, Tuple tuple, String outcome) {
-        byte[] line = (record + " " + tuple.getSourceTask() + " " + outcome + "\n").getBytes(StandardCharsets.UTF_8);
-        try {
-            out.write(line);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.append(record + " " + tuple.getSourceTask() + " " + outcome + "\n");
     }
 
     @Override
     public void cleanup() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            // closing at shutdown: nothing left to save
-        }
+        out.close();
     }
 
     @Override
