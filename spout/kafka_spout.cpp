@@ -74,7 +74,7 @@ kafka_spout::kafka_spout(asio::any_io_executor executor, std::shared_ptr<multila
                          command_line flags, nlohmann::json config_file, std::int64_t pid, exit_handler on_exit)
     : executor_(executor), channel_(std::move(channel)), out_fd_(out_fd), flags_(std::move(flags)),
       config_file_(std::move(config_file)), pid_(pid), on_exit_(std::move(on_exit)), next_timer_(executor),
-      commit_timer_(executor), stats_timer_(executor), drain_(executor)
+      commit_timer_(executor), stats_timer_(executor), drain_timer_(executor)
 {
 }
 
@@ -288,7 +288,7 @@ void kafka_spout::on_assigned(const std::map<std::int32_t, std::int64_t>& starts
 void kafka_spout::on_revoking(const std::vector<std::int32_t>& partitions, std::function<void()> done)
 {
     if (stopping_) return release(partitions, std::move(done));
-    drain_.start(weak_from_this(), settings_.topic, partitions, settings_.revoke_drain, book_,
+    drain_.start(settings_.topic, partitions, settings_.revoke_drain, book_, clock::now(),
                  [weak = weak_from_this(), partitions, done = std::move(done)]() mutable {
                      if (auto self = weak.lock()) {
                          self->release(partitions, std::move(done));
@@ -296,6 +296,21 @@ void kafka_spout::on_revoking(const std::vector<std::int32_t>& partitions, std::
                          done();
                      }
                  });
+    arm_drain_timer();
+}
+
+void kafka_spout::arm_drain_timer()
+{
+    auto deadline = drain_.deadline();
+    if (!deadline) return;
+    drain_timer_.expires_at(*deadline);
+    drain_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) {
+            self->drain_.expire(clock::now());
+            self->arm_drain_timer();
+        }
+    });
 }
 
 void kafka_spout::forget_partition(std::int32_t partition)

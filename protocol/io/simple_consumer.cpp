@@ -405,6 +405,7 @@ void simple_consumer::refresh_metadata()
         auto self = weak.lock();
         if (!self || self->stopped_) return;
         self->metadata_in_flight_ = false;
+        ++self->rounds_.metadata_responses;
         if (ec) {
             self->log_.info("metadata refresh for topic " + self->options_.topic + " failed: " + ec.message());
             self->metadata_wanted_ = true;
@@ -450,6 +451,7 @@ void simple_consumer::on_fetch(std::int32_t node, const std::vector<sent_partiti
                                response<messages::fetch_response> resp)
 {
     fetching_brokers_.erase(node);
+    ++rounds_.fetch_responses;
     auto now = clock::now();
     if (ec) {
         std::string why = resp.decode_failure ? resp.decode_failure->message() : ec.message();
