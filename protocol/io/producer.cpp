@@ -338,6 +338,7 @@ void producer::send(const std::shared_ptr<broker>& leader, std::vector<std::shar
 void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version, const response_frame& frame)
 {
     if (stopped_) return;
+    ++rounds_.produce_responses;
     const auto now = clock::now();
     messages::produce_response resp;
     if (!ec && options_.acks != 0) {
@@ -464,6 +465,7 @@ void producer::maybe_refresh_metadata(clock::time_point now)
         auto self = weak.lock();
         if (!self || self->stopped_) return;
         self->metadata_in_flight_ = false;
+        ++self->rounds_.metadata_responses;
         self->next_metadata_at_ = clock::now() + self->options_.retry_backoff;
         if (ec) {
             self->log_.info("producer metadata refresh failed: " + ec.message());
