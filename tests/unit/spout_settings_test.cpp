@@ -6,8 +6,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
-#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -506,25 +504,6 @@ TEST(SpoutSettings, MetricsAreNamedByPrefixOrOneByOne)
     conf["kafka.spout.metrics"] = "emitted=x,acked=x";
     auto e = single_error(conf);
     EXPECT_NE(e.find("emitted and acked are both sent as \"x\""), std::string::npos) << e;
-}
-
-// The README's table and the key table must list the same keys.
-TEST(SpoutSettings, ReadmeDocumentsEveryKey)
-{
-    std::ifstream in(std::string(KSPOUT_SOURCE_DIR) + "/spout/README.md");
-    ASSERT_TRUE(in);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string readme = text.str();
-    std::set<std::string> documented;
-    std::regex row(R"(\n\| `(kafka\.[a-z0-9.]+)` \|)");
-    for (auto it = std::sregex_iterator(readme.begin(), readme.end(), row); it != std::sregex_iterator(); ++it) {
-        documented.insert((*it)[1]);
-    }
-    std::set<std::string> known;
-    for (auto key : settings_keys()) known.insert(std::string(key));
-    EXPECT_EQ(documented, known);
-    EXPECT_EQ(known.size(), 40u); // the keys of issue 5, and the owners directory of issue 9
 }
 
 } // namespace
