@@ -154,7 +154,8 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
                                      : level == io::log_level::warning ? log_level::warn
                                                                        : log_level::info);
     };
-    consumer_ = balanced::balanced_consumer::create(executor_, settings_.cluster, settings_.group, listener, consumer_log);
+    consumer_ =
+        balanced::balanced_consumer::create(executor_, settings_.cluster, settings_.group, listener, consumer_log);
     consumer_->start();
     arm_commit_timer();
     arm_stats_timer();

@@ -1,4 +1,4 @@
-// How kafka.rebalance.* pace the balanced consumer's claims: the first backoff, and when a failing rebalance is reported.
+// How kafka.rebalance.* pace the balanced consumer's claims: first backoff, and when a failing rebalance is reported.
 #pragma once
 
 #include "protocol/balanced/balanced_options.hpp"

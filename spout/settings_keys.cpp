@@ -116,8 +116,8 @@ constexpr named<io::offset_reset> offset_reset_names[] = {
 constexpr named<messages::isolation_level> isolation_names[] = {
     {"read_committed", messages::isolation_level::read_committed},
     {"read_uncommitted", messages::isolation_level::read_uncommitted}};
-constexpr named<group::owners_dir_style> owners_dir_names[] = {{"plain", group::owners_dir_style::plain},
-                                                               {"python3", group::owners_dir_style::python3_bytes_repr}};
+constexpr named<group::owners_dir_style> owners_dir_names[] = {
+    {"plain", group::owners_dir_style::plain}, {"python3", group::owners_dir_style::python3_bytes_repr}};
 constexpr named<value_format> value_format_names[] = {{"string", value_format::string}, {"json", value_format::json}};
 constexpr named<invalid_utf8_policy> invalid_utf8_names[] = {{"base64", invalid_utf8_policy::base64},
                                                              {"replace", invalid_utf8_policy::replace},
@@ -177,7 +177,9 @@ value_rule topic_key()
                 std::string why;
                 auto text = as_string(v, why);
                 if (!text) return why;
-                if (!valid_topic(*text)) return std::string("expected a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -");
+                if (!valid_topic(*text)) {
+                    return std::string("expected a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -");
+                }
                 s.group.topic = std::move(*text);
                 return std::string();
             }};
