@@ -93,7 +93,7 @@ private:
     std::int64_t pid_;
     exit_handler on_exit_;
 
-    settings settings_;
+    settings settings_ = default_settings();
     std::optional<tuple_mapper> mapper_;
     std::shared_ptr<balanced::balanced_consumer> consumer_;
     offset_book book_;
