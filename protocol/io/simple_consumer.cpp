@@ -155,7 +155,7 @@ std::vector<std::int32_t> simple_consumer::assignment() const
 std::error_code simple_consumer::pause(std::int32_t partition)
 {
     auto* p = find(partition);
-    if (!p) return make_error_code(consumer_errc::not_assigned);
+    if (!p) return make_error_code(consumer_errc::not_owned);
     p->paused = true;
     return {};
 }
@@ -163,7 +163,7 @@ std::error_code simple_consumer::pause(std::int32_t partition)
 std::error_code simple_consumer::resume(std::int32_t partition)
 {
     auto* p = find(partition);
-    if (!p) return make_error_code(consumer_errc::not_assigned);
+    if (!p) return make_error_code(consumer_errc::not_owned);
     if (!p->paused) return {};
     p->paused = false;
     if (!p->buffer.empty()) notify_data();
@@ -175,7 +175,7 @@ std::error_code simple_consumer::seek(std::int32_t partition, std::int64_t offse
 {
     if (offset < 0) return make_error_code(consumer_errc::invalid_argument);
     auto* p = find(partition);
-    if (!p) return make_error_code(consumer_errc::not_assigned);
+    if (!p) return make_error_code(consumer_errc::not_owned);
     set_position(*p, offset);
     request_schedule();
     return {};

@@ -197,7 +197,7 @@ TEST_F(ConsumerFetch, PausedPartitionsAreNeitherFetchedNorReturned)
     ASSERT_TRUE(consume_until(*consumer, got, 20));
     EXPECT_TRUE(woke);
     expect_exactly_once(got, "pause");
-    EXPECT_EQ(consumer->pause(7), make_error_code(consumer_errc::not_assigned));
+    EXPECT_EQ(consumer->pause(7), make_error_code(consumer_errc::not_owned));
 }
 
 TEST_F(ConsumerFetch, BufferStaysWithinItsBoundWhenNotPolled)

@@ -1,5 +1,4 @@
-// Request and response headers, the size prefix check, checksums and the broker error table.
-#include "protocol/wire/broker_error.hpp"
+// Request and response headers, the size prefix check and checksums.
 #include "protocol/wire/checksum.hpp"
 #include "protocol/wire/frame.hpp"
 
@@ -54,23 +53,6 @@ TEST(WireChecksum, HardwareAndTableAgreeOnEveryLength)
     for (int i = 0; i < 300; ++i) {
         EXPECT_EQ(crc32c(data), crc32c_software(data)) << "length " << i;
         data.push_back(static_cast<std::uint8_t>(i * 37 + 11));
-    }
-}
-
-TEST(BrokerErrors, EveryCodeHasOneAction)
-{
-    EXPECT_EQ(broker_error(0).action, error_action::none);
-    EXPECT_EQ(broker_error(1).action, error_action::reset_offset);
-    EXPECT_EQ(broker_error(6).action, error_action::refresh_metadata);
-    EXPECT_EQ(broker_error(6).name, "NOT_LEADER_OR_FOLLOWER");
-    EXPECT_EQ(broker_error(7).action, error_action::retry);
-    EXPECT_EQ(broker_error(16).action, error_action::find_coordinator);
-    EXPECT_EQ(broker_error(27).action, error_action::rejoin);
-    EXPECT_EQ(broker_error(29).action, error_action::fatal);
-    EXPECT_EQ(broker_error(100).name, "UNKNOWN_TOPIC_ID");
-    EXPECT_EQ(broker_error(4242).action, error_action::fatal);
-    for (std::int16_t code = -1; code <= 113; ++code) {
-        EXPECT_EQ(broker_error(code).code, code);
     }
 }
 
