@@ -23,16 +23,6 @@ namespace {
 
 constexpr auto exit_deadline = std::chrono::seconds(15);
 
-io::offset_reset to_io(offset_reset r)
-{
-    switch (r) {
-    case offset_reset::earliest: return io::offset_reset::earliest;
-    case offset_reset::latest: return io::offset_reset::latest;
-    case offset_reset::error: return io::offset_reset::error;
-    }
-    return io::offset_reset::earliest;
-}
-
 io::log_level to_io(log_level level)
 {
     switch (level) {
@@ -75,7 +65,7 @@ kafka_spout::kafka_spout(asio::any_io_executor executor, std::shared_ptr<multila
                          command_line flags, nlohmann::json config_file, std::int64_t pid, exit_handler on_exit)
     : executor_(executor), channel_(std::move(channel)), out_fd_(out_fd), flags_(std::move(flags)),
       config_file_(std::move(config_file)), pid_(pid), on_exit_(std::move(on_exit)), next_timer_(executor),
-      commit_timer_(executor), stats_timer_(executor), drain_(executor)
+      commit_timer_(executor), stats_timer_(executor), drain_timer_(executor)
 {
 }
 
@@ -132,42 +122,11 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
     retries_ = retry_policy(settings_.retry);
     metrics_ = metrics_reporter(settings_.metrics);
 
-    io::cluster_options cluster;
-    cluster.bootstrap_servers = settings_.bootstrap_servers;
-    cluster.broker.client_id = settings_.client_id;
-    cluster.broker.broker_version_fallback = settings_.broker_version_fallback;
-    cluster.broker.api_version_request = settings_.api_version_request;
-
-    balanced::balanced_options options;
-    options.topic = settings_.topic;
-    options.group_id = settings_.group_id;
-    options.zookeeper_connect = settings_.zookeeper_connect;
-    options.zookeeper_session_timeout = settings_.zookeeper_session_timeout;
-    options.owners_dir = settings_.zookeeper_owners_dir == owners_dir::python3
-                             ? group::owners_dir_style::python3_bytes_repr
-                             : group::owners_dir_style::plain;
-    // Stale owner nodes of a dead member live until its session times out: keep retrying past it.
-    options.rebalance_backoff = std::min(settings_.rebalance_backoff, std::chrono::milliseconds(200));
-    options.rebalance_deadline = settings_.zookeeper_session_timeout +
-                                 settings_.rebalance_backoff * std::max(1, settings_.rebalance_max_retries);
     if (settings_.assignment == assignment_mode::by_task_index) {
         auto index = context->task_index_and_count();
         if (!index) return "static assignment needs this task in the context's task->component map";
-        options.fixed = balanced::static_member{index->first, index->second};
+        settings_.group.fixed = balanced::static_member{index->first, index->second};
     }
-    options.consumer.topic = settings_.topic;
-    options.consumer.group_id = settings_.group_id;
-    options.consumer.auto_offset_reset = to_io(settings_.auto_offset_reset);
-    options.consumer.reset_offset_on_start = settings_.reset_offset_on_start;
-    options.consumer.fetch_min_bytes = settings_.fetch_min_bytes;
-    options.consumer.fetch_max_wait = settings_.fetch_max_wait;
-    options.consumer.fetch_partition_bytes = settings_.fetch_max_bytes;
-    options.consumer.queued_max_messages = static_cast<std::size_t>(settings_.queued_max_messages);
-    options.consumer.queued_max_bytes = static_cast<std::size_t>(settings_.queued_max_bytes);
-    options.consumer.isolation = settings_.isolation == isolation_level::read_committed
-                                     ? messages::isolation_level::read_committed
-                                     : messages::isolation_level::read_uncommitted;
-    options.consumer.check_crcs = settings_.check_crcs;
 
     balanced::balanced_listener listener;
     std::weak_ptr<kafka_spout> weak = weak_from_this();
@@ -196,12 +155,13 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
                                      : level == io::log_level::warning ? log_level::warn
                                                                        : log_level::info);
     };
-    consumer_ = balanced::balanced_consumer::create(executor_, cluster, options, listener, consumer_log);
+    consumer_ =
+        balanced::balanced_consumer::create(executor_, settings_.cluster, settings_.group, listener, consumer_log);
     consumer_->start();
     arm_commit_timer();
     arm_stats_timer();
-    log("kafka-spout: task " + std::to_string(context->task_id) + " reading " + settings_.topic + " for group " +
-        settings_.group_id + " (" + std::string(to_string(settings_.assignment)) + " assignment)");
+    log("kafka-spout: task " + std::to_string(context->task_id) + " reading " + settings_.group.topic + " for group " +
+        settings_.group.group_id + " (" + std::string(to_string(settings_.assignment)) + " assignment)");
     return std::nullopt;
 }
 
@@ -281,15 +241,15 @@ void kafka_spout::on_assigned(const std::map<std::int32_t, std::int64_t>& starts
 {
     for (const auto& [partition, offset] : starts) {
         // Nothing of an earlier ownership may steer the new one (a replay due, a rewind, a pause).
-        if (!book_.owns({settings_.topic, partition})) forget_partition(partition);
-        book_.assign({settings_.topic, partition}, offset);
+        if (!book_.owns({settings_.group.topic, partition})) forget_partition(partition);
+        book_.assign({settings_.group.topic, partition}, offset);
     }
 }
 
 void kafka_spout::on_revoking(const std::vector<std::int32_t>& partitions, std::function<void()> done)
 {
     if (stopping_) return release(partitions, std::move(done));
-    drain_.start(weak_from_this(), settings_.topic, partitions, settings_.revoke_drain, book_,
+    drain_.start(settings_.group.topic, partitions, settings_.revoke_drain, book_, clock::now(),
                  [weak = weak_from_this(), partitions, done = std::move(done)]() mutable {
                      if (auto self = weak.lock()) {
                          self->release(partitions, std::move(done));
@@ -297,11 +257,26 @@ void kafka_spout::on_revoking(const std::vector<std::int32_t>& partitions, std::
                          done();
                      }
                  });
+    arm_drain_timer();
+}
+
+void kafka_spout::arm_drain_timer()
+{
+    auto deadline = drain_.deadline();
+    if (!deadline) return;
+    drain_timer_.expires_at(*deadline);
+    drain_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) {
+            self->drain_.expire(clock::now());
+            self->arm_drain_timer();
+        }
+    });
 }
 
 void kafka_spout::forget_partition(std::int32_t partition)
 {
-    retries_.forget({settings_.topic, partition});
+    retries_.forget({settings_.group.topic, partition});
     rewinding_.erase(partition);
     paused_.erase(partition);
     std::erase_if(dead_letters_, [partition](const auto& d) { return d.first == partition; });
@@ -313,7 +288,7 @@ void kafka_spout::release(const std::vector<std::int32_t>& partitions, std::func
     commit(partitions, [weak = weak_from_this(), partitions, done = std::move(done)] {
         if (auto self = weak.lock()) {
             for (std::int32_t p : partitions) {
-                self->book_.revoke({self->settings_.topic, p});
+                self->book_.revoke({self->settings_.group.topic, p});
                 self->forget_partition(p);
             }
         }
@@ -337,7 +312,7 @@ void kafka_spout::commit(const std::vector<std::int32_t>& only, std::function<vo
         auto self = weak.lock();
         if (self && !ec) {
             for (const auto& [p, offset] : offsets) {
-                topic_partition_ref tp{self->settings_.topic, p};
+                topic_partition_ref tp{self->settings_.group.topic, p};
                 const offset_tracker* tracker = self->book_.find(tp);
                 if (tracker && offset > tracker->committed_offset()) {
                     self->totals_.committed += static_cast<std::uint64_t>(offset - tracker->committed_offset());

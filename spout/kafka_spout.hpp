@@ -60,6 +60,7 @@ private:
     void on_protocol_error(const std::string& what);
 
     void on_assigned(const std::map<std::int32_t, std::int64_t>& starts);
+    void arm_drain_timer();
     void on_revoking(const std::vector<std::int32_t>& partitions, std::function<void()> done);
     void release(const std::vector<std::int32_t>& partitions, std::function<void()> done);
     // Drops the retries, rewinds, pauses and dead letters of a partition (not its tracker).
@@ -92,7 +93,7 @@ private:
     std::int64_t pid_;
     exit_handler on_exit_;
 
-    settings settings_;
+    settings settings_ = default_settings();
     std::optional<tuple_mapper> mapper_;
     std::shared_ptr<balanced::balanced_consumer> consumer_;
     offset_book book_;
@@ -111,6 +112,7 @@ private:
     bool stopping_ = false; // leaving: no acks are coming, so revokes do not wait for them
     bool finished_ = false;
     revoke_drain drain_;
+    boost::asio::steady_timer drain_timer_;
     metric_totals totals_;
     metrics_reporter metrics_;
 };

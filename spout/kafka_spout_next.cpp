@@ -120,7 +120,7 @@ void kafka_spout::settle_rewind(std::int32_t partition, std::int64_t first_offse
     // The rewind target is gone (compaction or retention): the failed offsets in the hole
     // cannot be replayed, so they stop holding the commit back.
     for (const auto& due : retries_.due(clock::time_point::max())) {
-        if (due.partition.topic != settings_.topic || due.partition.partition != partition) continue;
+        if (due.partition.topic != settings_.group.topic || due.partition.partition != partition) continue;
         for (std::int64_t offset : due.offsets) {
             if (offset >= target && offset < first_offset_seen) {
                 book_.give_up(due.partition.ref(), offset);

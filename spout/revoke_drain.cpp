@@ -3,20 +3,14 @@
 
 namespace kspout::spout {
 
-void revoke_drain::start(std::weak_ptr<void> owner, std::string topic, std::vector<std::int32_t> partitions,
-                         std::chrono::milliseconds limit, const offset_book& book, std::function<void()> then)
+void revoke_drain::start(std::string topic, std::vector<std::int32_t> partitions, std::chrono::milliseconds limit,
+                         const offset_book& book, time_point now, std::function<void()> then)
 {
-    const bool joining = active();
+    if (!active()) deadline_ = now + limit;
     topic_ = std::move(topic);
     partitions_.insert(partitions_.end(), partitions.begin(), partitions.end());
     thens_.push_back(std::move(then));
-    if (limit.count() <= 0 || settled(book)) return end();
-    if (joining) return;
-    // A timeout already queued when its drain ended early must not end the next one.
-    timer_.expires_after(limit);
-    timer_.async_wait([this, owner = std::move(owner), drain = ++generation_](std::error_code ec) {
-        if (auto alive = owner.lock(); alive && !ec && drain == generation_) end();
-    });
+    if (limit.count() <= 0 || settled(book)) end();
 }
 
 void revoke_drain::check(const offset_book& book)
@@ -24,15 +18,24 @@ void revoke_drain::check(const offset_book& book)
     if (active() && settled(book)) end();
 }
 
+void revoke_drain::expire(time_point now)
+{
+    if (active() && now >= deadline_) end();
+}
+
 void revoke_drain::end()
 {
     if (!active()) return;
-    ++generation_;
-    timer_.cancel();
     auto thens = std::move(thens_);
     thens_.clear();
     partitions_.clear();
     for (auto& then : thens) then();
+}
+
+std::optional<revoke_drain::time_point> revoke_drain::deadline() const noexcept
+{
+    if (!active()) return std::nullopt;
+    return deadline_;
 }
 
 bool revoke_drain::settled(const offset_book& book) const

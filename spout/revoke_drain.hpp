@@ -3,13 +3,10 @@
 
 #include "spout/offset_book.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,29 +17,33 @@ namespace kspout::spout {
 // which reads it again. A drain holds the last commit (and so the release) until none of the
 // partitions has a tuple waiting for its ack or fail, or until the limit passes. A failed tuple
 // is not waited for: it is not replayed here, the next owner reads it. A revoke that comes while
-// a drain runs joins it, keeping its deadline.
+// a drain runs joins it, keeping its deadline. Time is passed in: the owner arms a timer for
+// deadline() and calls expire() when it fires.
 class revoke_drain {
 public:
-    explicit revoke_drain(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
+    using time_point = std::chrono::steady_clock::time_point;
 
-    // Runs `then` once the partitions settle in `book` (at once if they already have), or when
-    // `limit` has passed. `owner` guards the timer's callback.
-    void start(std::weak_ptr<void> owner, std::string topic, std::vector<std::int32_t> partitions,
-               std::chrono::milliseconds limit, const offset_book& book, std::function<void()> then);
+    // Runs `then` once the partitions settle in `book` (at once if they already have), or once
+    // expire() is called past now + limit.
+    void start(std::string topic, std::vector<std::int32_t> partitions, std::chrono::milliseconds limit,
+               const offset_book& book, time_point now, std::function<void()> then);
     // After an ack or fail: ends the drain if its partitions have settled.
     void check(const offset_book& book);
+    // Ends the drain if its deadline has come.
+    void expire(time_point now);
     // Ends the drain now (every `then` runs), e.g. when the spout stops and no acks will come.
     void end();
+
     bool active() const noexcept { return !thens_.empty(); }
+    std::optional<time_point> deadline() const noexcept;
 
 private:
     bool settled(const offset_book& book) const;
 
-    boost::asio::steady_timer timer_;
     std::string topic_;
     std::vector<std::int32_t> partitions_;
     std::vector<std::function<void()>> thens_;
-    std::uint64_t generation_ = 0;
+    time_point deadline_{};
 };
 
 } // namespace kspout::spout

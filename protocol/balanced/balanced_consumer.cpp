@@ -5,6 +5,7 @@
 #include "protocol/balanced/rebalance_plan.hpp"
 #include "protocol/group/consumer_id.hpp"
 #include "protocol/group/paths.hpp"
+#include "protocol/io/error.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -194,7 +195,7 @@ std::span<const io::consumer_message> balanced_consumer::poll(std::size_t max_me
 void balanced_consumer::async_wait_data(io::simple_consumer::wait_handler handler)
 {
     if (!consumer_ || stopped_) {
-        boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(errc::stopped)); });
+        boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(io::errc::shut_down)); });
         return;
     }
     consumer_->async_wait_data(std::move(handler));
@@ -203,14 +204,14 @@ void balanced_consumer::async_wait_data(io::simple_consumer::wait_handler handle
 std::error_code balanced_consumer::seek(std::int32_t partition, std::int64_t offset)
 {
     if (!owns(partition))
-        return make_error_code(errc::not_owned);
+        return make_error_code(io::consumer_errc::not_owned);
     return consumer_->seek(partition, offset);
 }
 
 std::error_code balanced_consumer::pause(std::int32_t partition)
 {
     if (!owns(partition))
-        return make_error_code(errc::not_owned);
+        return make_error_code(io::consumer_errc::not_owned);
     user_paused_.insert(partition);
     apply_pause(partition);
     return {};
@@ -219,7 +220,7 @@ std::error_code balanced_consumer::pause(std::int32_t partition)
 std::error_code balanced_consumer::resume(std::int32_t partition)
 {
     if (!owns(partition))
-        return make_error_code(errc::not_owned);
+        return make_error_code(io::consumer_errc::not_owned);
     user_paused_.erase(partition);
     apply_pause(partition);
     return {};
@@ -237,7 +238,7 @@ void balanced_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, io:
         if (auto self = weak.lock())
             self->commit_confirmed(std::move(offsets), std::move(h));
         else
-            h(make_error_code(errc::stopped));
+            h(make_error_code(io::errc::shut_down));
     });
 }
 

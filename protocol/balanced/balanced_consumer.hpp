@@ -71,7 +71,7 @@ public:
     // (Partitions handed to on_revoking count as owned until its done(), unless they were lost
     // with the session. When the session lease has lapsed, ZooKeeper is asked first; while it is
     // disconnected or does not confirm the session, every partition is refused. When some are
-    // refused, the rest are still committed and the handler gets errc::not_owned, or
+    // refused, the rest are still committed and the handler gets io::consumer_errc::not_owned, or
     // errc::session_unconfirmed.)
     void commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler);
 

@@ -1,6 +1,8 @@
 // The balanced consumer's error category.
 #include "protocol/balanced/balanced_error.hpp"
 
+#include "protocol/error/error_kind.hpp"
+
 #include <string>
 
 namespace kspout::balanced {
@@ -16,14 +18,18 @@ public:
         case errc::rebalance_timed_out: return "rebalance did not complete within the deadline";
         case errc::registration_failed: return "could not register as a group member";
         case errc::zookeeper_unreachable: return "ZooKeeper unreachable for longer than the session timeout";
-        case errc::zookeeper_auth_failed: return "ZooKeeper refused the credentials";
         case errc::metadata_unavailable: return "topic metadata unavailable";
-        case errc::not_owned: return "partition not owned by this member";
-        case errc::stopped: return "balanced consumer stopped";
         case errc::invalid_options: return "invalid balanced consumer options";
         case errc::session_unconfirmed: return "ZooKeeper has not confirmed this member's session";
         }
         return "unknown balanced consumer error " + std::to_string(value);
+    }
+
+    // The member keeps trying after each of these but invalid_options.
+    std::error_condition default_error_condition(int value) const noexcept override
+    {
+        if (static_cast<errc>(value) == errc::invalid_options) return error_kind::fatal;
+        return error_kind::retriable;
     }
 };
 

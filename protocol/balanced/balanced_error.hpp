@@ -1,4 +1,6 @@
 // Errors the balanced consumer reports through on_error, as a std::error_code category.
+// Stopping and partitions not owned are the consumer's own codes (io::errc::shut_down,
+// io::consumer_errc::not_owned); a refused ZooKeeper login is zk::errc::auth_failed.
 #pragma once
 
 #include <system_error>
@@ -9,10 +11,7 @@ enum class errc {
     rebalance_timed_out = 1, // partitions still not claimed (or released) after rebalance_deadline
     registration_failed,     // our ids znode could not be created within rebalance_deadline
     zookeeper_unreachable,   // no ZooKeeper connection for longer than the session timeout
-    zookeeper_auth_failed,   // the server refused our credentials; the member cannot continue
     metadata_unavailable,    // the topic's partitions could not be read from the cluster
-    not_owned,               // commit, seek, pause or resume for a partition this member does not own
-    stopped,                 // the consumer was stopped
     invalid_options,         // balanced_options that cannot work (empty topic, index outside count...)
     session_unconfirmed,     // a commit while ZooKeeper cannot confirm that our session (and ownership) lives
 };

@@ -4,6 +4,7 @@
 
 #include "protocol/balanced/balanced_error.hpp"
 #include "protocol/balanced/rebalance_plan.hpp"
+#include "protocol/io/error.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -87,7 +88,7 @@ void balanced_consumer::commit_confirmed(std::map<std::int32_t, std::int64_t> of
                                          io::simple_consumer::commit_handler handler)
 {
     if (!consumer_ || stopped_) {
-        boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(errc::stopped)); });
+        boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(io::errc::shut_down)); });
         return;
     }
     std::vector<std::int32_t> not_owned;
@@ -114,7 +115,7 @@ void balanced_consumer::commit_confirmed(std::map<std::int32_t, std::int64_t> of
         log_.info("balanced consumer " + consumer_id_ + ": commit of partitions " + partition_list(unconfirmed) +
                   " held back: ZooKeeper has not confirmed the session");
     std::error_code refused = !unconfirmed.empty() ? make_error_code(errc::session_unconfirmed)
-                              : !not_owned.empty() ? make_error_code(errc::not_owned)
+                              : !not_owned.empty() ? make_error_code(io::consumer_errc::not_owned)
                                                    : std::error_code{};
     if (offsets.empty()) {
         boost::asio::post(executor_, [h = std::move(handler), refused] { h(refused); });

@@ -4,6 +4,7 @@
 
 #include "protocol/balanced/balanced_error.hpp"
 #include "protocol/balanced/rebalance_plan.hpp"
+#include "protocol/zk/zk_error.hpp"
 
 namespace kspout::balanced {
 
@@ -53,7 +54,7 @@ void balanced_consumer::on_session_state(zk::session_state state)
     case zk::session_state::auth_failed:
         connected_ = false;
         lose_session("ZooKeeper authentication failed");
-        report(make_error_code(errc::zookeeper_auth_failed),
+        report(make_error_code(zk::errc::auth_failed),
                "balanced consumer " + consumer_id_ + ": ZooKeeper at " + options_.zookeeper_connect +
                    " refused our credentials; this member owns nothing and stays out of the group");
         if (stopping_)

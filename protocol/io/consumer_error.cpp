@@ -1,6 +1,8 @@
 // The consumer error category.
 #include "protocol/io/consumer_error.hpp"
 
+#include "protocol/error/error_kind.hpp"
+
 namespace kspout::io {
 namespace {
 
@@ -13,11 +15,17 @@ public:
         switch (static_cast<consumer_errc>(ev)) {
         case consumer_errc::no_offset: return "no valid offset and auto_offset_reset is error";
         case consumer_errc::record_too_large: return "record larger than fetch_partition_bytes_max";
-        case consumer_errc::not_assigned: return "partition not assigned";
+        case consumer_errc::not_owned: return "partition not owned by this consumer";
         case consumer_errc::invalid_argument: return "negative partition or offset";
         case consumer_errc::no_group: return "no group_id configured";
         }
         return "unknown consumer error";
+    }
+
+    std::error_condition default_error_condition(int ev) const noexcept override
+    {
+        if (static_cast<consumer_errc>(ev) == consumer_errc::not_owned) return error_kind::not_owned;
+        return error_kind::fatal; // the rest need a change of configuration or arguments
     }
 };
 

@@ -10,7 +10,7 @@ namespace kspout::io {
 enum class consumer_errc {
     no_offset = 1,    // no committed offset (or out of range) and auto_offset_reset is error
     record_too_large, // a record does not fit fetch_partition_bytes_max
-    not_assigned,     // the partition is not assigned to this consumer
+    not_owned,        // the partition is not assigned to this consumer (or this group member)
     invalid_argument, // a negative partition or offset given to assign or seek
     no_group,         // offsets asked for or committed without a group_id
 };

@@ -34,17 +34,13 @@ bool consumer_partition::backing_off(std::chrono::steady_clock::time_point now) 
 
 fetch_step fetch_error_step(std::int16_t code) noexcept
 {
-    switch (wire::broker_error(code).action) {
+    switch (wire::broker_error_action(wire::api_key::fetch, code)) {
     case wire::error_action::none: return fetch_step::proceed;
     case wire::error_action::refresh_metadata: return fetch_step::refresh_metadata;
     case wire::error_action::reset_offset: return fetch_step::reset_offset;
     case wire::error_action::retry: return fetch_step::retry;
-    // Coordinator and group errors do not belong to Fetch; retrying is harmless if one appears.
-    case wire::error_action::find_coordinator: return fetch_step::retry;
-    case wire::error_action::rejoin: return fetch_step::retry;
-    case wire::error_action::fatal: return fetch_step::stop;
+    default: return fetch_step::stop; // fatal: the Fetch overrides leave no other action
     }
-    return fetch_step::stop;
 }
 
 bool begin_reset(consumer_partition& p, offset_reset policy)

@@ -54,7 +54,7 @@ enum class fetch_step {
     stop,             // the partition stopped at fetch_offset; the error is reported
 };
 
-// The step the broker error table calls for on a Fetch partition error code.
+// The step the broker error table (with its Fetch overrides) calls for on a Fetch error code.
 fetch_step fetch_error_step(std::int16_t code) noexcept;
 
 struct fetch_apply_options {

@@ -1,6 +1,8 @@
 // The io error category.
 #include "protocol/io/error.hpp"
 
+#include "protocol/error/error_kind.hpp"
+
 #include <string>
 
 namespace kspout::io {
@@ -19,9 +21,23 @@ public:
         case errc::correlation_mismatch: return "response correlation id matches no request";
         case errc::bad_response: return "malformed response";
         case errc::no_common_version: return "no API version in common with the broker";
-        case errc::shut_down: return "client shut down";
+        case errc::shut_down: return "shut down";
         }
         return "unknown io error";
+    }
+
+    std::error_condition default_error_condition(int ev) const noexcept override
+    {
+        switch (static_cast<errc>(ev)) {
+        case errc::request_timed_out:
+        case errc::connect_timed_out:
+        case errc::connection_closed:
+        case errc::correlation_mismatch:
+        case errc::bad_response: return error_kind::retriable; // a new connection may do better
+        case errc::no_common_version: return error_kind::fatal;
+        case errc::shut_down: return error_kind::stopped;
+        }
+        return error_kind::fatal;
     }
 };
 

@@ -12,7 +12,7 @@ enum class errc {
     correlation_mismatch,   // a response whose correlation id matches no request in flight
     bad_response,           // a response frame that does not decode
     no_common_version,      // the broker supports no version of an API we implement
-    shut_down,              // the client was stopped
+    shut_down,              // stop() was called on the client, consumer, producer or balanced consumer
 };
 
 const std::error_category& io_category() noexcept;

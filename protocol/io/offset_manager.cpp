@@ -10,27 +10,21 @@
 
 namespace kspout::io {
 
-offsets_verdict offsets_response_verdict(std::span<const std::int16_t> codes) noexcept
+offsets_verdict offsets_response_verdict(wire::api_key api, std::span<const std::int16_t> codes) noexcept
 {
+    // The overrides of these requests leave none, retry, find_coordinator and fatal, worst last.
     auto rank = [](wire::error_action a) {
         switch (a) {
         case wire::error_action::none: return 0;
-        case wire::error_action::retry:
-        case wire::error_action::refresh_metadata: return 1;
+        case wire::error_action::retry: return 1;
         case wire::error_action::find_coordinator: return 2;
         default: return 3;
         }
     };
     offsets_verdict worst;
-    int worst_rank = 0;
     for (std::int16_t code : codes) {
-        auto action = wire::broker_error(code).action;
-        if (int r = rank(action); r > worst_rank) {
-            worst_rank = r;
-            worst = {r == 3 ? wire::error_action::fatal : r == 2 ? wire::error_action::find_coordinator
-                                                                 : wire::error_action::retry,
-                     code};
-        }
+        auto action = wire::broker_error_action(api, code);
+        if (rank(action) > rank(worst.action)) worst = {action, code};
     }
     return worst;
 }
@@ -97,7 +91,9 @@ void offset_manager::attempt(std::uint64_t id)
                                    if (!self || self->stopped_ || !self->operations_.contains(id)) return;
                                    if (ec && ec.category() == wire::broker_category()) {
                                        std::int16_t code = static_cast<std::int16_t>(ec.value());
-                                       self->on_verdict(id, offsets_response_verdict({&code, 1}), {});
+                                       auto verdict = offsets_response_verdict(wire::api_key::find_coordinator,
+                                                                               {&code, 1});
+                                       self->on_verdict(id, verdict, {});
                                        return;
                                    }
                                    if (ec) {
@@ -139,7 +135,7 @@ void offset_manager::send(std::uint64_t id, const std::shared_ptr<broker>& coord
                 for (const auto& t : resp.body.topics) {
                     for (const auto& p : t.partitions) codes.push_back(p.error_code);
                 }
-                self->on_verdict(id, offsets_response_verdict(codes), {});
+                self->on_verdict(id, offsets_response_verdict(wire::api_key::offset_commit, codes), {});
             });
         return;
     }
@@ -167,7 +163,7 @@ void offset_manager::send(std::uint64_t id, const std::shared_ptr<broker>& coord
                     }
                 }
             }
-            self->on_verdict(id, offsets_response_verdict(codes), std::move(result));
+            self->on_verdict(id, offsets_response_verdict(wire::api_key::offset_fetch, codes), std::move(result));
         });
 }
 

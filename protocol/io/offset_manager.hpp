@@ -25,14 +25,15 @@ struct offset_manager_options {
     std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
 };
 
-// The most serious error among the codes of one OffsetCommit or OffsetFetch response, and what
-// to do about it: fatal (group errors included: a commit outside a generation cannot rejoin)
-// beats find_coordinator beats retry. Metadata errors are retried. {none, 0} when all are 0.
+// The most serious error among the codes of one OffsetCommit, OffsetFetch or FindCoordinator
+// response (`api`), and what to do about it, by wire::broker_error_action: fatal (group errors
+// included: a commit outside a generation cannot rejoin) beats find_coordinator beats retry.
+// Metadata errors are retried. {none, 0} when all are 0.
 struct offsets_verdict {
     wire::error_action action = wire::error_action::none;
     std::int16_t code = 0;
 };
-offsets_verdict offsets_response_verdict(std::span<const std::int16_t> codes) noexcept;
+offsets_verdict offsets_response_verdict(wire::api_key api, std::span<const std::int16_t> codes) noexcept;
 
 // Commits are made outside any broker-managed group generation (generation -1, member ""),
 // which is what a simple consumer or a ZooKeeper-balanced one does; retention is the broker's.

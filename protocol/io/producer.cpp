@@ -224,7 +224,7 @@ void producer::route_waiting(completions& done)
         const topic_metadata* meta = cluster_->topic(name);
         if (!meta || meta->partitions.empty()) {
             if (meta && meta->error_code != 0 &&
-                wire::broker_error(meta->error_code).action == wire::error_action::fatal) {
+                wire::broker_error_action(wire::api_key::metadata, meta->error_code) == wire::error_action::fatal) {
                 auto ec = wire::make_broker_error(meta->error_code);
                 log_.warning("cannot produce to topic " + name + ": " + ec.message());
                 for (auto& w : t.waiting) finish(std::span(&w.record, 1), ec, w.partition.value_or(-1), -1, done);
@@ -338,6 +338,7 @@ void producer::send(const std::shared_ptr<broker>& leader, std::vector<std::shar
 void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version, const response_frame& frame)
 {
     if (stopped_) return;
+    ++rounds_.produce_responses;
     const auto now = clock::now();
     messages::produce_response resp;
     if (!ec && options_.acks != 0) {
@@ -381,14 +382,13 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
             retry_or_fail(p, errc::bad_response, true, now, done);
             continue;
         }
-        const auto info = wire::broker_error(pr->error_code);
         const auto broker_ec = wire::make_broker_error(pr->error_code);
-        switch (info.action) {
+        switch (wire::broker_error_action(wire::api_key::produce, pr->error_code)) {
         case wire::error_action::none: finish_batch(p, {}, pr->base_offset, done); break;
         case wire::error_action::retry: retry_or_fail(p, broker_ec, false, now, done); break;
         case wire::error_action::refresh_metadata: retry_or_fail(p, broker_ec, true, now, done); break;
-        default:
-            log_.warning("produce to " + where + " failed: " + std::string(info.name) +
+        default: // fatal: the Produce overrides leave no other action
+            log_.warning("produce to " + where + " failed: " + broker_ec.message() +
                          (pr->error_message ? " (" + *pr->error_message + ")" : ""));
             finish_batch(p, broker_ec, -1, done);
             break;
@@ -464,6 +464,7 @@ void producer::maybe_refresh_metadata(clock::time_point now)
         auto self = weak.lock();
         if (!self || self->stopped_) return;
         self->metadata_in_flight_ = false;
+        ++self->rounds_.metadata_responses;
         self->next_metadata_at_ = clock::now() + self->options_.retry_backoff;
         if (ec) {
             self->log_.info("producer metadata refresh failed: " + ec.message());

@@ -89,6 +89,14 @@ public:
     std::size_t buffered_bytes() const noexcept { return buffered_bytes_; }
     std::size_t outstanding() const noexcept { return sequences_.unsettled(); } // records not yet reported
 
+    // Round trips completed so far (failed ones too): a test proving that nothing happens while a
+    // fault lasts waits for rounds, not for time.
+    struct round_counts {
+        std::uint64_t produce_responses = 0;
+        std::uint64_t metadata_responses = 0;
+    };
+    const round_counts& rounds() const noexcept { return rounds_; }
+
 private:
     using clock = std::chrono::steady_clock;
 
@@ -168,6 +176,7 @@ private:
     bool stopped_ = false;
     bool metadata_wanted_ = false;
     bool metadata_in_flight_ = false;
+    round_counts rounds_;
     bool metadata_urgent_ = false; // a new topic: refresh without waiting for the backoff
     clock::time_point next_metadata_at_{};
 };

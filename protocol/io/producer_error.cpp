@@ -1,6 +1,8 @@
 // The producer error category.
 #include "protocol/io/producer_error.hpp"
 
+#include "protocol/error/error_kind.hpp"
+
 #include <string>
 
 namespace kspout::io {
@@ -25,6 +27,21 @@ public:
             return "record headers need Produce v3 (Kafka 0.11 or later); the partition leader supports less";
         }
         return "unknown producer error";
+    }
+
+    std::error_condition default_error_condition(int ev) const noexcept override
+    {
+        switch (static_cast<producer_errc>(ev)) {
+        case producer_errc::queue_full:          // room comes back as deliveries finish
+        case producer_errc::delivery_timed_out: // the record itself may still go through if sent again
+            return error_kind::retriable;
+        case producer_errc::record_too_large:
+        case producer_errc::empty_topic:
+        case producer_errc::unknown_partition:
+        case producer_errc::zstd_needs_produce_v7:
+        case producer_errc::headers_need_produce_v3: return error_kind::fatal;
+        }
+        return error_kind::fatal;
     }
 };
 

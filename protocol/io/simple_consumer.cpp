@@ -155,7 +155,7 @@ std::vector<std::int32_t> simple_consumer::assignment() const
 std::error_code simple_consumer::pause(std::int32_t partition)
 {
     auto* p = find(partition);
-    if (!p) return make_error_code(consumer_errc::not_assigned);
+    if (!p) return make_error_code(consumer_errc::not_owned);
     p->paused = true;
     return {};
 }
@@ -163,7 +163,7 @@ std::error_code simple_consumer::pause(std::int32_t partition)
 std::error_code simple_consumer::resume(std::int32_t partition)
 {
     auto* p = find(partition);
-    if (!p) return make_error_code(consumer_errc::not_assigned);
+    if (!p) return make_error_code(consumer_errc::not_owned);
     if (!p->paused) return {};
     p->paused = false;
     if (!p->buffer.empty()) notify_data();
@@ -175,7 +175,7 @@ std::error_code simple_consumer::seek(std::int32_t partition, std::int64_t offse
 {
     if (offset < 0) return make_error_code(consumer_errc::invalid_argument);
     auto* p = find(partition);
-    if (!p) return make_error_code(consumer_errc::not_assigned);
+    if (!p) return make_error_code(consumer_errc::not_owned);
     set_position(*p, offset);
     request_schedule();
     return {};
@@ -405,6 +405,7 @@ void simple_consumer::refresh_metadata()
         auto self = weak.lock();
         if (!self || self->stopped_) return;
         self->metadata_in_flight_ = false;
+        ++self->rounds_.metadata_responses;
         if (ec) {
             self->log_.info("metadata refresh for topic " + self->options_.topic + " failed: " + ec.message());
             self->metadata_wanted_ = true;
@@ -450,6 +451,7 @@ void simple_consumer::on_fetch(std::int32_t node, const std::vector<sent_partiti
                                response<messages::fetch_response> resp)
 {
     fetching_brokers_.erase(node);
+    ++rounds_.fetch_responses;
     auto now = clock::now();
     if (ec) {
         std::string why = resp.decode_failure ? resp.decode_failure->message() : ec.message();

@@ -92,6 +92,16 @@ public:
     std::size_t buffered_messages(std::int32_t partition) const;
     std::size_t buffered_bytes() const;
 
+    // Round trips completed so far (failed ones too). Whoever must know that the consumer went
+    // on working (a test proving that nothing more arrives) waits for rounds, not for time.
+    struct round_counts {
+        std::uint64_t fetch_responses = 0;
+        std::uint64_t metadata_responses = 0;
+    };
+    const round_counts& rounds() const noexcept { return rounds_; }
+    // Whether a Fetch is in flight to any broker.
+    bool fetching() const noexcept { return !fetching_brokers_.empty(); }
+
     // The group's committed offsets. The consumer never commits by itself.
     void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler);
     void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler);
@@ -146,6 +156,7 @@ private:
     std::map<std::int32_t, consumer_partition> partitions_;
     std::uint64_t next_epoch_ = 1;
     std::set<std::int32_t> fetching_brokers_; // node ids with a Fetch in flight
+    round_counts rounds_;
     std::uint64_t rotation_ = 0;
     bool assign_all_ = false;
 

@@ -1,6 +1,7 @@
 // simple_consumer: how assigned partitions find where to start: committed offsets, then ListOffsets.
 #include "protocol/io/simple_consumer.hpp"
 
+#include "protocol/error/error_kind.hpp"
 #include "protocol/messages/list_offsets.hpp"
 
 namespace kspout::io {
@@ -33,9 +34,7 @@ void simple_consumer::lookup_committed(std::vector<std::int32_t> ids)
             if (p->phase != partition_phase::awaiting_committed) continue;
             std::string at = partition_label(self->options_.topic, id);
             if (ec) {
-                bool fatal = ec.category() == wire::broker_category() &&
-                             wire::broker_error(static_cast<std::int16_t>(ec.value())).action == wire::error_action::fatal;
-                if (fatal) {
+                if (ec == error_kind::fatal) {
                     p->phase = partition_phase::stopped;
                 } else {
                     p->not_before = now + self->options_.retry_backoff;
@@ -107,7 +106,7 @@ void simple_consumer::on_list_offsets(const std::vector<std::pair<std::int32_t, 
         }
         const auto& e = *it->second;
         std::string at = partition_label(options_.topic, id);
-        switch (wire::broker_error(e.error_code).action) {
+        switch (wire::broker_error_action(wire::api_key::list_offsets, e.error_code)) {
         case wire::error_action::none: {
             std::int64_t offset = resp.version == 0 ? (e.old_style_offsets.empty() ? -1 : e.old_style_offsets.front())
                                                     : e.offset;
@@ -130,7 +129,7 @@ void simple_consumer::on_list_offsets(const std::vector<std::pair<std::int32_t, 
         case wire::error_action::refresh_metadata:
             refresh = true;
             [[fallthrough]];
-        default:
+        default: // retry: the ListOffsets overrides leave no other action
             log_.info(at + ": ListOffsets error " + wire::make_broker_error(e.error_code).message() + "; retrying");
             p->not_before = now + options_.retry_backoff;
             break;

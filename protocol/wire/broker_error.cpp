@@ -1,6 +1,10 @@
-// The broker error table: code, protocol name and client action for every code Kafka defines.
+// The broker error table: code, protocol name and client action for every code Kafka defines,
+// the per-request overrides, and the broker error category.
 #include "protocol/wire/broker_error.hpp"
 
+#include "protocol/error/error_kind.hpp"
+
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -140,6 +144,65 @@ broker_error_info broker_error(std::int16_t code) noexcept
     return {code, "UNKNOWN_SERVER_ERROR", fatal};
 }
 
+namespace {
+
+// A request that cannot carry out an action of the table does this instead.
+struct action_override {
+    api_key api;
+    error_action table_action;
+    error_action action;
+};
+
+constexpr std::array overrides{
+    // Fetch: coordinator and group errors do not belong to Fetch; retrying is harmless if one appears.
+    action_override{api_key::fetch, find_coordinator, retry},
+    action_override{api_key::fetch, rejoin, retry},
+    // ListOffsets: the reset is what is being asked, so an out-of-range answer is retried, as are
+    // the coordinator and group errors that do not belong to it.
+    action_override{api_key::list_offsets, reset_offset, retry},
+    action_override{api_key::list_offsets, find_coordinator, retry},
+    action_override{api_key::list_offsets, rejoin, retry},
+    // Produce: retried at the leader or not at all; there is no offset to reset, no group to rejoin.
+    action_override{api_key::produce, reset_offset, fatal},
+    action_override{api_key::produce, find_coordinator, fatal},
+    action_override{api_key::produce, rejoin, fatal},
+    // Offsets are committed and fetched outside any broker-managed generation (generation -1, as a
+    // simple or ZooKeeper-balanced consumer does): a group error cannot be cured by rejoining, and
+    // metadata is not what the coordinator needs, so it is simply retried.
+    action_override{api_key::offset_commit, refresh_metadata, retry},
+    action_override{api_key::offset_commit, reset_offset, fatal},
+    action_override{api_key::offset_commit, rejoin, fatal},
+    action_override{api_key::offset_fetch, refresh_metadata, retry},
+    action_override{api_key::offset_fetch, reset_offset, fatal},
+    action_override{api_key::offset_fetch, rejoin, fatal},
+    action_override{api_key::find_coordinator, refresh_metadata, retry},
+    action_override{api_key::find_coordinator, reset_offset, fatal},
+    action_override{api_key::find_coordinator, rejoin, fatal},
+};
+
+// Authentication and authorization failures: fatal actions whose error_kind is auth.
+constexpr std::array<std::int16_t, 8> auth_codes{
+    29, // TOPIC_AUTHORIZATION_FAILED
+    30, // GROUP_AUTHORIZATION_FAILED
+    31, // CLUSTER_AUTHORIZATION_FAILED
+    33, // UNSUPPORTED_SASL_MECHANISM
+    53, // TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+    58, // SASL_AUTHENTICATION_FAILED
+    65, // DELEGATION_TOKEN_AUTHORIZATION_FAILED
+    93, // UNACCEPTABLE_CREDENTIAL
+};
+
+} // namespace
+
+error_action broker_error_action(api_key api, std::int16_t code) noexcept
+{
+    const error_action table_action = broker_error(code).action;
+    for (const action_override& o : overrides) {
+        if (o.api == api && o.table_action == table_action) return o.action;
+    }
+    return table_action;
+}
+
 std::string_view action_name(error_action action) noexcept
 {
     switch (action) {
@@ -162,6 +225,22 @@ public:
     std::string message(int ev) const override
     {
         return std::string(broker_error(static_cast<std::int16_t>(ev)).name);
+    }
+
+    std::error_condition default_error_condition(int ev) const noexcept override
+    {
+        const auto code = static_cast<std::int16_t>(ev);
+        switch (broker_error(code).action) {
+        case none: return {};
+        case reset_offset: return error_kind::reset_offset;
+        case fatal:
+            return std::ranges::find(auth_codes, code) != auth_codes.end() ? error_kind::auth : error_kind::fatal;
+        case retry:
+        case refresh_metadata:
+        case find_coordinator:
+        case rejoin: return error_kind::retriable;
+        }
+        return error_kind::fatal;
     }
 };
 

@@ -1,5 +1,8 @@
-// Kafka broker error codes and the one table that says what a client does about each.
+// Kafka broker error codes, the one table that says what a client does about each, and the
+// per-request overrides of that table.
 #pragma once
+
+#include "protocol/wire/api_key.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -28,7 +31,15 @@ struct broker_error_info {
 broker_error_info broker_error(std::int16_t code) noexcept;
 std::string_view action_name(error_action action) noexcept;
 
+// What to do about `code` in a response to `api`: the table's action, unless that request
+// overrides it (as librdkafka's rd_kafka_err_action takes per-request overrides). An action a
+// request cannot carry out becomes one it can: Fetch has no coordinator to find, Produce no
+// offset to reset, and offset commits made outside any group generation have nothing to rejoin.
+error_action broker_error_action(api_key api, std::int16_t code) noexcept;
+
 // A broker error code as a std::error_code (category "kafka.broker", message = protocol name).
+// Its error_kind follows the table, without overrides: fatal (auth for the authorization and
+// SASL codes), reset_offset, or retriable for retry, refresh_metadata, find_coordinator, rejoin.
 const std::error_category& broker_category() noexcept;
 std::error_code make_broker_error(std::int16_t code) noexcept;
 

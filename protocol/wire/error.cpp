@@ -1,6 +1,8 @@
 // The wire error category and decode_error's message.
 #include "protocol/wire/error.hpp"
 
+#include "protocol/error/error_kind.hpp"
+
 namespace kspout::wire {
 namespace {
 
@@ -26,6 +28,9 @@ public:
         }
         return "unknown wire error";
     }
+
+    // Bytes that do not decode decode no better when asked for again.
+    std::error_condition default_error_condition(int) const noexcept override { return error_kind::fatal; }
 };
 
 } // namespace

@@ -1,4 +1,4 @@
-// Request header encoding, response header decoding and the frame splitter.
+// Request header encoding, response header decoding and the size prefix check.
 #include "protocol/wire/frame.hpp"
 
 #include <algorithm>
@@ -45,38 +45,6 @@ std::size_t decode_frame_size(bytes_view prefix, std::size_t max_frame_size, std
         return 0;
     }
     return static_cast<std::size_t>(size);
-}
-
-void frame_splitter::feed(bytes_view data)
-{
-    if (start_ > 0 && start_ == buf_.size()) {
-        buf_.clear();
-        start_ = 0;
-    }
-    buf_.insert(buf_.end(), data.begin(), data.end());
-}
-
-std::optional<byte_buffer> frame_splitter::next(std::error_code& ec)
-{
-    if (error_) {
-        ec = error_;
-        return std::nullopt;
-    }
-    bytes_view pending(buf_.data() + start_, buf_.size() - start_);
-    if (pending.size() < 4) return std::nullopt;
-    std::size_t size = decode_frame_size(pending, max_, error_);
-    if (error_) {
-        ec = error_;
-        return std::nullopt;
-    }
-    if (pending.size() - 4 < size) return std::nullopt;
-    byte_buffer frame(pending.begin() + 4, pending.begin() + 4 + static_cast<std::ptrdiff_t>(size));
-    start_ += 4 + size;
-    if (start_ > buf_.size() / 2) { // keep the buffer from growing without bound
-        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(start_));
-        start_ = 0;
-    }
-    return frame;
 }
 
 } // namespace kspout::wire

@@ -38,22 +38,4 @@ std::int32_t decode_response_header(reader& r, bool flexible = false);
 // Validates a 4-byte size prefix: negative or above max_frame_size is an error.
 std::size_t decode_frame_size(bytes_view prefix, std::size_t max_frame_size, std::error_code& ec);
 
-// Splits a byte stream into frames: feed() bytes as they arrive, next() each complete frame
-// body (without its size prefix). A bad size prefix fails the splitter for good.
-class frame_splitter {
-public:
-    explicit frame_splitter(std::size_t max_frame_size = default_max_frame_size)
-        : max_(max_frame_size) {}
-
-    void feed(bytes_view data);
-    std::optional<byte_buffer> next(std::error_code& ec);
-    std::size_t buffered() const noexcept { return buf_.size() - start_; }
-
-private:
-    std::size_t max_;
-    byte_buffer buf_;
-    std::size_t start_ = 0;
-    std::error_code error_;
-};
-
 } // namespace kspout::wire

@@ -1,6 +1,8 @@
 // The zookeeper error category: names and messages for the C client's result codes.
 #include "protocol/zk/zk_error.hpp"
 
+#include "protocol/error/error_kind.hpp"
+
 #include <string>
 
 namespace kspout::zk {
@@ -61,6 +63,26 @@ public:
         if (t.name.empty())
             return "unknown zookeeper error " + std::to_string(ev);
         return std::string(t.name) + ": " + std::string(t.text);
+    }
+
+    std::error_condition default_error_condition(int ev) const noexcept override
+    {
+        switch (static_cast<errc>(ev)) {
+        case errc::connection_loss:
+        case errc::operation_timeout:
+        case errc::session_expired: // a new session can take over
+        case errc::session_moved:
+        case errc::not_read_only:
+        case errc::reconfig_in_progress:
+        case errc::new_config_no_quorum:
+        case errc::throttled_op:
+        case errc::nothing: return error_kind::retriable;
+        case errc::no_auth:
+        case errc::auth_failed:
+        case errc::session_closed_requires_sasl_auth: return error_kind::auth;
+        case errc::closing: return error_kind::stopped;
+        default: return error_kind::fatal; // including answers about nodes: no_node, node_exists, bad_version...
+        }
     }
 };
 

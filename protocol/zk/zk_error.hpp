@@ -31,7 +31,8 @@ enum class errc {
     invalid_callback = -113,
     invalid_acl = -114,
     auth_failed = -115,
-    closing = -116,         // the client was closed (or reconnected) before the answer was delivered
+    closing = -116,         // the client was closed (or reconnected) before the answer was delivered;
+                            // its error_kind is stopped, as for io::errc::shut_down
     nothing = -117,
     session_moved = -118,
     not_read_only = -119,

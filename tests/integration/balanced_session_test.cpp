@@ -81,7 +81,7 @@ TEST_F(BalancedSession, AnExpiredMemberStopsAtOnceRejoinsAndNothingIsConsumedTwi
     // Its revoke commit comes after the others took over and committed: it must be refused, or
     // it would move their committed offsets back.
     ASSERT_GT(victim.commit_results.size(), commits_before);
-    EXPECT_EQ(victim.commit_results[commits_before], kspout::balanced::errc::not_owned);
+    EXPECT_EQ(victim.commit_results[commits_before], io::consumer_errc::not_owned);
 
     ASSERT_TRUE(drive_until([&] { return settled(partitions); }));
     drive_for(500ms);
@@ -172,7 +172,7 @@ TEST_F(BalancedSession, AMemberFrozenPastItsSessionCommitsNothingUntilZooKeeperC
     std::optional<std::error_code> result;
     victim.consumer->commit({{0, 20}}, [&](std::error_code ec) { result = ec; });
     ASSERT_TRUE(drive_until([&] { return result.has_value(); }));
-    EXPECT_TRUE(*result == errc::session_unconfirmed || *result == errc::not_owned) << result->message();
+    EXPECT_TRUE(*result == errc::session_unconfirmed || *result == io::consumer_errc::not_owned) << result->message();
 
     // On its new session it takes partition 0 again, from what the group had committed before.
     ASSERT_TRUE(drive_until([&] {

@@ -82,7 +82,8 @@ protected:
         }
         for (auto& c : consumers_) c->stop();
         if (cluster_) cluster_->shut_down();
-        testing::run_for(ioc, 20ms); // lets the posted shut-down handlers run
+        ioc.restart();
+        ioc.poll(); // runs the posted shut-down handlers
     }
 
     log::logger test_logger()
@@ -177,15 +178,27 @@ protected:
         }
     }
 
-    // Runs the io_context, polling, until the collector holds `total` messages. Then runs on a
-    // little longer so that a duplicate, if any were coming, would show up.
+    // Runs the io_context until the consumer has completed n more Fetch (or Metadata) round trips.
+    bool more_fetch_rounds(const simple_consumer& c, std::uint64_t n)
+    {
+        auto target = c.rounds().fetch_responses + n;
+        return testing::run_until(ioc, [&] { return c.rounds().fetch_responses >= target; });
+    }
+    bool more_metadata_rounds(const simple_consumer& c, std::uint64_t n)
+    {
+        auto target = c.rounds().metadata_responses + n;
+        return testing::run_until(ioc, [&] { return c.rounds().metadata_responses >= target; });
+    }
+
+    // Runs the io_context, polling, until the collector holds `total` messages. Then waits two
+    // more fetch rounds so that a duplicate, if any were coming, would show up.
     bool consume_until(simple_consumer& c, collector& into, std::size_t total)
     {
         bool done = testing::run_until(ioc, [&] {
             poll_all(c, into);
             return into.count() >= total;
         });
-        testing::run_for(ioc, 200ms);
+        done = more_fetch_rounds(c, 2) && done;
         poll_all(c, into);
         return done;
     }

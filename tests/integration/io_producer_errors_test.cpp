@@ -182,7 +182,8 @@ TEST_F(ProducerErrors, StopFailsEverythingPendingOnce)
     auto producer = make_producer(options);
     auto records = some_records(10);
     produce_all(*producer, "t", records);
-    run_for(ioc, 200ms); // metadata arrives, records linger in their partitions
+    // Metadata arrives, records linger in their partitions.
+    ASSERT_TRUE(run_until(ioc, [&] { return producer->rounds().metadata_responses >= 1; }));
     std::optional<std::error_code> flushed;
     producer->flush([&](std::error_code ec) { flushed = ec; });
     producer->stop();

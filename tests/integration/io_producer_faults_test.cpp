@@ -136,7 +136,9 @@ TEST_F(ProducerFaults, LeaderlessPartitionWaitsForANewLeader)
     produce_all(*producer, topic, sent);
     std::optional<std::error_code> flushed;
     producer->flush([&](std::error_code ec) { flushed = ec; });
-    run_for(ioc, 1s); // metadata keeps saying "no leader" meanwhile
+    // Metadata keeps saying "no leader" for three rounds meanwhile.
+    const auto metadata_rounds = producer->rounds().metadata_responses + 3;
+    ASSERT_TRUE(run_until(ioc, [&] { return producer->rounds().metadata_responses >= metadata_rounds; }));
     EXPECT_FALSE(flushed.has_value());
     for (std::size_t i = 0; i < sent.size(); i += 4) EXPECT_EQ(sent[i].deliveries, 0) << "record " << i;
 
@@ -166,7 +168,9 @@ TEST_F(ProducerFaults, WaitsOutABrokerOutage)
     produce_all(*producer, topic, sent, 30);
     std::optional<std::error_code> flushed;
     producer->flush([&](std::error_code ec) { flushed = ec; });
-    run_for(ioc, 1500ms); // retries meet a refused connection meanwhile
+    // Three attempts meet a refused connection meanwhile.
+    const auto produce_rounds = producer->rounds().produce_responses + 3;
+    ASSERT_TRUE(run_until(ioc, [&] { return producer->rounds().produce_responses >= produce_rounds; }));
     EXPECT_FALSE(flushed.has_value());
     for (std::size_t i = 30; i < sent.size(); ++i) {
         if (stranded.count(sent[i].delivered_partition)) {

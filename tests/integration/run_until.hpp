@@ -18,6 +18,16 @@ bool run_until(boost::asio::io_context& ioc, Predicate done, std::chrono::second
     return done();
 }
 
+// Runs ioc until nothing is left for it to do (every socket closed, every timer done); returns
+// false if work remains after `limit`. Proves that whatever was still in flight has landed.
+inline bool run_until_idle(boost::asio::io_context& ioc, std::chrono::seconds limit = std::chrono::seconds(30))
+{
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    ioc.restart();
+    while (!ioc.stopped() && std::chrono::steady_clock::now() < deadline) ioc.run_for(std::chrono::milliseconds(10));
+    return ioc.stopped();
+}
+
 // Runs ioc for a fixed time, letting background work (fetches, retries) happen.
 inline void run_for(boost::asio::io_context& ioc, std::chrono::milliseconds duration)
 {

@@ -1,6 +1,7 @@
 // balanced_consumer without a cluster to talk to: option errors, refusals for partitions it does not own, stop.
 #include "protocol/balanced/balanced_consumer.hpp"
 #include "protocol/balanced/balanced_error.hpp"
+#include "protocol/io/error.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
@@ -93,7 +94,7 @@ TEST_F(BalancedConsumerAlone, AMalformedBootstrapListIsAnOptionError)
     std::optional<std::error_code> committed;
     c->commit({{0, 5}}, [&](std::error_code ec) { committed = ec; });
     ASSERT_TRUE(run_until(ioc, [&] { return committed.has_value(); }));
-    EXPECT_EQ(*committed, errc::stopped);
+    EXPECT_EQ(*committed, io::errc::shut_down);
 }
 
 TEST_F(BalancedConsumerAlone, RefusesPartitionsItDoesNotOwn)
@@ -106,16 +107,16 @@ TEST_F(BalancedConsumerAlone, RefusesPartitionsItDoesNotOwn)
     c->start();
     run_until(ioc, [] { return false; }, 0s);
     EXPECT_TRUE(c->owned().empty());
-    EXPECT_EQ(c->seek(0, 10), errc::not_owned);
-    EXPECT_EQ(c->pause(0), errc::not_owned);
-    EXPECT_EQ(c->resume(0), errc::not_owned);
+    EXPECT_EQ(c->seek(0, 10), io::consumer_errc::not_owned);
+    EXPECT_EQ(c->pause(0), io::consumer_errc::not_owned);
+    EXPECT_EQ(c->resume(0), io::consumer_errc::not_owned);
     EXPECT_FALSE(c->position(0).has_value());
     EXPECT_FALSE(c->high_watermark(0).has_value());
     EXPECT_FALSE(c->zookeeper_session().has_value()) << "static mode has no session";
     std::optional<std::error_code> committed;
     c->commit({{0, 5}, {1, 7}}, [&](std::error_code ec) { committed = ec; });
     ASSERT_TRUE(run_until(ioc, [&] { return committed.has_value(); }));
-    EXPECT_EQ(*committed, errc::not_owned);
+    EXPECT_EQ(*committed, io::consumer_errc::not_owned);
     EXPECT_TRUE(stop(*c));
     EXPECT_EQ(seen->assigned_calls, 0);
 }

@@ -189,10 +189,9 @@ TEST(BalancedError, CodesHaveTheirOwnCategoryAndMessages)
     EXPECT_EQ(ec.category(), balanced_category());
     EXPECT_STREQ(ec.category().name(), "kspout.balanced");
     std::set<std::string> messages;
-    for (int v = static_cast<int>(errc::rebalance_timed_out); v <= static_cast<int>(errc::invalid_options); ++v)
+    for (int v = static_cast<int>(errc::rebalance_timed_out); v <= static_cast<int>(errc::session_unconfirmed); ++v)
         messages.insert(make_error_code(static_cast<errc>(v)).message());
-    EXPECT_EQ(messages.size(), static_cast<std::size_t>(errc::invalid_options)) << "each code says something else";
-    EXPECT_NE(std::error_code(errc::not_owned), std::error_code(errc::stopped));
+    EXPECT_EQ(messages.size(), static_cast<std::size_t>(errc::session_unconfirmed)) << "each code says something else";
 }
 
 } // namespace

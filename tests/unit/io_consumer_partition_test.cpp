@@ -314,7 +314,9 @@ TEST(ConsumerPartition, BeginResetHonoursThePolicy)
 TEST(OffsetsVerdict, FatalBeatsCoordinatorBeatsRetry)
 {
     using wire::error_action;
-    auto verdict = [](std::vector<std::int16_t> codes) { return offsets_response_verdict(codes); };
+    auto verdict = [](std::vector<std::int16_t> codes) {
+        return offsets_response_verdict(wire::api_key::offset_commit, codes);
+    };
     EXPECT_EQ(verdict({}).action, error_action::none);
     EXPECT_EQ(verdict({0, 0}).action, error_action::none);
     EXPECT_EQ(verdict({0, 14}).action, error_action::retry); // COORDINATOR_LOAD_IN_PROGRESS

@@ -1,10 +1,8 @@
-// revoke_drain: ends when the revoked partitions' tuples are answered, at its limit, or joined.
+// revoke_drain: ends when the revoked partitions' tuples are answered, at its deadline, or joined; time is passed in.
 #include "spout/revoke_drain.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,10 +11,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
+const revoke_drain::time_point t0{};
+
 class RevokeDrain : public ::testing::Test {
 protected:
-    RevokeDrain() { owner_ = std::make_shared<int>(0); }
-
     // Partition p of topic "t", owned from offset 0, with offsets [0, count) emitted.
     void emitted(std::int32_t p, int count)
     {
@@ -24,21 +22,14 @@ protected:
         for (int o = 0; o < count; ++o) EXPECT_EQ(book_.emitted({"t", p}, o), track_result::ok);
     }
 
-    void start(std::vector<std::int32_t> partitions, std::chrono::milliseconds limit, std::string name)
+    void start(std::vector<std::int32_t> partitions, std::chrono::milliseconds limit, std::string name,
+               revoke_drain::time_point now = t0)
     {
-        drain_.start(owner_, "t", std::move(partitions), limit, book_, [this, name] { ended_.push_back(name); });
+        drain_.start("t", std::move(partitions), limit, book_, now, [this, name] { ended_.push_back(name); });
     }
 
-    void run_for(std::chrono::milliseconds d)
-    {
-        ioc_.restart();
-        ioc_.run_for(d);
-    }
-
-    boost::asio::io_context ioc_;
-    std::shared_ptr<int> owner_;
     offset_book book_;
-    revoke_drain drain_{ioc_.get_executor()};
+    revoke_drain drain_;
     std::vector<std::string> ended_;
 };
 
@@ -47,6 +38,7 @@ TEST_F(RevokeDrain, EndsOnceEveryTupleIsAckedOrFailed)
     emitted(0, 2);
     start({0}, 10s, "a");
     EXPECT_TRUE(drain_.active());
+    EXPECT_EQ(drain_.deadline(), t0 + 10s);
     EXPECT_EQ(book_.acked({"t", 0}, 0), track_result::ok);
     drain_.check(book_);
     EXPECT_TRUE(ended_.empty());
@@ -54,7 +46,8 @@ TEST_F(RevokeDrain, EndsOnceEveryTupleIsAckedOrFailed)
     drain_.check(book_);
     EXPECT_EQ(ended_, std::vector<std::string>{"a"});
     EXPECT_FALSE(drain_.active());
-    run_for(50ms); // the cancelled timer ends nothing more
+    EXPECT_FALSE(drain_.deadline());
+    drain_.expire(t0 + 20s); // the deadline of an ended drain ends nothing more
     EXPECT_EQ(ended_.size(), 1u);
 }
 
@@ -69,13 +62,13 @@ TEST_F(RevokeDrain, SettledOrUnlimitedPartitionsEndAtOnce)
     EXPECT_EQ(ended_, (std::vector<std::string>{"settled", "no wait", "not owned"}));
 }
 
-TEST_F(RevokeDrain, EndsAtItsLimitWithTuplesStillOut)
+TEST_F(RevokeDrain, EndsAtItsDeadlineWithTuplesStillOut)
 {
     emitted(0, 1);
-    start({0}, 20ms, "a");
-    run_for(5ms);
+    start({0}, 20ms, "a", t0 + 1s);
+    drain_.expire(t0 + 1019ms);
     EXPECT_TRUE(ended_.empty());
-    run_for(200ms);
+    drain_.expire(t0 + 1020ms);
     EXPECT_EQ(ended_, std::vector<std::string>{"a"});
 }
 
@@ -84,11 +77,12 @@ TEST_F(RevokeDrain, ARevokeDuringADrainJoinsItAndKeepsItsDeadline)
     emitted(0, 1);
     emitted(1, 1);
     start({0}, 60ms, "a");
-    start({1}, 10s, "b");
+    start({1}, 10s, "b", t0 + 30ms);
+    EXPECT_EQ(drain_.deadline(), t0 + 60ms);
     EXPECT_EQ(book_.acked({"t", 0}, 0), track_result::ok);
     drain_.check(book_);
     EXPECT_TRUE(ended_.empty()) << "partition 1 still has a tuple out";
-    run_for(300ms);
+    drain_.expire(t0 + 60ms);
     EXPECT_EQ(ended_, (std::vector<std::string>{"a", "b"}));
 }
 
@@ -98,20 +92,13 @@ TEST_F(RevokeDrain, EndNowRunsEveryWaitingRelease)
     start({0}, 10s, "a");
     drain_.end();
     EXPECT_EQ(ended_, std::vector<std::string>{"a"});
-    // A new drain after an early end is not cut short by the old timer.
-    start({0}, 10s, "b");
-    run_for(50ms);
+    // A new drain after an early end has its own deadline, not the old one.
+    start({0}, 10s, "b", t0 + 5s);
+    drain_.expire(t0 + 10s);
     EXPECT_EQ(ended_.size(), 1u);
+    EXPECT_EQ(drain_.deadline(), t0 + 15s);
     drain_.end();
-}
-
-TEST_F(RevokeDrain, NothingRunsOnceTheOwnerIsGone)
-{
-    emitted(0, 1);
-    start({0}, 10ms, "a");
-    owner_.reset();
-    run_for(100ms);
-    EXPECT_TRUE(ended_.empty());
+    EXPECT_EQ(ended_, (std::vector<std::string>{"a", "b"}));
 }
 
 } // namespace

@@ -6,8 +6,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
-#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -57,14 +55,14 @@ TEST(SpoutSettings, MinimalConfGivesTheDefaults)
     auto r = load_settings(minimal_conf(), {});
     ASSERT_TRUE(r.value) << joined(r.errors);
     const settings& s = *r.value;
-    EXPECT_EQ(s.topic, "events");
-    EXPECT_EQ(s.bootstrap_servers, (std::vector<std::string>{"k1:9092", "k2:9093"}));
-    EXPECT_EQ(s.group_id, "readers");
-    EXPECT_EQ(s.zookeeper_connect, "zk1:2181,zk2:2181/kafka");
-    EXPECT_EQ(s.client_id, "kafka-spout");
+    EXPECT_EQ(s.group.topic, "events");
+    EXPECT_EQ(s.cluster.bootstrap_servers, (std::vector<std::string>{"k1:9092", "k2:9093"}));
+    EXPECT_EQ(s.group.group_id, "readers");
+    EXPECT_EQ(s.group.zookeeper_connect, "zk1:2181,zk2:2181/kafka");
+    EXPECT_EQ(s.cluster.broker.client_id, "kafka-spout");
     EXPECT_EQ(s.assignment, assignment_mode::balanced);
-    EXPECT_EQ(s.auto_offset_reset, offset_reset::earliest);
-    EXPECT_EQ(s.isolation, isolation_level::read_committed);
+    EXPECT_EQ(s.group.consumer.auto_offset_reset, io::offset_reset::earliest);
+    EXPECT_EQ(s.group.consumer.isolation, messages::isolation_level::read_committed);
     EXPECT_EQ(s.fields, default_tuple_fields());
     EXPECT_EQ(s.stream, "default");
     EXPECT_EQ(s.invalid_utf8, invalid_utf8_policy::base64);
@@ -74,7 +72,7 @@ TEST(SpoutSettings, MinimalConfGivesTheDefaults)
     EXPECT_TRUE(s.retry.dead_letter_stream.empty());
     EXPECT_EQ(s.subprocess_timeout, 30s);
     EXPECT_EQ(s.log_level, multilang::log_level::info);
-    EXPECT_EQ(s.zookeeper_owners_dir, owners_dir::plain);
+    EXPECT_EQ(s.group.owners_dir, group::owners_dir_style::plain);
     EXPECT_TRUE(s.metrics.names.empty()); // Storm kills the worker for a metric nobody registered
 }
 
@@ -86,25 +84,25 @@ TEST(SpoutSettings, FlagsBeatTheFileWhichBeatsTheStormConf)
 
     auto r = load_settings(conf, flags({{"kafka.fetch.min.bytes", "30"}}), file);
     ASSERT_TRUE(r.value) << joined(r.errors);
-    EXPECT_EQ(r.value->fetch_min_bytes, 30);
-    EXPECT_EQ(r.value->client_id, "from-file");
+    EXPECT_EQ(r.value->group.consumer.fetch_min_bytes, 30);
+    EXPECT_EQ(r.value->cluster.broker.client_id, "from-file");
 
     r = load_settings(conf, {}, file);
     ASSERT_TRUE(r.value) << joined(r.errors);
-    EXPECT_EQ(r.value->fetch_min_bytes, 20);
+    EXPECT_EQ(r.value->group.consumer.fetch_min_bytes, 20);
 
     r = load_settings(conf, {});
     ASSERT_TRUE(r.value) << joined(r.errors);
-    EXPECT_EQ(r.value->fetch_min_bytes, 10);
+    EXPECT_EQ(r.value->group.consumer.fetch_min_bytes, 10);
 
     r = load_settings(minimal_conf(), {});
     ASSERT_TRUE(r.value) << joined(r.errors);
-    EXPECT_EQ(r.value->fetch_min_bytes, 1);
+    EXPECT_EQ(r.value->group.consumer.fetch_min_bytes, 1);
 
     // The later of two flags for one key wins.
     r = load_settings(conf, flags({{"kafka.fetch.min.bytes", "30"}, {"kafka.fetch.min.bytes", "40"}}));
     ASSERT_TRUE(r.value) << joined(r.errors);
-    EXPECT_EQ(r.value->fetch_min_bytes, 40);
+    EXPECT_EQ(r.value->group.consumer.fetch_min_bytes, 40);
 }
 
 TEST(SpoutSettings, EverythingCanComeFromTheCommandLine)
@@ -131,20 +129,20 @@ TEST(SpoutSettings, EverythingCanComeFromTheCommandLine)
     auto r = load_settings(json::object(), *cl);
     ASSERT_TRUE(r.value) << joined(r.errors);
     const settings& s = *r.value;
-    EXPECT_EQ(s.topic, "t1");
-    EXPECT_EQ(s.bootstrap_servers, std::vector<std::string>{"[::1]:9092"});
-    EXPECT_EQ(s.group_id, "g");
+    EXPECT_EQ(s.group.topic, "t1");
+    EXPECT_EQ(s.cluster.bootstrap_servers, std::vector<std::string>{"[::1]:9092"});
+    EXPECT_EQ(s.group.group_id, "g");
     EXPECT_EQ(s.assignment, assignment_mode::by_task_index); // no ZooKeeper needed
     EXPECT_EQ(s.fields, (std::vector<tuple_field>{tuple_field::value, tuple_field::key, tuple_field::headers}));
-    EXPECT_FALSE(s.check_crcs);
-    EXPECT_FALSE(s.api_version_request);
+    EXPECT_FALSE(s.group.consumer.check_crcs);
+    EXPECT_FALSE(s.cluster.broker.api_version_request);
     EXPECT_EQ(s.retry.max_retries, -1);
     EXPECT_EQ(s.retry.exhausted, retries_exhausted::keep_retrying);
     EXPECT_EQ(s.retry.dead_letter_stream, "dead");
     EXPECT_EQ(s.format, value_format::json);
     EXPECT_EQ(s.invalid_utf8, invalid_utf8_policy::replace);
-    EXPECT_EQ(s.isolation, isolation_level::read_uncommitted);
-    EXPECT_EQ(s.auto_offset_reset, offset_reset::latest);
+    EXPECT_EQ(s.group.consumer.isolation, messages::isolation_level::read_uncommitted);
+    EXPECT_EQ(s.group.consumer.auto_offset_reset, io::offset_reset::latest);
     EXPECT_EQ(s.commit_interval, 250ms);
     EXPECT_EQ(s.revoke_drain, 0ms);
 }
@@ -161,13 +159,13 @@ TEST(SpoutSettings, TypedValuesFromTheStormConf)
     conf["kafka.zookeeper.owners.dir"] = "python3";
     auto r = load_settings(conf, {});
     ASSERT_TRUE(r.value) << joined(r.errors);
-    EXPECT_EQ(r.value->bootstrap_servers, (std::vector<std::string>{"a:1", "b:2"}));
-    EXPECT_TRUE(r.value->reset_offset_on_start);
-    EXPECT_EQ(r.value->group_id, "42");
+    EXPECT_EQ(r.value->cluster.bootstrap_servers, (std::vector<std::string>{"a:1", "b:2"}));
+    EXPECT_TRUE(r.value->group.consumer.reset_offset_on_start);
+    EXPECT_EQ(r.value->group.group_id, "42");
     EXPECT_EQ(r.value->fields, (std::vector<tuple_field>{tuple_field::timestamp, tuple_field::value}));
-    EXPECT_EQ(r.value->fetch_max_wait, 250ms);
+    EXPECT_EQ(r.value->group.consumer.fetch_max_wait, 250ms);
     EXPECT_EQ(r.value->retry.initial_delay, 0ms);
-    EXPECT_EQ(r.value->zookeeper_owners_dir, owners_dir::python3);
+    EXPECT_EQ(r.value->group.owners_dir, group::owners_dir_style::python3_bytes_repr);
 }
 
 TEST(SpoutSettings, SubprocessTimeoutComesFromStorm)
@@ -404,7 +402,7 @@ TEST_F(SpoutSettingsFile, ReadsAnObject)
     cl.overrides.emplace_back("kafka.spout.batch.size", "9");
     auto r = load_settings(minimal_conf(), cl, *file);
     ASSERT_TRUE(r.value) << joined(r.errors);
-    EXPECT_EQ(r.value->topic, "from-file");
+    EXPECT_EQ(r.value->group.topic, "from-file");
     EXPECT_EQ(r.value->batch_size, 9);
 }
 
@@ -506,25 +504,6 @@ TEST(SpoutSettings, MetricsAreNamedByPrefixOrOneByOne)
     conf["kafka.spout.metrics"] = "emitted=x,acked=x";
     auto e = single_error(conf);
     EXPECT_NE(e.find("emitted and acked are both sent as \"x\""), std::string::npos) << e;
-}
-
-// The README's table and the key table must list the same keys.
-TEST(SpoutSettings, ReadmeDocumentsEveryKey)
-{
-    std::ifstream in(std::string(KSPOUT_SOURCE_DIR) + "/spout/README.md");
-    ASSERT_TRUE(in);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string readme = text.str();
-    std::set<std::string> documented;
-    std::regex row(R"(\n\| `(kafka\.[a-z0-9.]+)` \|)");
-    for (auto it = std::sregex_iterator(readme.begin(), readme.end(), row); it != std::sregex_iterator(); ++it) {
-        documented.insert((*it)[1]);
-    }
-    std::set<std::string> known;
-    for (auto key : settings_keys()) known.insert(std::string(key));
-    EXPECT_EQ(documented, known);
-    EXPECT_EQ(known.size(), 40u); // the keys of issue 5, and the owners directory of issue 9
 }
 
 } // namespace

@@ -1,5 +1,4 @@
-// Framing, headers, checksums and the broker error table.
-#include "protocol/wire/broker_error.hpp"
+// Request and response headers, the size prefix check and checksums.
 #include "protocol/wire/checksum.hpp"
 #include "protocol/wire/frame.hpp"
 
@@ -20,43 +19,11 @@ TEST(WireFrame, MetadataRequestHeaderMatchesKafkaPython)
     EXPECT_EQ(w.buffer(), expected);
 }
 
-TEST(WireFrame, SplitterFindsFramesAtEverySplitPoint)
-{
-    writer w;
-    for (int i = 0; i < 3; ++i) {
-        std::size_t at = w.reserve_int32();
-        w.int32(i);
-        w.string("abc");
-        w.patch_size_since(at);
-    }
-    byte_buffer stream = w.take();
-    for (std::size_t split = 0; split <= stream.size(); ++split) {
-        frame_splitter splitter(1024);
-        std::vector<byte_buffer> frames;
-        std::error_code ec;
-        splitter.feed(bytes_view(stream).first(split));
-        while (auto f = splitter.next(ec)) frames.push_back(*f);
-        splitter.feed(bytes_view(stream).subspan(split));
-        while (auto f = splitter.next(ec)) frames.push_back(*f);
-        ASSERT_FALSE(ec);
-        ASSERT_EQ(frames.size(), 3u) << "split at " << split;
-        for (int i = 0; i < 3; ++i) {
-            reader r(frames[static_cast<std::size_t>(i)]);
-            EXPECT_EQ(r.int32(), i);
-            EXPECT_EQ(r.string(), "abc");
-            EXPECT_TRUE(r.at_end());
-        }
-        EXPECT_EQ(splitter.buffered(), 0u);
-    }
-}
-
 TEST(WireFrame, OversizedAndNegativeFramesAreRejected)
 {
-    frame_splitter splitter(16);
-    byte_buffer big{0, 0, 0, 17};
-    splitter.feed(big);
     std::error_code ec;
-    EXPECT_FALSE(splitter.next(ec).has_value());
+    byte_buffer big{0, 0, 0, 17};
+    EXPECT_EQ(decode_frame_size(big, 16, ec), 0u);
     EXPECT_EQ(ec, make_error_code(errc::frame_too_large));
 
     std::error_code ec2;
@@ -86,23 +53,6 @@ TEST(WireChecksum, HardwareAndTableAgreeOnEveryLength)
     for (int i = 0; i < 300; ++i) {
         EXPECT_EQ(crc32c(data), crc32c_software(data)) << "length " << i;
         data.push_back(static_cast<std::uint8_t>(i * 37 + 11));
-    }
-}
-
-TEST(BrokerErrors, EveryCodeHasOneAction)
-{
-    EXPECT_EQ(broker_error(0).action, error_action::none);
-    EXPECT_EQ(broker_error(1).action, error_action::reset_offset);
-    EXPECT_EQ(broker_error(6).action, error_action::refresh_metadata);
-    EXPECT_EQ(broker_error(6).name, "NOT_LEADER_OR_FOLLOWER");
-    EXPECT_EQ(broker_error(7).action, error_action::retry);
-    EXPECT_EQ(broker_error(16).action, error_action::find_coordinator);
-    EXPECT_EQ(broker_error(27).action, error_action::rejoin);
-    EXPECT_EQ(broker_error(29).action, error_action::fatal);
-    EXPECT_EQ(broker_error(100).name, "UNKNOWN_TOPIC_ID");
-    EXPECT_EQ(broker_error(4242).action, error_action::fatal);
-    for (std::int16_t code = -1; code <= 113; ++code) {
-        EXPECT_EQ(broker_error(code).code, code);
     }
 }
 
