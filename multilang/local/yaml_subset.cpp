@@ -80,6 +80,20 @@ bool quote_is_closed(std::string_view text, std::size_t at)
     return false;
 }
 
+// yaml-cpp 0.7 writes the escapes \N (U+0085) and \_ (U+00A0) as the single bytes 0x85 and 0xA0;
+// their UTF-8 form is 0xC2 followed by that byte. Nothing else in a scalar can be ill-formed,
+// since every line was checked, but the loop stops at anything else all the same.
+std::optional<std::string> escapes_in_utf8(std::string s)
+{
+    for (std::size_t at = first_invalid_utf8(s); at != std::string::npos;) {
+        if (s[at] != '\x85' && s[at] != '\xA0') return std::nullopt;
+        s.insert(at, 1, '\xC2');
+        std::size_t rest = first_invalid_utf8(std::string_view(s).substr(at + 2));
+        at = rest == std::string::npos ? rest : at + 2 + rest;
+    }
+    return s;
+}
+
 // Builds the JSON tree from yaml-cpp's events. Tag "?" marks a plain scalar or untagged
 // collection, "!" a quoted or block scalar; any other tag was written in the file.
 class json_builder final : public YAML::EventHandler {
@@ -122,7 +136,7 @@ public:
         finish(nullptr);
     }
 
-    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t, const std::string& value) override
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t, const std::string& text) override
     {
         untagged(mark, tag);
         bool plain = tag == "?";
@@ -130,9 +144,11 @@ public:
         if (!plain && at < text_.size() && (text_[at] == '"' || text_[at] == '\'') && !quote_is_closed(text_, at)) {
             fail(line_of(mark), "unterminated quoted string");
         }
-        if (awaits_key()) return key(mark, value);
+        std::optional<std::string> value = escapes_in_utf8(text);
+        if (!value) fail(line_of(mark), "the string is not valid UTF-8");
+        if (awaits_key()) return key(mark, *value);
         start(mark);
-        finish(plain ? typed_plain(value, line_of(mark)) : json(value));
+        finish(plain ? typed_plain(*value, line_of(mark)) : json(std::move(*value)));
     }
 
     void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,

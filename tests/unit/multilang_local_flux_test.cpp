@@ -183,6 +183,12 @@ TEST(LocalYaml, TextThatIsNotUtf8IsAnErrorNamingTheLine)
     yaml_document ok = parse_yaml_subset("a: \"\\u00fc\\U0001F600\"\nb: gr\xc3\xbc\xc3\x9f\n", "t.yaml");
     EXPECT_EQ(ok.root["a"], "\xc3\xbc\xf0\x9f\x98\x80");
     EXPECT_EQ(ok.root["b"], "gr\xc3\xbc\xc3\x9f");
+
+    // Found by fuzz_flux: yaml-cpp wrote \N and \_ as the bytes 0x85 and 0xA0, and dump() threw.
+    yaml_document escapes = parse_yaml_subset("a: \"\\N x\\_\"\n\"k\\_\": \"\\_\\_\"\n", "t.yaml");
+    EXPECT_EQ(escapes.root["a"], "\xc2\x85 x\xc2\xa0");
+    EXPECT_EQ(escapes.root["k\xc2\xa0"], "\xc2\xa0\xc2\xa0");
+    EXPECT_NO_THROW((void)escapes.root.dump());
 }
 
 TEST(LocalFlux, SpoutsBoltsStreamsAndConfig)
