@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds with benchmarks on and runs the one named (default: all): records, consumer, spout, rebalance,
-# real-kafka (producers and consumers on a real broker; not part of all: it takes long).
+# real-kafka (producers and consumers on a real broker) and storm (spouts in Storm's LocalCluster on a
+# real broker); those two are not part of all: they take long.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${KSPOUT_BUILD_DIR:-$root/build}
@@ -18,6 +19,9 @@ if [[ $which == all || $which == spout ]]; then
 fi
 if [[ $which == real-kafka ]]; then
   /usr/bin/python3 "$root/bench/real_kafka/run_real_kafka_bench.py" --build-dir "$build_dir" "${@:2}"
+fi
+if [[ $which == storm ]]; then
+  /usr/bin/python3 "$root/bench/storm/run_storm_bench.py" --build-dir "$build_dir" "${@:2}"
 fi
 if [[ $which == all || $which == rebalance ]]; then
   "$build_dir/bench/rebalance/kspout_bench_rebalance" "${@:2}"

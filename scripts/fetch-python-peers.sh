@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the PyPI peers of the tests (pykafka) into a venv in the cache outside the tree.
+# Installs the PyPI peers of the tests and benchmarks (pykafka, confluent-kafka, pystorm) into a venv in the cache outside the tree.
 #
 # usage: scripts/fetch-python-peers.sh
 # The venv is ${KSPOUT_CACHE:-$HOME/.cache/kafka-spout}/python-peers, made from Debian's python3
@@ -24,5 +24,5 @@ if ! "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" >
   exit 1
 fi
 # The peers must import with what the venv sees, Debian's packages included.
-"$venv/bin/python" -c 'import pykafka, kazoo, snappy, lz4.frame; from pykafka.balancedconsumer import BalancedConsumer'
+"$venv/bin/python" -c 'import pykafka, kazoo, snappy, lz4.frame, pystorm, kafka; from pykafka.balancedconsumer import BalancedConsumer'
 cp "$requirements" "$venv/complete"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Resolves Apache Storm (what the topology-examples Maven build needs) into Maven's local repository.
+# Resolves Apache Storm (what the topology-examples Maven build and bench/storm need) into Maven's local repository.
 #
 # A throwaway build of topology-examples, with an empty stand-in for the kafka-spout binary and
 # its output in a temporary directory, resolves exactly the jars and plugins the real build uses;
@@ -9,8 +9,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 pom=$root/topology-examples/pom.xml
+bench_pom=$root/bench/storm/pom.xml # what bench/storm adds: storm-kafka-client and its Kafka client
 cache=${KSPOUT_CACHE:-$HOME/.cache/kafka-spout}/storm
-stamp=$cache/resolved-$(sha256sum "$pom" | cut -c1-16)
+stamp=$cache/resolved-$(cat "$pom" "$bench_pom" | sha256sum | cut -c1-16)
 
 # True when the stamp exists and names only jars that are still in the local repository.
 is_complete() {
@@ -38,4 +39,11 @@ rm -f "$cache"/resolved-*
 for flux in flux-core flux-wrappers; do
   grep '/storm-client-[^/]*\.jar$' "$work/jars" | sed "s#storm-client#$flux#g" >>"$work/jars"
 done
+if ! mvn -q -B -Dstyle.color=never -f "$bench_pom" dependency:build-classpath \
+    -Dmdep.outputFile="$work/bench-classpath.txt" >"$work/mvn-bench.log" 2>&1; then
+  echo "fetch-storm: maven could not resolve bench/storm's jars:" >&2
+  grep -m 5 ERROR "$work/mvn-bench.log" >&2 || tail -n 5 "$work/mvn-bench.log" >&2
+  exit 1
+fi
+{ tr ':' '\n' <"$work/bench-classpath.txt"; echo; } | grep . >>"$work/jars"
 mv "$work/jars" "$stamp"

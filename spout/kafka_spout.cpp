@@ -3,6 +3,7 @@
 
 #include "multilang/context.hpp"
 #include "multilang/excerpt.hpp"
+#include "protocol/error/error_kind.hpp"
 #include "protocol/io/logger.hpp"
 #include "spout/message_id.hpp"
 
@@ -320,7 +321,7 @@ void kafka_spout::commit(const std::vector<std::int32_t>& only, std::function<vo
                 self->book_.committed(tp, offset);
             }
             self->update_pauses();
-        } else if (self) {
+        } else if (self && ec != error_kind::stopped) { // after a stop there is nothing to retry
             self->log("kafka-spout: commit failed: " + ec.message() + " (will retry)", log_level::warn);
         }
         done();

@@ -53,14 +53,22 @@ class Partition:
             self.committable = done + 1
 
 
+def send_emit(msg_id, values):
+    send_message({"command": "emit", "id": msg_id, "tuple": values, "need_task_ids": False})
+
+
 class KafkaPythonSpout:
-    def __init__(self, conf):
+    """The spout's job. emit(msg_id, values) sends a tuple; the task with index `task` of
+    `tasks` reads the partitions p with p % tasks == task (static assignment)."""
+
+    def __init__(self, conf, emit=send_emit, task=0, tasks=1):
         self.topic = conf["kafka.topic"]
         self.batch = int(conf.get("kafka.spout.batch.size", 100))
+        self.send_emit = emit
         self.consumer = KafkaConsumer(bootstrap_servers=conf["kafka.bootstrap.servers"].split(","),
                                       group_id=conf["kafka.group.id"], enable_auto_commit=False,
                                       auto_offset_reset="earliest", check_crcs=True)
-        partitions = sorted(self.consumer.partitions_for_topic(self.topic) or [])
+        partitions = [p for p in sorted(self.consumer.partitions_for_topic(self.topic) or []) if p % tasks == task]
         self.consumer.assign([TopicPartition(self.topic, p) for p in partitions])
         self.partitions = {p: Partition() for p in partitions}
         self.in_flight = {}
@@ -87,8 +95,7 @@ class KafkaPythonSpout:
         self.in_flight[msg_id] = record
         key = record.key.decode("utf-8", "replace") if record.key is not None else None
         value = record.value.decode("utf-8", "replace") if record.value is not None else None
-        send_message({"command": "emit", "id": msg_id, "tuple": [record.topic, record.partition, record.offset,
-                                                                  key, value], "need_task_ids": False})
+        self.send_emit(msg_id, [record.topic, record.partition, record.offset, key, value])
 
     def ack(self, msg_id):
         record = self.in_flight.pop(msg_id, None)

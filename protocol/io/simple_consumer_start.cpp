@@ -2,6 +2,7 @@
 #include "protocol/io/simple_consumer.hpp"
 
 #include "protocol/error/error_kind.hpp"
+#include "protocol/wire/error.hpp"
 #include "protocol/messages/list_offsets.hpp"
 
 namespace kspout::io {
@@ -34,7 +35,8 @@ void simple_consumer::lookup_committed(std::vector<std::int32_t> ids)
             if (p->phase != partition_phase::awaiting_committed) continue;
             std::string at = partition_label(self->options_.topic, id);
             if (ec) {
-                if (ec == error_kind::fatal) {
+                // A malformed answer may come out right on another try; the rest of what is fatal will not.
+                if (ec == error_kind::fatal && ec.category() != wire::wire_category()) {
                     p->phase = partition_phase::stopped;
                 } else {
                     p->not_before = now + self->options_.retry_backoff;

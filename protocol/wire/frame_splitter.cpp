@@ -51,7 +51,7 @@ void frame_splitter::split_inbox()
         }
         std::size_t available = std::min(size, pending.size() - 4);
         auto frame = std::make_shared<byte_buffer>(size);
-        std::memcpy(frame->data(), pending.data() + 4, available);
+        if (available > 0) std::memcpy(frame->data(), pending.data() + 4, available); // data() of an empty frame may be null
         begin_ += 4 + available;
         if (available < size) {
             large_ = std::move(frame);

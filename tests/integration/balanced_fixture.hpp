@@ -138,7 +138,8 @@ protected:
         }
         members.clear();
         observer.reset();
-        run_for(ioc, 20ms);
+        ioc.restart();
+        ioc.poll(); // runs the posted shut-down handlers
     }
 
     log::logger logger_for(const std::string& who)

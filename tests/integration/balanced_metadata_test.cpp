@@ -29,7 +29,8 @@ protected:
         // Members first: they still talk to the brokers through the proxy while they stop.
         BalancedFixture::TearDown();
         proxy.reset();
-        run_for(ioc, 20ms);
+        ioc.restart();
+        ioc.poll(); // runs the posted shut-down handlers
     }
 
     std::size_t rebalance_count(const member& m) const
