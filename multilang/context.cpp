@@ -48,8 +48,9 @@ std::optional<topology_context> parse_context(const json& context, std::string& 
         }
         for (const auto& [key, value] : it->items()) {
             char* end = nullptr;
+            errno = 0;
             long long task = std::strtoll(key.c_str(), &end, 10);
-            if (key.empty() || *end != '\0' || !value.is_string()) {
+            if (key.empty() || *end != '\0' || errno == ERANGE || !value.is_string()) {
                 error = "context \"task->component\" has a bad entry \"" + key + "\"";
                 return std::nullopt;
             }

@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   # build
   g++ cmake make pkg-config
-  libboost-dev libboost-system-dev nlohmann-json3-dev libzookeeper-mt-dev
-  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
+  libboost-dev libboost-system-dev nlohmann-json3-dev libzookeeper-mt-dev libyaml-cpp-dev
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for the tests: ZooKeeper server, librdkafka's mock cluster, kcat, kafka-python
   zookeeper librdkafka-dev kcat

@@ -4,6 +4,7 @@
 #include "multilang/context.hpp"
 #include "multilang/excerpt.hpp"
 #include "protocol/error/error_kind.hpp"
+#include "protocol/io/logger.hpp"
 #include "spout/message_id.hpp"
 
 #include <boost/asio/post.hpp>

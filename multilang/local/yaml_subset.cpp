@@ -1,4 +1,4 @@
-// parse_yaml_subset: lines with indents, then recursive descent over blocks and flow values.
+// parse_yaml_subset: yaml-cpp's parser events built into JSON, each node's line noted.
 #include "multilang/local/yaml_subset.hpp"
 
 #include "multilang/bounded_json.hpp"
@@ -6,22 +6,22 @@
 #include "multilang/local/topology.hpp"
 #include "multilang/utf8.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <sstream>
 #include <vector>
 
 namespace kspout::multilang::local {
 namespace {
-
-struct line {
-    int number = 0;
-    int indent = 0;
-    std::string text; // without indentation, comment and trailing spaces
-};
 
 std::string pointer_token(const std::string& key)
 {
@@ -32,25 +32,6 @@ std::string pointer_token(const std::string& key)
         else out += c;
     }
     return out;
-}
-
-void append_utf8(std::string& out, unsigned code)
-{
-    if (code < 0x80) {
-        out += static_cast<char>(code);
-    } else if (code < 0x800) {
-        out += static_cast<char>(0xC0 | (code >> 6));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-        out += static_cast<char>(0xE0 | (code >> 12));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code >> 18));
-        out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    }
 }
 
 bool all_digits(std::string_view s)
@@ -74,41 +55,188 @@ bool looks_numeric(std::string_view body)
     return number_mantissa && exponent_ok;
 }
 
-class parser {
-public:
-    parser(std::string_view text, const std::string& name) : name_(name) { split(text); }
-
-    yaml_document run()
-    {
-        if (lines_.empty()) return doc_;
-        doc_.lines[""] = lines_[0].number;
-        doc_.root = block(lines_[0].indent, "");
-        if (i_ < lines_.size()) fail(lines_[i_].number, "unexpected indentation or content");
-        return std::move(doc_);
+// The 1-based line of the first line that is not UTF-8, or 0. yaml-cpp would replace such bytes.
+int first_line_not_utf8(std::string_view text)
+{
+    int number = 1;
+    for (std::size_t start = 0; start < text.size(); ++number) {
+        std::size_t end = std::min(text.find('\n', start), text.size());
+        if (!is_valid_utf8(text.substr(start, end - start))) return number;
+        start = end + 1;
     }
+    return 0;
+}
 
-private:
+// Whether the quoted scalar starting at `at` has its closing quote: yaml-cpp ends one at the end
+// of the input without complaint.
+bool quote_is_closed(std::string_view text, std::size_t at)
+{
+    char quote = text[at];
+    for (std::size_t k = at + 1; k < text.size(); ++k) {
+        if (quote == '"' && text[k] == '\\') ++k;
+        else if (quote == '\'' && text[k] == '\'' && k + 1 < text.size() && text[k + 1] == '\'') ++k;
+        else if (text[k] == quote) return true;
+    }
+    return false;
+}
+
+// yaml-cpp 0.7 writes the escapes \N (U+0085) and \_ (U+00A0) as the single bytes 0x85 and 0xA0;
+// their UTF-8 form is 0xC2 followed by that byte. Nothing else in a scalar can be ill-formed,
+// since every line was checked, but the loop stops at anything else all the same.
+std::optional<std::string> escapes_in_utf8(std::string s)
+{
+    for (std::size_t at = first_invalid_utf8(s); at != std::string::npos;) {
+        if (s[at] != '\x85' && s[at] != '\xA0') return std::nullopt;
+        s.insert(at, 1, '\xC2');
+        std::size_t rest = first_invalid_utf8(std::string_view(s).substr(at + 2));
+        at = rest == std::string::npos ? rest : at + 2 + rest;
+    }
+    return s;
+}
+
+// Builds the JSON tree from yaml-cpp's events. Tag "?" marks a plain scalar or untagged
+// collection, "!" a quoted or block scalar; any other tag was written in the file.
+class json_builder final : public YAML::EventHandler {
+public:
+    json_builder(std::string_view text, const std::string& name) : text_(text), name_(name) {}
+
     [[noreturn]] void fail(int number, const std::string& what) const
     {
         throw topology_error(name_ + ":" + std::to_string(number) + ": " + what);
     }
 
-    // Counts nesting of blocks and flow collections, so a hostile file cannot exhaust the stack.
-    class nesting {
-    public:
-        nesting(parser& p, int number) : p_(p)
-        {
-            if (++p_.depth_ > max_json_depth) {
-                p_.fail(number, "nested deeper than " + std::to_string(max_json_depth) + " levels");
-            }
-        }
-        ~nesting() { --p_.depth_; }
-        nesting(const nesting&) = delete;
-        nesting& operator=(const nesting&) = delete;
+    // The line of the innermost flow collection still open (yaml-cpp names the end of the input).
+    std::optional<int> open_flow_line() const
+    {
+        auto it = std::find_if(open_.rbegin(), open_.rend(), [](const open_node& n) { return n.flow; });
+        return it == open_.rend() ? std::nullopt : std::optional<int>(it->line);
+    }
 
-    private:
-        parser& p_;
+    yaml_document take() { return std::move(doc_); }
+
+    void OnDocumentStart(const YAML::Mark& mark) override
+    {
+        if (++documents_ > 1) fail(line_of(mark), "only one YAML document is supported");
+    }
+    void OnDocumentEnd() override {}
+
+    void OnAnchor(const YAML::Mark& mark, const std::string&) override
+    {
+        fail(line_of(mark), "'&' (anchors) is not supported");
+    }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override
+    {
+        fail(line_of(mark), "'*' (aliases) is not supported");
+    }
+
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override
+    {
+        if (awaits_key()) fail(line_of(mark), "empty mapping key");
+        start(mark);
+        finish(nullptr);
+    }
+
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t, const std::string& text) override
+    {
+        untagged(mark, tag);
+        bool plain = tag == "?";
+        auto at = static_cast<std::size_t>(mark.pos);
+        if (!plain && at < text_.size() && (text_[at] == '"' || text_[at] == '\'') && !quote_is_closed(text_, at)) {
+            fail(line_of(mark), "unterminated quoted string");
+        }
+        std::optional<std::string> value = escapes_in_utf8(text);
+        if (!value) fail(line_of(mark), "the string is not valid UTF-8");
+        if (awaits_key()) return key(mark, *value);
+        start(mark);
+        finish(plain ? typed_plain(*value, line_of(mark)) : json(std::move(*value)));
+    }
+
+    void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
+                         YAML::EmitterStyle::value style) override
+    {
+        open(mark, tag, style, json::array());
+    }
+    void OnSequenceEnd() override { close(); }
+
+    void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
+                    YAML::EmitterStyle::value style) override
+    {
+        open(mark, tag, style, json::object());
+    }
+    void OnMapEnd() override { close(); }
+
+private:
+    struct open_node {
+        json value;
+        std::string pointer;
+        int line = 0;
+        bool flow = false;
+        std::optional<std::string> key; // a mapping's key whose value comes next
     };
+
+    static int line_of(const YAML::Mark& mark) { return mark.line + 1; }
+
+    void untagged(const YAML::Mark& mark, const std::string& tag) const
+    {
+        if (tag != "?" && tag != "!") fail(line_of(mark), "'!' (tags) is not supported");
+    }
+
+    bool awaits_key() const { return !open_.empty() && open_.back().value.is_object() && !open_.back().key; }
+
+    void key(const YAML::Mark& mark, const std::string& k)
+    {
+        open_node& map = open_.back();
+        if (map.value.contains(k)) fail(line_of(mark), "duplicate key \"" + excerpt(k, 80) + "\"");
+        doc_.lines[map.pointer + "/" + pointer_token(k)] = line_of(mark);
+        map.key = k;
+    }
+
+    // The JSON pointer of a node starting now; notes its line unless its key's line is noted.
+    std::string start(const YAML::Mark& mark)
+    {
+        if (open_.empty()) {
+            doc_.lines[""] = line_of(mark);
+            return "";
+        }
+        const open_node& parent = open_.back();
+        if (parent.value.is_object()) return parent.pointer + "/" + pointer_token(*parent.key);
+        std::string pointer = parent.pointer + "/" + std::to_string(parent.value.size());
+        doc_.lines[pointer] = line_of(mark);
+        return pointer;
+    }
+
+    void finish(json value)
+    {
+        if (open_.empty()) {
+            doc_.root = std::move(value);
+            return;
+        }
+        open_node& parent = open_.back();
+        if (parent.value.is_array()) {
+            parent.value.push_back(std::move(value));
+        } else {
+            parent.value[*parent.key] = std::move(value);
+            parent.key.reset();
+        }
+    }
+
+    void open(const YAML::Mark& mark, const std::string& tag, YAML::EmitterStyle::value style, json empty)
+    {
+        untagged(mark, tag);
+        if (awaits_key()) fail(line_of(mark), "a mapping key must be a scalar");
+        if (open_.size() >= max_json_depth) {
+            fail(line_of(mark), "nested deeper than " + std::to_string(max_json_depth) + " levels");
+        }
+        std::string pointer = start(mark);
+        open_.push_back({std::move(empty), std::move(pointer), line_of(mark), style == YAML::EmitterStyle::Flow, {}});
+    }
+
+    void close()
+    {
+        json value = std::move(open_.back().value);
+        open_.pop_back();
+        finish(std::move(value));
+    }
 
     // YAML 1.2 core schema for a plain scalar.
     json typed_plain(const std::string& s, int number) const
@@ -118,7 +246,7 @@ private:
         if (s == "false" || s == "False" || s == "FALSE") return false;
         std::string_view body = s;
         if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
-        if (all_digits(body) && body.size() < 19) return std::stoll(s);
+        if (all_digits(body) && body.size() < 19) return std::strtoll(s.c_str(), nullptr, 10);
         if (!looks_numeric(body)) return s;
         errno = 0;
         double value = std::strtod(s.c_str(), nullptr);
@@ -126,295 +254,10 @@ private:
         return value;
     }
 
-    void split(std::string_view text)
-    {
-        int number = 0;
-        bool first = true;
-        for (std::size_t start = 0; start < text.size();) {
-            std::size_t end = std::min(text.find('\n', start), text.size());
-            std::string raw(text.substr(start, end - start));
-            start = end + 1;
-            ++number;
-            if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-            std::size_t indent = raw.find_first_not_of(' ');
-            if (indent == std::string::npos) continue;
-            if (raw[indent] == '\t') fail(number, "tabs are not allowed for indentation");
-            if (!is_valid_utf8(raw)) fail(number, "the line is not valid UTF-8");
-            std::string content = strip_comment(raw.substr(indent), number);
-            if (content.empty()) continue;
-            if (content == "---" || content.starts_with("--- ")) {
-                if (!first) fail(number, "only one YAML document is supported");
-                if (content != "---") fail(number, "content after --- is not supported");
-                first = false;
-                continue;
-            }
-            if (content == "...") fail(number, "document end markers are not supported");
-            first = false;
-            lines_.push_back({number, static_cast<int>(indent), content});
-        }
-    }
-
-    // Removes a comment ('#' at the start or after a space, outside quotes) and trailing spaces.
-    std::string strip_comment(const std::string& s, int number) const
-    {
-        char quote = 0;
-        char previous = ' '; // last non-space character seen outside quotes, ' ' at the start
-        for (std::size_t k = 0; k < s.size(); ++k) {
-            char c = s[k];
-            if (quote == '"') {
-                if (c == '\\') ++k;
-                else if (c == '"') quote = 0;
-                continue;
-            }
-            if (quote == '\'') {
-                if (c == '\'') quote = 0;
-                continue;
-            }
-            if ((c == '"' || c == '\'') && std::string_view(" :-[{,").find(previous) != std::string_view::npos) {
-                quote = c;
-                continue;
-            }
-            if (c == '#' && (k == 0 || s[k - 1] == ' ')) {
-                std::string out = s.substr(0, k);
-                return out.erase(out.find_last_not_of(' ') + 1);
-            }
-            if (c != ' ') previous = c;
-        }
-        if (quote) fail(number, "unterminated quoted string");
-        std::string out = s;
-        return out.erase(out.find_last_not_of(' ') + 1);
-    }
-
-    static bool is_item(const std::string& text) { return text == "-" || text.starts_with("- "); }
-
-    // "key: rest" with a plain or quoted key; nothing if the text is not a mapping entry.
-    std::optional<std::pair<std::string, std::string>> split_key(const std::string& text, int number) const
-    {
-        if (text.empty() || text[0] == '[' || text[0] == '{') return std::nullopt;
-        std::string key;
-        std::size_t colon;
-        if (text[0] == '"' || text[0] == '\'') {
-            std::size_t pos = 0;
-            key = quoted(text, pos, number);
-            while (pos < text.size() && text[pos] == ' ') ++pos;
-            if (pos >= text.size() || text[pos] != ':') return std::nullopt;
-            colon = pos;
-        } else {
-            colon = text.find(": ");
-            if (colon == std::string::npos && text.back() == ':') colon = text.size() - 1;
-            if (colon == std::string::npos) return std::nullopt;
-            key = text.substr(0, colon);
-            key.erase(key.find_last_not_of(' ') + 1);
-            if (key.empty()) fail(number, "empty mapping key");
-        }
-        if (colon + 1 < text.size() && text[colon + 1] != ' ') return std::nullopt;
-        std::size_t rest = text.find_first_not_of(' ', colon + 1);
-        return std::pair{key, rest == std::string::npos ? std::string() : text.substr(rest)};
-    }
-
-    json block(int indent, const std::string& ptr)
-    {
-        line& l = lines_[i_];
-        nesting guard(*this, l.number);
-        if (is_item(l.text)) return sequence(indent, ptr);
-        if (split_key(l.text, l.number)) return mapping(indent, ptr);
-        ++i_;
-        return inline_value(l.number, l.text, ptr);
-    }
-
-    json sequence(int indent, const std::string& ptr)
-    {
-        json out = json::array();
-        while (i_ < lines_.size() && lines_[i_].indent == indent && is_item(lines_[i_].text)) {
-            line& l = lines_[i_];
-            std::string item = ptr + "/" + std::to_string(out.size());
-            doc_.lines[item] = l.number;
-            std::size_t start = l.text.find_first_not_of(' ', 1);
-            if (start == std::string::npos) { // "-" alone: the item is the indented block below
-                ++i_;
-                bool below = i_ < lines_.size() && lines_[i_].indent > indent;
-                out.push_back(below ? block(lines_[i_].indent, item) : json());
-                continue;
-            }
-            std::string rest = l.text.substr(start);
-            if (is_item(rest) || split_key(rest, l.number)) { // "- key: value" or "- - x"
-                l.indent = indent + static_cast<int>(start);
-                l.text = rest;
-                out.push_back(block(l.indent, item));
-                continue;
-            }
-            ++i_;
-            out.push_back(inline_value(l.number, rest, item));
-        }
-        if (i_ < lines_.size() && lines_[i_].indent > indent) fail(lines_[i_].number, "unexpected indentation");
-        return out;
-    }
-
-    json mapping(int indent, const std::string& ptr)
-    {
-        json out = json::object();
-        while (i_ < lines_.size() && lines_[i_].indent == indent && !is_item(lines_[i_].text)) {
-            line& l = lines_[i_];
-            auto entry = split_key(l.text, l.number);
-            if (!entry) fail(l.number, "expected \"key: value\", got \"" + excerpt(l.text, 80) + "\"");
-            auto& [key, rest] = *entry;
-            if (out.contains(key)) fail(l.number, "duplicate key \"" + excerpt(key, 80) + "\"");
-            std::string child = ptr + "/" + pointer_token(key);
-            doc_.lines[child] = l.number;
-            ++i_;
-            if (!rest.empty()) {
-                out[key] = inline_value(l.number, rest, child);
-                continue;
-            }
-            bool nested = i_ < lines_.size() && (lines_[i_].indent > indent ||
-                                                 (lines_[i_].indent == indent && is_item(lines_[i_].text)));
-            out[key] = nested ? block(lines_[i_].indent, child) : json();
-        }
-        if (i_ < lines_.size() && lines_[i_].indent > indent) fail(lines_[i_].number, "unexpected indentation");
-        return out;
-    }
-
-    json inline_value(int number, const std::string& text, const std::string& ptr)
-    {
-        char c = text[0];
-        if (c == '[' || c == '{' || c == '"' || c == '\'') {
-            std::size_t pos = 0;
-            json v = flow(text, pos, number, ptr);
-            while (pos < text.size() && text[pos] == ' ') ++pos;
-            if (pos != text.size()) fail(number, "unexpected text after a value: \"" + excerpt(std::string_view(text).substr(pos), 80) + "\"");
-            return v;
-        }
-        if (std::string_view("&*!|>%@`").find(c) != std::string_view::npos) {
-            fail(number, std::string("'") + c + "' (anchors, aliases, tags, block scalars) is not supported");
-        }
-        return typed_plain(text, number);
-    }
-
-    json flow(const std::string& text, std::size_t& pos, int number, const std::string& ptr)
-    {
-        while (pos < text.size() && text[pos] == ' ') ++pos;
-        if (pos >= text.size()) fail(number, "a flow collection must end on its line");
-        char c = text[pos];
-        if (c == '[' || c == '{') {
-            nesting guard(*this, number);
-            bool list = c == '[';
-            char close = list ? ']' : '}';
-            json out = list ? json::array() : json::object();
-            ++pos;
-            for (bool first = true;; first = false) {
-                while (pos < text.size() && text[pos] == ' ') ++pos;
-                if (pos < text.size() && text[pos] == close && first) {
-                    ++pos;
-                    return out;
-                }
-                if (list) {
-                    std::string item = ptr + "/" + std::to_string(out.size());
-                    doc_.lines[item] = number;
-                    out.push_back(flow(text, pos, number, item));
-                } else {
-                    json key = flow_scalar(text, pos, number, ":");
-                    if (!key.is_string()) key = key.dump();
-                    while (pos < text.size() && text[pos] == ' ') ++pos;
-                    if (pos >= text.size() || text[pos] != ':') fail(number, "expected ':' in a flow mapping");
-                    ++pos;
-                    std::string child = ptr + "/" + pointer_token(key.get<std::string>());
-                    if (out.contains(key.get<std::string>())) fail(number, "duplicate key " + describe(key, 80));
-                    doc_.lines[child] = number;
-                    out[key.get<std::string>()] = flow(text, pos, number, child);
-                }
-                while (pos < text.size() && text[pos] == ' ') ++pos;
-                if (pos >= text.size()) fail(number, "a flow collection must end on its line");
-                if (text[pos] == close) {
-                    ++pos;
-                    return out;
-                }
-                if (text[pos] != ',') fail(number, std::string("expected ',' or '") + close + "' in a flow collection");
-                ++pos;
-            }
-        }
-        return flow_scalar(text, pos, number, "");
-    }
-
-    json flow_scalar(const std::string& text, std::size_t& pos, int number, std::string_view stops)
-    {
-        while (pos < text.size() && text[pos] == ' ') ++pos;
-        if (pos < text.size() && (text[pos] == '"' || text[pos] == '\'')) return quoted(text, pos, number);
-        std::size_t end = pos;
-        while (end < text.size() && std::string_view(",]}").find(text[end]) == std::string_view::npos &&
-               stops.find(text[end]) == std::string_view::npos) {
-            ++end;
-        }
-        std::string plain = text.substr(pos, end - pos);
-        plain.erase(plain.find_last_not_of(' ') + 1);
-        if (plain.empty()) fail(number, "empty value in a flow collection");
-        if (std::string_view("&*!|>%@`[{").find(plain[0]) != std::string_view::npos) {
-            fail(number, "\"" + excerpt(plain, 80) + "\" is not supported in a flow collection");
-        }
-        pos = end;
-        return typed_plain(plain, number);
-    }
-
-    unsigned hex4(const std::string& text, std::size_t& pos, int number) const
-    {
-        if (pos + 4 > text.size() || !std::all_of(text.begin() + static_cast<long>(pos),
-                                                  text.begin() + static_cast<long>(pos) + 4,
-                                                  [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
-            fail(number, "a \\u escape needs four hex digits");
-        }
-        pos += 4;
-        return static_cast<unsigned>(std::stoul(text.substr(pos - 4, 4), nullptr, 16));
-    }
-
-    std::string quoted(const std::string& text, std::size_t& pos, int number) const
-    {
-        char q = text[pos++];
-        std::string out;
-        while (pos < text.size()) {
-            char c = text[pos++];
-            if (q == '\'' && c == '\'') {
-                if (pos < text.size() && text[pos] == '\'') {
-                    out += '\'';
-                    ++pos;
-                    continue;
-                }
-                return out;
-            }
-            if (q == '"' && c == '"') return out;
-            if (q == '"' && c == '\\') {
-                if (pos >= text.size()) break;
-                char e = text[pos++];
-                switch (e) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case 'r': out += '\r'; break;
-                case '0': out += '\0'; break;
-                case '"': case '\\': case '/': case ' ': out += e; break;
-                case 'u': {
-                    unsigned code = hex4(text, pos, number);
-                    if (code >= 0xD800 && code < 0xDC00 && text.compare(pos, 2, "\\u") == 0) {
-                        pos += 2;
-                        unsigned low = hex4(text, pos, number);
-                        if (low < 0xDC00 || low > 0xDFFF) fail(number, "bad surrogate pair in a \\u escape");
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-                    } else if (code >= 0xD800 && code <= 0xDFFF) {
-                        fail(number, "a \\u escape of a lone surrogate is not a character");
-                    }
-                    append_utf8(out, code);
-                    break;
-                }
-                default: fail(number, "unsupported escape \\" + excerpt(std::string_view(&e, 1)));
-                }
-                continue;
-            }
-            out += c;
-        }
-        fail(number, "unterminated quoted string");
-    }
-
-    std::string name_;
-    std::vector<line> lines_;
-    std::size_t i_ = 0;
-    std::size_t depth_ = 0;
+    std::string_view text_;
+    const std::string& name_;
+    int documents_ = 0;
+    std::vector<open_node> open_;
     yaml_document doc_;
 };
 
@@ -422,7 +265,25 @@ private:
 
 yaml_document parse_yaml_subset(std::string_view text, const std::string& name)
 {
-    return parser(text, name).run();
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3); // yaml-cpp's marks do not count a BOM
+    if (int number = first_line_not_utf8(text)) {
+        throw topology_error(name + ":" + std::to_string(number) + ": the line is not valid UTF-8");
+    }
+    json_builder builder(text, name);
+    std::istringstream in{std::string(text)};
+    try {
+        YAML::Parser parser(in);
+        while (parser.HandleNextDocument(builder)) {
+        }
+    } catch (const YAML::Exception& e) {
+        bool unclosed = e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW || e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW;
+        if (auto opened = builder.open_flow_line(); unclosed && opened) {
+            builder.fail(*opened, "a flow collection opened on this line is not closed");
+        }
+        if (e.mark.is_null()) throw topology_error(name + ": " + e.msg);
+        builder.fail(e.mark.line + 1, e.msg);
+    }
+    return builder.take();
 }
 
 } // namespace kspout::multilang::local

@@ -1,4 +1,4 @@
-// A small, strict YAML reader for the subset Flux topology files use, into JSON.
+// Flux topology YAML into JSON, read by yaml-cpp, with each node's line and the subset we allow.
 #pragma once
 
 #include "multilang/messages.hpp"
@@ -9,11 +9,10 @@
 
 namespace kspout::multilang::local {
 
-// Supported: block mappings and sequences by indentation (spaces only), "- key: value" items,
-// single-line flow sequences and mappings ([a, b], {k: v}), plain, 'single' and "double"
-// quoted scalars, comments, a leading "---". Plain scalars become null, booleans, integers,
-// floats or strings as YAML 1.2's core schema says. Anything else (anchors, aliases, tags,
-// block scalars, multi-line flow collections, several documents, duplicate keys) is an error.
+// yaml-cpp reads the YAML; on top of it: one document, text that is valid UTF-8, no anchors,
+// aliases or explicit tags, no duplicate keys, keys that are scalars, nesting up to
+// max_json_depth. Plain scalars become null, booleans, integers, floats or strings as YAML
+// 1.2's core schema says; quoted and block scalars stay strings.
 struct yaml_document {
     json root;
     std::map<std::string, int> lines; // JSON pointer of each node -> 1-based line number

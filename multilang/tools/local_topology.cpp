@@ -14,6 +14,7 @@
 #include "multilang/bounded_json.hpp"
 #include "multilang/local/flux.hpp"
 #include "multilang/local/runner.hpp"
+#include "multilang/tools/count_argument.hpp"
 
 #include <signal.h>
 
@@ -53,10 +54,9 @@ struct options {
 
 long number(const std::string& flag, const std::string& text)
 {
-    char* end = nullptr;
-    long v = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || v < 0) usage(flag + " needs a number >= 0, not \"" + text + "\"");
-    return v;
+    auto v = kspout::multilang::tools::count_argument(text);
+    if (!v) usage(flag + " needs a number >= 0, not \"" + text + "\"");
+    return *v;
 }
 
 options parse(int argc, char** argv)

@@ -10,6 +10,7 @@
 // deactivates, closes every task's stdin and reports any task that did not exit 0.
 #include "multilang/bounded_json.hpp"
 #include "multilang/local/runner.hpp"
+#include "multilang/tools/count_argument.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -41,6 +42,13 @@ struct options {
     std::exit(2);
 }
 
+long number(const std::string& flag, const std::string& text)
+{
+    auto v = kspout::multilang::tools::count_argument(text);
+    if (!v) usage(flag + " needs a number >= 0, not \"" + text + "\"");
+    return *v;
+}
+
 options parse(int argc, char** argv)
 {
     options o;
@@ -55,7 +63,9 @@ options parse(int argc, char** argv)
             o.command.assign(argv + i + 1, argv + argc);
             break;
         } else if (arg == "--tasks") {
-            o.tasks = std::atoi(value("--tasks").c_str());
+            long tasks = number("--tasks", value("--tasks"));
+            if (tasks < 1 || tasks > 1000) usage("--tasks must be from 1 to 1000"); // as Flux parallelism
+            o.tasks = static_cast<int>(tasks);
         } else if (arg == "--conf") {
             std::string error;
             auto conf = parse_bounded_json(value("--conf"), error);
@@ -70,17 +80,16 @@ options parse(int argc, char** argv)
                 start = end + 1;
             }
         } else if (arg == "--max-tuples") {
-            o.max_tuples = std::atol(value("--max-tuples").c_str());
+            o.max_tuples = number("--max-tuples", value("--max-tuples"));
         } else if (arg == "--idle-ms") {
-            o.idle_ms = std::atol(value("--idle-ms").c_str());
+            o.idle_ms = number("--idle-ms", value("--idle-ms"));
         } else if (arg == "--print") {
-            o.print = std::atol(value("--print").c_str());
+            o.print = number("--print", value("--print"));
         } else {
             usage("unknown argument " + arg);
         }
     }
     if (o.command.empty()) usage("no command after --");
-    if (o.tasks < 1) usage("--tasks must be at least 1");
     return o;
 }
 

@@ -21,7 +21,7 @@ constexpr auto announce_interval = std::chrono::milliseconds(5);
 
 std::shared_ptr<balanced_consumer> balanced_consumer::create(boost::asio::any_io_executor executor,
                                                              io::cluster_options cluster, balanced_options options,
-                                                             balanced_listener listener, io::logger log)
+                                                             balanced_listener listener, log::logger log)
 {
     return std::shared_ptr<balanced_consumer>(
         new balanced_consumer(std::move(executor), std::move(cluster), std::move(options), std::move(listener),
@@ -29,7 +29,7 @@ std::shared_ptr<balanced_consumer> balanced_consumer::create(boost::asio::any_io
 }
 
 balanced_consumer::balanced_consumer(boost::asio::any_io_executor executor, io::cluster_options cluster,
-                                     balanced_options options, balanced_listener listener, io::logger log)
+                                     balanced_options options, balanced_listener listener, log::logger log)
     : executor_(std::move(executor)), options_(std::move(options)), listener_(std::move(listener)),
       log_(std::move(log)), retry_timer_(executor_), metadata_timer_(executor_), announce_timer_(executor_),
       unreachable_timer_(executor_), probe_timer_(executor_)

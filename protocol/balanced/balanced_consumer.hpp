@@ -54,7 +54,7 @@ class balanced_consumer : public std::enable_shared_from_this<balanced_consumer>
 public:
     static std::shared_ptr<balanced_consumer> create(boost::asio::any_io_executor executor,
                                                      io::cluster_options cluster, balanced_options options,
-                                                     balanced_listener listener, io::logger log = {});
+                                                     balanced_listener listener, log::logger log = {});
     ~balanced_consumer();
 
     void start();
@@ -99,7 +99,7 @@ private:
     };
 
     balanced_consumer(boost::asio::any_io_executor executor, io::cluster_options cluster, balanced_options options,
-                      balanced_listener listener, io::logger log);
+                      balanced_listener listener, log::logger log);
 
     // Session (balanced_session.cpp).
     void on_session_state(zk::session_state state);
@@ -159,7 +159,7 @@ private:
     boost::asio::any_io_executor executor_;
     balanced_options options_;
     balanced_listener listener_;
-    io::logger log_;
+    log::logger log_;
     std::shared_ptr<io::cluster> cluster_;
     std::shared_ptr<io::simple_consumer> consumer_;
     std::unique_ptr<zk::client> zk_;

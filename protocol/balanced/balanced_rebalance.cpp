@@ -183,7 +183,7 @@ void balanced_consumer::decide(std::uint64_t attempt, std::vector<group::partiti
                        "our registration does not name topic " + options_.topic);
         return;
     }
-    if (log_.enabled(io::log_level::debug)) {
+    if (log_.enabled(log::log_level::debug)) {
         std::string view;
         for (const auto& p : group::sort_partitions(options_.topic, partitions))
             view += (view.empty() ? "" : " ") + std::to_string(p.id) + "@" + std::to_string(p.leader);
@@ -294,7 +294,7 @@ void balanced_consumer::attempt_failed(std::uint64_t attempt, std::error_code ec
         return;
     }
     // Collisions with claims not yet released are the normal course of a hand-off.
-    log_.log(ec == errc::rebalance_timed_out ? io::log_level::debug : io::log_level::info,
+    log_.log(ec == errc::rebalance_timed_out ? log::log_level::debug : log::log_level::info,
              "balanced consumer " + consumer_id_ + ": rebalance attempt failed: " + what);
     retry_soon = retry_soon || std::exchange(conflict_cleared_, false);
     if (episode_open_ && now >= episode_deadline_) {

@@ -10,13 +10,13 @@
 namespace kspout::io {
 
 std::shared_ptr<broker> broker::create(boost::asio::any_io_executor executor, broker_address address,
-                                       broker_options options, logger log)
+                                       broker_options options, log::logger log)
 {
     return std::shared_ptr<broker>(new broker(std::move(executor), std::move(address), std::move(options),
                                               std::move(log)));
 }
 
-broker::broker(boost::asio::any_io_executor executor, broker_address address, broker_options options, logger log)
+broker::broker(boost::asio::any_io_executor executor, broker_address address, broker_options options, log::logger log)
     : executor_(executor), address_(std::move(address)), options_(std::move(options)), log_(std::move(log)),
       backoff_timer_(executor), backoff_(options_.reconnect_backoff)
 {

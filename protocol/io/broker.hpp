@@ -3,7 +3,7 @@
 
 #include "protocol/io/connection.hpp"
 #include "protocol/io/error.hpp"
-#include "protocol/io/logger.hpp"
+#include "protocol/log/logger.hpp"
 #include "protocol/messages/versions.hpp"
 #include "protocol/wire/api_key.hpp"
 
@@ -59,7 +59,7 @@ public:
     using version_encoder = std::function<void(wire::writer&, std::int16_t version)>;
 
     static std::shared_ptr<broker> create(boost::asio::any_io_executor executor, broker_address address,
-                                          broker_options options, logger log = {});
+                                          broker_options options, log::logger log = {});
 
     // Sends once connected and negotiated, with the highest version both sides support (and
     // never above max_version). Fails with errc::no_common_version if there is none.
@@ -107,7 +107,7 @@ private:
         bool expects_response;
     };
 
-    broker(boost::asio::any_io_executor executor, broker_address address, broker_options options, logger log);
+    broker(boost::asio::any_io_executor executor, broker_address address, broker_options options, log::logger log);
 
     void connect();
     void on_connected(std::unique_ptr<byte_stream> stream);
@@ -121,7 +121,7 @@ private:
     boost::asio::any_io_executor executor_;
     broker_address address_;
     broker_options options_;
-    logger log_;
+    log::logger log_;
     state state_ = state::idle;
     std::shared_ptr<connection> connection_;
     boost::asio::steady_timer backoff_timer_;

@@ -43,12 +43,12 @@ std::vector<broker_address> parse_bootstrap(const std::vector<std::string>& serv
 }
 
 std::shared_ptr<cluster> cluster::create(boost::asio::any_io_executor executor, cluster_options options,
-                                         logger log)
+                                         log::logger log)
 {
     return std::shared_ptr<cluster>(new cluster(std::move(executor), std::move(options), std::move(log)));
 }
 
-cluster::cluster(boost::asio::any_io_executor executor, cluster_options options, logger log)
+cluster::cluster(boost::asio::any_io_executor executor, cluster_options options, log::logger log)
     : executor_(executor), options_(std::move(options)), log_(std::move(log))
 {
     for (auto& address : parse_bootstrap(options_.bootstrap_servers)) {

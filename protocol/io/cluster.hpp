@@ -43,7 +43,7 @@ public:
 
     // Throws std::invalid_argument for an empty or malformed bootstrap list.
     static std::shared_ptr<cluster> create(boost::asio::any_io_executor executor, cluster_options options,
-                                           logger log = {});
+                                           log::logger log = {});
 
     // Fetches metadata for `topics` (added to the topics already tracked) from the first broker
     // that answers. Concurrent calls share one request.
@@ -63,12 +63,12 @@ public:
     // Increases whenever a metadata response changed a leader, partition count or broker.
     std::uint64_t metadata_version() const noexcept { return metadata_version_; }
     const cluster_options& options() const noexcept { return options_; }
-    const logger& log() const noexcept { return log_; }
+    const log::logger& log() const noexcept { return log_; }
     boost::asio::any_io_executor executor() const { return executor_; }
     void shut_down();
 
 private:
-    cluster(boost::asio::any_io_executor executor, cluster_options options, logger log);
+    cluster(boost::asio::any_io_executor executor, cluster_options options, log::logger log);
 
     void start_refresh();
     void try_metadata_from(std::vector<std::shared_ptr<broker>> candidates, std::size_t index);
@@ -77,7 +77,7 @@ private:
 
     boost::asio::any_io_executor executor_;
     cluster_options options_;
-    logger log_;
+    log::logger log_;
     std::vector<std::shared_ptr<broker>> bootstrap_;
     std::map<std::int32_t, std::shared_ptr<broker>> brokers_;
     std::map<std::string, topic_metadata> topics_;

@@ -30,12 +30,12 @@ offsets_verdict offsets_response_verdict(wire::api_key api, std::span<const std:
 }
 
 std::shared_ptr<offset_manager> offset_manager::create(std::shared_ptr<cluster> c, offset_manager_options options,
-                                                       logger log)
+                                                       log::logger log)
 {
     return std::shared_ptr<offset_manager>(new offset_manager(std::move(c), std::move(options), std::move(log)));
 }
 
-offset_manager::offset_manager(std::shared_ptr<cluster> c, offset_manager_options options, logger log)
+offset_manager::offset_manager(std::shared_ptr<cluster> c, offset_manager_options options, log::logger log)
     : cluster_(std::move(c)), options_(std::move(options)), log_(std::move(log))
 {
 }

@@ -46,7 +46,7 @@ public:
     using committed_handler = std::function<void(std::error_code, std::map<std::int32_t, std::int64_t>)>;
 
     static std::shared_ptr<offset_manager> create(std::shared_ptr<cluster> c, offset_manager_options options,
-                                                  logger log = {});
+                                                  log::logger log = {});
 
     // Offsets are "the next offset to read", per partition.
     void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler);
@@ -64,7 +64,7 @@ private:
         std::shared_ptr<boost::asio::steady_timer> timer;
     };
 
-    offset_manager(std::shared_ptr<cluster> c, offset_manager_options options, logger log);
+    offset_manager(std::shared_ptr<cluster> c, offset_manager_options options, log::logger log);
 
     void start(operation op);
     void attempt(std::uint64_t id);
@@ -75,7 +75,7 @@ private:
 
     std::shared_ptr<cluster> cluster_;
     offset_manager_options options_;
-    logger log_;
+    log::logger log_;
     std::map<std::uint64_t, operation> operations_;
     std::uint64_t next_id_ = 1;
     bool stopped_ = false;

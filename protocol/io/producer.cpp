@@ -71,14 +71,14 @@ const messages::produce_partition_response* find_partition(const messages::produ
 
 } // namespace
 
-std::shared_ptr<producer> producer::create(std::shared_ptr<cluster> c, producer_options options, logger log)
+std::shared_ptr<producer> producer::create(std::shared_ptr<cluster> c, producer_options options, log::logger log)
 {
     if (!c) throw std::invalid_argument("producer needs a cluster");
     validate(options);
     return std::shared_ptr<producer>(new producer(std::move(c), std::move(options), std::move(log)));
 }
 
-producer::producer(std::shared_ptr<cluster> c, producer_options options, logger log)
+producer::producer(std::shared_ptr<cluster> c, producer_options options, log::logger log)
     : cluster_(std::move(c)), options_(std::move(options)), log_(std::move(log)), timer_(cluster_->executor()),
       partitioner_(options_.null_keys)
 {

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "protocol/io/cluster.hpp"
-#include "protocol/io/logger.hpp"
+#include "protocol/log/logger.hpp"
 #include "protocol/io/partitioner.hpp"
 #include "protocol/io/produce_batch.hpp"
 #include "protocol/io/producer_error.hpp"
@@ -64,7 +64,7 @@ public:
     // The cluster is shared (stop() leaves it running). Throws std::invalid_argument naming an
     // option outside its range.
     static std::shared_ptr<producer> create(std::shared_ptr<cluster> cluster, producer_options options,
-                                            logger log = {});
+                                            log::logger log = {});
     ~producer();
     producer(const producer&) = delete;
     producer& operator=(const producer&) = delete;
@@ -143,7 +143,7 @@ private:
 
     struct produce_send; // one Produce request: its batches and what encoding them gave
 
-    producer(std::shared_ptr<cluster> cluster, producer_options options, logger log);
+    producer(std::shared_ptr<cluster> cluster, producer_options options, log::logger log);
 
     void schedule_pump();
     void pump();
@@ -164,7 +164,7 @@ private:
 
     std::shared_ptr<cluster> cluster_;
     producer_options options_;
-    logger log_;
+    log::logger log_;
     boost::asio::steady_timer timer_;
     partitioner partitioner_;
     std::map<std::string, topic_state, std::less<>> topics_;

@@ -26,7 +26,7 @@ std::int32_t clamp_ms(std::chrono::milliseconds ms)
 } // namespace
 
 std::shared_ptr<simple_consumer> simple_consumer::create(std::shared_ptr<cluster> c, consumer_options options,
-                                                         logger log)
+                                                         log::logger log)
 {
     if (!log.sink) log = c->log();
     return std::shared_ptr<simple_consumer>(new simple_consumer(std::move(c), std::move(options), std::move(log), false));
@@ -34,13 +34,13 @@ std::shared_ptr<simple_consumer> simple_consumer::create(std::shared_ptr<cluster
 
 std::shared_ptr<simple_consumer> simple_consumer::create(boost::asio::any_io_executor executor,
                                                          cluster_options cluster_opts, consumer_options options,
-                                                         logger log)
+                                                         log::logger log)
 {
     auto c = cluster::create(std::move(executor), std::move(cluster_opts), log);
     return std::shared_ptr<simple_consumer>(new simple_consumer(std::move(c), std::move(options), std::move(log), true));
 }
 
-simple_consumer::simple_consumer(std::shared_ptr<cluster> c, consumer_options options, logger log, bool owns_cluster)
+simple_consumer::simple_consumer(std::shared_ptr<cluster> c, consumer_options options, log::logger log, bool owns_cluster)
     : cluster_(std::move(c)), options_(std::move(options)), log_(std::move(log)), owns_cluster_(owns_cluster),
       wake_timer_(cluster_->executor())
 {

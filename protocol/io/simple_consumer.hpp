@@ -45,12 +45,12 @@ public:
 
     // Uses a cluster shared with others; stop() leaves it running.
     static std::shared_ptr<simple_consumer> create(std::shared_ptr<cluster> c, consumer_options options,
-                                                   logger log = {});
+                                                   log::logger log = {});
     // Makes a cluster of its own, which stop() shuts down. Throws std::invalid_argument for a
     // bad bootstrap list.
     static std::shared_ptr<simple_consumer> create(boost::asio::any_io_executor executor,
                                                    cluster_options cluster_opts, consumer_options options,
-                                                   logger log = {});
+                                                   log::logger log = {});
     ~simple_consumer();
 
     // Adds partitions. Each starts at its given offset, else at the group's committed offset
@@ -119,7 +119,7 @@ private:
         std::int64_t offset;
     };
 
-    simple_consumer(std::shared_ptr<cluster> c, consumer_options options, logger log, bool owns_cluster);
+    simple_consumer(std::shared_ptr<cluster> c, consumer_options options, log::logger log, bool owns_cluster);
 
     consumer_partition* find(std::int32_t partition);
     const consumer_partition* find(std::int32_t partition) const;
@@ -147,7 +147,7 @@ private:
 
     std::shared_ptr<cluster> cluster_;
     consumer_options options_;
-    logger log_;
+    log::logger log_;
     bool owns_cluster_;
     std::shared_ptr<offset_manager> offsets_;
     boost::asio::steady_timer wake_timer_;

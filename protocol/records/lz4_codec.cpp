@@ -1,10 +1,10 @@
 // lz4 frames through liblz4's LZ4F API, with the magic-0 header checksum quirk on both sides.
 #include "protocol/records/codecs.hpp"
 
-#include "protocol/records/xxh32.hpp"
 #include "protocol/wire/error.hpp"
 
 #include <lz4frame.h>
+#include <xxhash.h>
 
 #include <array>
 
@@ -37,7 +37,7 @@ std::uint8_t header_checksum(wire::bytes_view header, bool legacy)
 {
     std::size_t from = legacy ? 0 : frame_magic_size;
     auto descriptor = header.subspan(from, header.size() - 1 - from);
-    return static_cast<std::uint8_t>((xxh32(descriptor) >> 8) & 0xff);
+    return static_cast<std::uint8_t>((XXH32(descriptor.data(), descriptor.size(), 0) >> 8) & 0xff);
 }
 
 // An upper bound of the first frame's content: its block count times the maximum block size,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 namespace kspout::tools {
@@ -17,9 +18,11 @@ std::pair<std::string, std::uint16_t> split_host_port(const std::string& endpoin
 {
     auto colon = endpoint.rfind(':');
     if (colon == std::string::npos) throw tool_error("expected host:port, got '" + endpoint + "'");
-    int port = std::atoi(endpoint.c_str() + colon + 1);
-    if (port <= 0 || port > 65535) throw tool_error("bad port in '" + endpoint + "'");
-    return {endpoint.substr(0, colon), static_cast<std::uint16_t>(port)};
+    std::uint16_t port = 0;
+    const char* last = endpoint.data() + endpoint.size();
+    auto [end, ec] = std::from_chars(endpoint.data() + colon + 1, last, port);
+    if (ec != std::errc() || end != last || port == 0) throw tool_error("bad port in '" + endpoint + "'");
+    return {endpoint.substr(0, colon), port};
 }
 
 blocking_client::blocking_client(const std::string& host, std::uint16_t port, std::string client_id)

@@ -1,7 +1,7 @@
 // A ZooKeeper client over the multi-threaded C client, with every callback posted to one Asio executor.
 #pragma once
 
-#include "protocol/io/logger.hpp"
+#include "protocol/log/logger.hpp"
 #include "protocol/zk/zk_error.hpp"
 #include "protocol/zk/zk_types.hpp"
 
@@ -34,7 +34,7 @@ struct client_options {
     // the C client can lose the close behind unread answers, and the session then only expires.
     // Spent on a background thread, except by the destructor, which waits for that thread.
     std::chrono::milliseconds close_grace = 2s;
-    io::logger logger; // our own lines; see zk_log.hpp for the C library's
+    log::logger logger; // our own lines; see zk_log.hpp for the C library's
 };
 
 // Handlers run on the executor given at construction, never on the library's threads, so code

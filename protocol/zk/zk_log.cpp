@@ -13,7 +13,7 @@ namespace {
 
 struct library_sink {
     std::mutex mutex;
-    io::logger logger;
+    log::logger logger;
 };
 
 library_sink& sink()
@@ -22,22 +22,22 @@ library_sink& sink()
     return instance;
 }
 
-ZooLogLevel library_level(const io::logger& logger)
+ZooLogLevel library_level(const log::logger& logger)
 {
     if (!logger.sink)
         return static_cast<ZooLogLevel>(0); // 0 turns the library's logging off entirely
     switch (logger.threshold) {
-    case io::log_level::debug: return ZOO_LOG_LEVEL_DEBUG;
-    case io::log_level::info: return ZOO_LOG_LEVEL_INFO;
-    case io::log_level::warning: return ZOO_LOG_LEVEL_WARN;
-    case io::log_level::error: return ZOO_LOG_LEVEL_ERROR;
+    case log::log_level::debug: return ZOO_LOG_LEVEL_DEBUG;
+    case log::log_level::info: return ZOO_LOG_LEVEL_INFO;
+    case log::log_level::warning: return ZOO_LOG_LEVEL_WARN;
+    case log::log_level::error: return ZOO_LOG_LEVEL_ERROR;
     }
     return ZOO_LOG_LEVEL_ERROR;
 }
 
 } // namespace
 
-void set_library_logger(io::logger logger)
+void set_library_logger(log::logger logger)
 {
     ZooLogLevel level = library_level(logger);
     library_sink& s = sink();
@@ -48,11 +48,11 @@ void set_library_logger(io::logger logger)
 
 library_line parse_library_line(std::string_view line) noexcept
 {
-    static constexpr std::array<std::pair<std::string_view, io::log_level>, 4> levels{{
-        {":ZOO_ERROR@", io::log_level::error},
-        {":ZOO_WARN@", io::log_level::warning},
-        {":ZOO_INFO@", io::log_level::info},
-        {":ZOO_DEBUG@", io::log_level::debug},
+    static constexpr std::array<std::pair<std::string_view, log::log_level>, 4> levels{{
+        {":ZOO_ERROR@", log::log_level::error},
+        {":ZOO_WARN@", log::log_level::warning},
+        {":ZOO_INFO@", log::log_level::info},
+        {":ZOO_DEBUG@", log::log_level::debug},
     }};
     for (const auto& [marker, level] : levels) {
         std::size_t at = line.find(marker);
@@ -64,14 +64,14 @@ library_line parse_library_line(std::string_view line) noexcept
             return {level, line.substr(at + marker.size())};
         return {level, line.substr(text + 2)};
     }
-    return {io::log_level::info, line};
+    return {log::log_level::info, line};
 }
 
 void route_library_line(const char* line)
 {
     if (line == nullptr)
         return;
-    io::logger logger;
+    log::logger logger;
     {
         library_sink& s = sink();
         std::lock_guard lock(s.mutex);

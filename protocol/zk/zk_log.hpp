@@ -1,7 +1,7 @@
-// Routes the ZooKeeper C library's own log lines to an io::logger instead of stderr.
+// Routes the ZooKeeper C library's own log lines to a log::logger instead of stderr.
 #pragma once
 
-#include "protocol/io/logger.hpp"
+#include "protocol/log/logger.hpp"
 
 #include <string_view>
 
@@ -11,12 +11,12 @@ namespace kspout::zk {
 // logger. Until one is set they are dropped: left alone the library prints to stderr, which Storm
 // only drains between commands. The sink is called from the library's own threads, so it must be
 // thread-safe. Lines are prefixed with "zookeeper: ".
-void set_library_logger(io::logger logger);
+void set_library_logger(log::logger logger);
 
 // One library line ("2024-01-01 10:00:00,123:42(0x7f..):ZOO_WARN@func@123: text") split into
 // our level and its text; lines of another shape keep their text whole at level info.
 struct library_line {
-    io::log_level level = io::log_level::info;
+    log::log_level level = log::log_level::info;
     std::string_view text;
 };
 library_line parse_library_line(std::string_view line) noexcept;

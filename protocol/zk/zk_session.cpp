@@ -184,7 +184,7 @@ std::string session_hex(std::int64_t id)
 
 } // namespace
 
-session::session(boost::asio::any_io_executor executor, io::logger logger, state_handler on_state,
+session::session(boost::asio::any_io_executor executor, log::logger logger, state_handler on_state,
                  std::chrono::milliseconds close_grace)
     : executor_(std::move(executor)), logger_(std::move(logger)), on_state_(std::move(on_state)),
       close_grace_(close_grace)

@@ -1,7 +1,7 @@
 // One ZooKeeper C-client handle and what its callbacks touch; the machinery under zk::client.
 #pragma once
 
-#include "protocol/io/logger.hpp"
+#include "protocol/log/logger.hpp"
 #include "protocol/zk/zk_error.hpp"
 #include "protocol/zk/zk_types.hpp"
 
@@ -35,7 +35,7 @@ struct watch;
 // with errc::closing, once zookeeper_close has returned.
 class session : public std::enable_shared_from_this<session> {
 public:
-    session(boost::asio::any_io_executor executor, io::logger logger, state_handler on_state,
+    session(boost::asio::any_io_executor executor, log::logger logger, state_handler on_state,
             std::chrono::milliseconds close_grace);
     ~session();
     session(const session&) = delete;
@@ -84,7 +84,7 @@ private:
     // Tracks outstanding work from open() until close_handle() has posted its last handler, so the
     // executor's run() does not return while answers may still come from the library's threads.
     boost::asio::any_io_executor work_;
-    io::logger logger_;
+    log::logger logger_;
     state_handler on_state_;
     std::chrono::milliseconds close_grace_;
     _zhandle* handle_ = nullptr;

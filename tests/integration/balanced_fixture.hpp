@@ -142,15 +142,15 @@ protected:
         ioc.poll(); // runs the posted shut-down handlers
     }
 
-    io::logger logger_for(const std::string& who)
+    log::logger logger_for(const std::string& who)
     {
-        io::logger log;
-        log.threshold = io::log_level::info;
-        log.sink = [this, who](io::log_level level, std::string_view text) {
+        log::logger log;
+        log.threshold = log::log_level::info;
+        log.sink = [this, who](log::log_level level, std::string_view text) {
             auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - created_)
                           .count();
-            logs.push_back(who + " " + std::string(io::level_name(level)) + ": " + std::string(text) + " [" +
+            logs.push_back(who + " " + std::string(log::level_name(level)) + ": " + std::string(text) + " [" +
                            std::to_string(ms) + " ms]");
         };
         return log;

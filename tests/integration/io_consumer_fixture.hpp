@@ -86,11 +86,11 @@ protected:
         ioc.poll(); // runs the posted shut-down handlers
     }
 
-    logger test_logger()
+    log::logger test_logger()
     {
-        logger log;
-        log.threshold = log_level::info;
-        log.sink = [this](log_level, std::string_view text) { logs.emplace_back(text); };
+        log::logger log;
+        log.threshold = log::log_level::info;
+        log.sink = [this](log::log_level, std::string_view text) { logs.emplace_back(text); };
         return log;
     }
 

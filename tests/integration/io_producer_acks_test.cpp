@@ -21,8 +21,8 @@ TEST_P(ProducerAcks, EveryRecordArrivesInOrder)
     mock.create_topic(topic, 3);
     boost::asio::io_context ioc;
     std::vector<std::string> lost;
-    io::logger log;
-    log.sink = [&](io::log_level, std::string_view line) {
+    log::logger log;
+    log.sink = [&](log::log_level, std::string_view line) {
         if (line.find("lost") != std::string_view::npos) lost.emplace_back(line);
     };
     auto cluster = io::cluster::create(ioc.get_executor(), mock_cluster_options(mock), log);

@@ -30,8 +30,8 @@ protected:
 
     std::shared_ptr<io::producer> make_producer(io::producer_options options = {})
     {
-        io::logger log;
-        log.sink = [this](io::log_level, std::string_view line) { log_lines.emplace_back(line); };
+        log::logger log;
+        log.sink = [this](log::log_level, std::string_view line) { log_lines.emplace_back(line); };
         return io::producer::create(cluster, options, log);
     }
 

@@ -32,8 +32,8 @@ protected:
         options.batch_size = 600; // several batches per partition: retries must keep them in order
         options.delivery_timeout = 60s;
         options.request_timeout = 5s;
-        io::logger log;
-        log.sink = [this](io::log_level, std::string_view line) { log_lines.emplace_back(line); };
+        log::logger log;
+        log.sink = [this](log::log_level, std::string_view line) { log_lines.emplace_back(line); };
         producer = io::producer::create(cluster, options, log);
     }
 

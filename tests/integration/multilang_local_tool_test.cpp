@@ -130,5 +130,21 @@ TEST_F(LocalToolTest, HostileValuesExitTwoNamingTheLine)
     EXPECT_THAT(r.err, HasSubstr("number 1e999 is out of range"));
 }
 
+// The YAML parser's own errors (here yaml-cpp's) are bad files too: exit 2 with the line, never
+// an exception out of main.
+TEST_F(LocalToolTest, YamlSyntaxErrorsExitTwoNamingTheLine)
+{
+    std::string yaml = topology_yaml("string");
+    auto at = yaml.find("    parallelism: 2\nbolts:");
+    auto line = 1 + std::count(yaml.begin(), yaml.begin() + static_cast<long>(at), '\n');
+    auto r = run(yaml.insert(at, "    parallelism: 1\n"), {"--max-tuples", "1"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_THAT(r.err, HasSubstr("topology.yaml:" + std::to_string(line + 1) + ": duplicate key \"parallelism\""));
+
+    r = run("name: x\nconfig: {a: [1, 2}\n", {"--max-tuples", "1"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_THAT(r.err, HasSubstr("topology.yaml:2: illegal flow end"));
+}
+
 } // namespace
 } // namespace kspout::testing

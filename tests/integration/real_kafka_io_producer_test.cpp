@@ -35,8 +35,8 @@ TEST_P(RealProducerAcks, EveryRecordArrivesInOrder)
     broker.create_topic(topic, 3);
     boost::asio::io_context ioc;
     std::vector<std::string> lost;
-    io::logger log;
-    log.sink = [&](io::log_level, std::string_view line) {
+    log::logger log;
+    log.sink = [&](log::log_level, std::string_view line) {
         if (line.find("lost") != std::string_view::npos) lost.emplace_back(line);
     };
     auto cluster = io::cluster::create(ioc.get_executor(), test_cluster_options(broker.bootstrap()), log);

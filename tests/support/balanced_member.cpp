@@ -143,10 +143,10 @@ public:
         };
         l.on_error = [](std::error_code, const std::string& what) { emit("error " + what); };
 
-        kspout::io::logger log;
-        log.threshold = kspout::io::log_level::info;
-        log.sink = [](kspout::io::log_level level, std::string_view text) {
-            std::cerr << kspout::io::level_name(level) << ": " << text << "\n";
+        kspout::log::logger log;
+        log.threshold = kspout::log::log_level::info;
+        log.sink = [](kspout::log::log_level level, std::string_view text) {
+            std::cerr << kspout::log::level_name(level) << ": " << text << "\n";
         };
         consumer_ = balanced_consumer::create(ioc.get_executor(), cluster, o, std::move(l), log);
     }

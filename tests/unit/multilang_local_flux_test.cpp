@@ -69,6 +69,11 @@ i:
 - y: 1
   z: [ ]
 j: "# not a comment"
+k: [1,
+    {l: 2}]
+m: |
+  two
+  lines
 )",
                                  "t.yaml");
     const json& r = doc.root;
@@ -82,6 +87,8 @@ j: "# not a comment"
     EXPECT_EQ(r["h"], json::parse(R"([1, "two", [3], {"k": "v"}])"));
     EXPECT_EQ(r["i"], json::parse(R"(["x", {"y": 1, "z": []}])"));
     EXPECT_EQ(r["j"], "# not a comment");
+    EXPECT_EQ(r["k"], json::parse(R"([1, {"l": 2}])"));
+    EXPECT_EQ(r["m"], "two\nlines\n");
     EXPECT_EQ(doc.lines.at("/i/1/z"), 13);
 }
 
@@ -95,13 +102,20 @@ TEST(LocalYaml, ErrorsNameTheLine)
         }
         return std::string("no error");
     };
-    EXPECT_THAT(fails("a: 1\n\tb: 2\n"), HasSubstr("t.yaml:2: tabs"));
+    EXPECT_THAT(fails("a: 1\n\tb: 2\n"), HasSubstr("t.yaml:2: illegal tab"));
     EXPECT_THAT(fails("a: 1\na: 2\n"), HasSubstr("t.yaml:2: duplicate key \"a\""));
-    EXPECT_THAT(fails("a:\n  b: 1\n    c: 2\n"), HasSubstr("t.yaml:3: unexpected indentation"));
+    EXPECT_THAT(fails("a:\n  b: 1\n  'b': 2\n"), HasSubstr("t.yaml:3: duplicate key \"b\""));
+    EXPECT_THAT(fails("a: 1\nb: {c: 1, c: 2}\n"), HasSubstr("t.yaml:2: duplicate key \"c\""));
+    EXPECT_THAT(fails("a:\n  b: 1\n    c: 2\n"), HasSubstr("t.yaml:3: illegal map value"));
     EXPECT_THAT(fails("a: &x 1\n"), HasSubstr("t.yaml:1: '&'"));
-    EXPECT_THAT(fails("a: |\n  text\n"), HasSubstr("t.yaml:1:"));
-    EXPECT_THAT(fails("a: [1, 2\n"), HasSubstr("t.yaml:1: a flow collection must end on its line"));
+    EXPECT_THAT(fails("a: 1\nb: *x\n"), HasSubstr("t.yaml:2:"));
+    EXPECT_THAT(fails("a: !!str 1\n"), HasSubstr("t.yaml:1: '!'"));
+    EXPECT_THAT(fails("a: 1\n[b]: 2\n"), HasSubstr("t.yaml:2: a mapping key must be a scalar"));
+    EXPECT_THAT(fails("a: [1, 2\n"), HasSubstr("t.yaml:1: a flow collection opened on this line is not closed"));
+    EXPECT_THAT(fails("a: 1\nb: {c: [1]\n\n"), HasSubstr("t.yaml:2: a flow collection opened"));
+    // yaml-cpp ends a quoted scalar at the end of the input without complaint; we do not.
     EXPECT_THAT(fails("a: \"open\n"), HasSubstr("t.yaml:1: unterminated"));
+    EXPECT_THAT(fails("a: 1\nb: 'open\nc: 2\n"), HasSubstr("t.yaml:2: unterminated"));
     EXPECT_THAT(fails("a: 1\n---\nb: 2\n"), HasSubstr("t.yaml:2: only one YAML document"));
 }
 
@@ -161,12 +175,20 @@ TEST(LocalYaml, TextThatIsNotUtf8IsAnErrorNamingTheLine)
     EXPECT_THAT(fails("a: \xf4\x90\x80\x80\n"), HasSubstr("t.yaml:1: the line is not valid UTF-8"));
     EXPECT_THAT(fails("a: x\xe2\x82\n"), HasSubstr("t.yaml:1: the line is not valid UTF-8")); // cut short
     EXPECT_THAT(fails("# \xff\na: 1\n"), HasSubstr("t.yaml:1: the line is not valid UTF-8"));
-    EXPECT_THAT(fails("a: \"\\ud800\"\n"), HasSubstr("t.yaml:1: a \\u escape of a lone surrogate"));
-    EXPECT_THAT(fails("a: \"\\udc00x\"\n"), HasSubstr("t.yaml:1: a \\u escape of a lone surrogate"));
+    EXPECT_THAT(fails("a: \"\\ud800\"\n"), HasSubstr("t.yaml:1: invalid unicode"));
+    EXPECT_THAT(fails("a: \"\\udc00x\"\n"), HasSubstr("t.yaml:1: invalid unicode"));
+    // YAML writes a character beyond U+FFFF as \U, not as a JSON-style surrogate pair.
+    EXPECT_THAT(fails("a: \"\\ud83d\\ude00\"\n"), HasSubstr("t.yaml:1: invalid unicode"));
 
-    yaml_document ok = parse_yaml_subset("a: \"\\u00fc\\ud83d\\ude00\"\nb: gr\xc3\xbc\xc3\x9f\n", "t.yaml");
+    yaml_document ok = parse_yaml_subset("a: \"\\u00fc\\U0001F600\"\nb: gr\xc3\xbc\xc3\x9f\n", "t.yaml");
     EXPECT_EQ(ok.root["a"], "\xc3\xbc\xf0\x9f\x98\x80");
     EXPECT_EQ(ok.root["b"], "gr\xc3\xbc\xc3\x9f");
+
+    // Found by fuzz_flux: yaml-cpp wrote \N and \_ as the bytes 0x85 and 0xA0, and dump() threw.
+    yaml_document escapes = parse_yaml_subset("a: \"\\N x\\_\"\n\"k\\_\": \"\\_\\_\"\n", "t.yaml");
+    EXPECT_EQ(escapes.root["a"], "\xc2\x85 x\xc2\xa0");
+    EXPECT_EQ(escapes.root["k\xc2\xa0"], "\xc2\xa0\xc2\xa0");
+    EXPECT_NO_THROW((void)escapes.root.dump());
 }
 
 TEST(LocalFlux, SpoutsBoltsStreamsAndConfig)

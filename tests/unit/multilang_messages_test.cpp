@@ -122,6 +122,10 @@ TEST(MultilangContext, TaskIndexAmongTheComponentsTasks)
     ASSERT_TRUE(old.has_value());
     EXPECT_EQ(old->component_id, "bolt");
     EXPECT_FALSE(parse_context(json::parse(R"({"taskid":"5"})"), error).has_value());
+    // A task id beyond 64 bits was read as the largest one.
+    EXPECT_FALSE(parse_context(json::parse(R"({"taskid":5,"task->component":{"99999999999999999999":"bolt"}})"),
+                               error).has_value());
+    EXPECT_EQ(error, "context \"task->component\" has a bad entry \"99999999999999999999\"");
 }
 
 TEST(MultilangContext, PidFile)

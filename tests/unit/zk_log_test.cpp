@@ -14,31 +14,31 @@ TEST(ZkLog, ParsesLevelAndTextFromTheLibraryPrefix)
 {
     auto warn = parse_library_line("2024-05-01 10:00:00,123:4242(0x7f00aa):ZOO_WARN@zookeeper_interest@2191: "
                                    "Delaying connection after exhaustively trying all servers [127.0.0.1:1]");
-    EXPECT_EQ(warn.level, io::log_level::warning);
+    EXPECT_EQ(warn.level, log::log_level::warning);
     EXPECT_EQ(warn.text, "Delaying connection after exhaustively trying all servers [127.0.0.1:1]");
 
     auto error = parse_library_line("2024-05-01 10:00:00,123:1(0x1):ZOO_ERROR@handle_socket_error_msg@1290: "
                                     "Socket [127.0.0.1:1] zk retcode=-4, errno=111(Connection refused): x");
-    EXPECT_EQ(error.level, io::log_level::error);
+    EXPECT_EQ(error.level, log::log_level::error);
     EXPECT_EQ(error.text, "Socket [127.0.0.1:1] zk retcode=-4, errno=111(Connection refused): x");
 
-    EXPECT_EQ(parse_library_line("t:1(0x1):ZOO_INFO@f@1: a").level, io::log_level::info);
-    EXPECT_EQ(parse_library_line("t:1(0x1):ZOO_DEBUG@f@1: a").level, io::log_level::debug);
+    EXPECT_EQ(parse_library_line("t:1(0x1):ZOO_INFO@f@1: a").level, log::log_level::info);
+    EXPECT_EQ(parse_library_line("t:1(0x1):ZOO_DEBUG@f@1: a").level, log::log_level::debug);
 }
 
 TEST(ZkLog, OtherLinesKeepTheirText)
 {
     auto odd = parse_library_line("no prefix here");
-    EXPECT_EQ(odd.level, io::log_level::info);
+    EXPECT_EQ(odd.level, log::log_level::info);
     EXPECT_EQ(odd.text, "no prefix here");
 }
 
 TEST(ZkLog, RoutesToTheProcessWideLoggerAboveItsThreshold)
 {
-    std::vector<std::pair<io::log_level, std::string>> seen;
-    io::logger capture;
-    capture.sink = [&seen](io::log_level level, std::string_view text) { seen.emplace_back(level, text); };
-    capture.threshold = io::log_level::warning;
+    std::vector<std::pair<log::log_level, std::string>> seen;
+    log::logger capture;
+    capture.sink = [&seen](log::log_level level, std::string_view text) { seen.emplace_back(level, text); };
+    capture.threshold = log::log_level::warning;
     set_library_logger(capture);
 
     route_library_line("t:1(0x1):ZOO_WARN@f@1: first\n");
@@ -49,8 +49,8 @@ TEST(ZkLog, RoutesToTheProcessWideLoggerAboveItsThreshold)
     route_library_line("t:1(0x1):ZOO_ERROR@f@1: after the logger was removed");
 
     ASSERT_EQ(seen.size(), 2u);
-    EXPECT_EQ(seen[0], (std::pair{io::log_level::warning, std::string("zookeeper: first")}));
-    EXPECT_EQ(seen[1], (std::pair{io::log_level::error, std::string("zookeeper: second")}));
+    EXPECT_EQ(seen[0], (std::pair{log::log_level::warning, std::string("zookeeper: first")}));
+    EXPECT_EQ(seen[1], (std::pair{log::log_level::error, std::string("zookeeper: second")}));
 }
 
 } // namespace
