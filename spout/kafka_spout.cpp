@@ -4,7 +4,7 @@
 #include "multilang/context.hpp"
 #include "multilang/excerpt.hpp"
 #include "protocol/error/error_kind.hpp"
-#include "protocol/io/logger.hpp"
+#include "protocol/log/logger.hpp"
 #include "spout/message_id.hpp"
 
 #include <boost/asio/post.hpp>
@@ -15,6 +15,8 @@
 
 namespace kspout::spout {
 
+namespace client_log = kspout::log; // the client library's logger; a plain log:: would name the member log()
+
 namespace asio = boost::asio;
 using multilang::log_level;
 using done_callback = multilang::spout_session::done_callback;
@@ -24,16 +26,16 @@ namespace {
 
 constexpr auto exit_deadline = std::chrono::seconds(15);
 
-io::log_level to_io(log_level level)
+client_log::log_level to_client_level(log_level level)
 {
     switch (level) {
     case log_level::trace:
-    case log_level::debug: return io::log_level::debug;
-    case log_level::info: return io::log_level::info;
-    case log_level::warn: return io::log_level::warning;
-    case log_level::error: return io::log_level::error;
+    case log_level::debug: return client_log::log_level::debug;
+    case log_level::info: return client_log::log_level::info;
+    case log_level::warn: return client_log::log_level::warning;
+    case log_level::error: return client_log::log_level::error;
     }
-    return io::log_level::info;
+    return client_log::log_level::info;
 }
 
 // The reader of a pipe went away: writes fail with EPIPE and poll reports POLLERR.
@@ -147,13 +149,13 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
             self->session_->error(what);
         }
     };
-    io::logger consumer_log;
-    consumer_log.threshold = to_io(settings_.log_level);
-    consumer_log.sink = [weak](io::log_level level, std::string_view text) {
+    client_log::logger consumer_log;
+    consumer_log.threshold = to_client_level(settings_.log_level);
+    consumer_log.sink = [weak](client_log::log_level level, std::string_view text) {
         auto self = weak.lock();
         if (!self || self->finished_) return;
-        self->log(std::string(text), level == io::log_level::error     ? log_level::error
-                                     : level == io::log_level::warning ? log_level::warn
+        self->log(std::string(text), level == client_log::log_level::error     ? log_level::error
+                                     : level == client_log::log_level::warning ? log_level::warn
                                                                        : log_level::info);
     };
     consumer_ =
