@@ -49,6 +49,13 @@ struct client_options {
 //
 // Destroying the client with operations in flight is safe: their handlers are still posted (with
 // errc::closing unless the answer came first), and they must not assume the client still exists.
+//
+// Why the multi-threaded C client and not the single-threaded one driven by Asio
+// (zookeeper_interest/zookeeper_process): that one would drop the operation registry's mutex
+// and the closer threads, but it sends the session's pings only while our event loop turns and
+// resolves server names on it. A spout's loop also writes to Storm's pipe and encodes emits; any
+// stall there would then expire the session, rebalance the group and replay its tuples. With the
+// library's own threads the session outlives a busy loop, which the session lease makes safe.
 class client {
 public:
     using executor_type = boost::asio::any_io_executor;
