@@ -184,6 +184,14 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
     const std::string& java = java_;
     if (java.empty()) throw kafka_broker_error("kafka broker: no java on PATH (install default-jre-headless)");
     if (!kraft_) zookeeper_ = std::make_unique<zookeeper_server>();
+    if (options_.tls_listeners) {
+        if (!kraft_) throw kafka_broker_error("kafka broker: TLS listeners need a KRaft (4.x) broker");
+        try {
+            certificates_ = std::make_unique<tls_certificates>(root_ / "tls");
+        } catch (const std::runtime_error& e) {
+            throw kafka_broker_error(std::string("kafka broker: cannot make the TLS certificates: ") + e.what());
+        }
+    }
 
     for (int attempt = 1;; ++attempt) {
         std::filesystem::remove_all(root_ / "logs");
@@ -191,6 +199,12 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
         port_ = free_loopback_port();
         controller_port_ = free_loopback_port();
         bootstrap_ = "127.0.0.1:" + std::to_string(port_);
+        tls_ports_.clear();
+        if (options_.tls_listeners) {
+            for (auto which : {tls_listener::good, tls_listener::expired, tls_listener::other_name}) {
+                tls_ports_[which] = free_loopback_port();
+            }
+        }
         try {
             write_config();
             if (kraft_) format_storage(java, libs);
@@ -216,18 +230,64 @@ kafka_broker::~kafka_broker()
     stop();
 }
 
+std::string kafka_broker::tls_bootstrap(tls_listener which) const
+{
+    auto it = tls_ports_.find(which);
+    if (it == tls_ports_.end()) throw kafka_broker_error("kafka broker: started without TLS listeners");
+    return "127.0.0.1:" + std::to_string(it->second);
+}
+
+namespace {
+
+struct tls_listener_spec {
+    tls_listener which;
+    const char* name;
+    const char* config_prefix; // listener.name.<the name in lower case>.
+    std::filesystem::path tls_certificates::*keystore;
+};
+
+constexpr tls_listener_spec tls_listener_specs[] = {
+    {tls_listener::good, "SSL", "listener.name.ssl.", &tls_certificates::broker_keystore},
+    {tls_listener::expired, "EXPIRED", "listener.name.expired.", &tls_certificates::expired_keystore},
+    {tls_listener::other_name, "OTHERNAME", "listener.name.othername.", &tls_certificates::other_name_keystore},
+};
+
+// Each TLS listener's server.properties: its own keystore, the test CA as truststore, client
+// certificates required.
+void add_tls_listeners(std::map<std::string, std::string>& p, std::string& listeners, std::string& protocol_map,
+                       const tls_certificates& certs, const std::map<tls_listener, std::uint16_t>& ports)
+{
+    for (const auto& spec : tls_listener_specs) {
+        std::string name = spec.name;
+        std::string prefix = spec.config_prefix;
+        listeners += "," + name + "://127.0.0.1:" + std::to_string(ports.at(spec.which));
+        protocol_map += "," + name + ":SSL";
+        p[prefix + "ssl.keystore.type"] = "PKCS12";
+        p[prefix + "ssl.keystore.location"] = (certs.*spec.keystore).string();
+        p[prefix + "ssl.keystore.password"] = certs.keystore_password;
+        p[prefix + "ssl.key.password"] = certs.keystore_password;
+        p[prefix + "ssl.truststore.type"] = "PEM";
+        p[prefix + "ssl.truststore.location"] = certs.ca.string();
+        p[prefix + "ssl.client.auth"] = "required";
+    }
+}
+
+} // namespace
+
 void kafka_broker::write_config()
 {
     std::map<std::string, std::string> p;
-    const std::string listener = "PLAINTEXT://" + bootstrap_;
+    std::string listener = "PLAINTEXT://" + bootstrap_;
     if (kraft_) {
         const std::string controller = "127.0.0.1:" + std::to_string(controller_port_);
+        std::string protocol_map = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+        if (certificates_) add_tls_listeners(p, listener, protocol_map, *certificates_, tls_ports_);
         p["process.roles"] = "broker,controller";
         p["node.id"] = "1";
         p["controller.quorum.voters"] = "1@" + controller;
         p["controller.listener.names"] = "CONTROLLER";
         p["listeners"] = listener + ",CONTROLLER://" + controller;
-        p["listener.security.protocol.map"] = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+        p["listener.security.protocol.map"] = protocol_map;
         p["inter.broker.listener.name"] = "PLAINTEXT";
         p["share.coordinator.state.topic.replication.factor"] = "1";
         p["share.coordinator.state.topic.min.isr"] = "1";
