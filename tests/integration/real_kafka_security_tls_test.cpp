@@ -254,3 +254,35 @@ TEST(TlsSettings, UnusableFilesAreRefusedUpFrontWithoutThePassword)
 
 } // namespace
 } // namespace kspout::io::consumer_testing
+
+namespace kspout::io::consumer_testing {
+namespace {
+
+// kspout-peek with the spout's security settings, the key password from the environment.
+TEST_F(TlsConsumer, KspoutPeekReadsOverTlsWithTheSpoutsSettings)
+{
+    broker.create_topic("tls-peek", 1);
+    produce_ours("tls-peek", 20);
+    const auto& certs = *broker.certificates();
+    auto run = testing::run_process({"env", "KSPOUT_TEST_KEY_PASSWORD=" + certs.client_key_password, KSPOUT_PEEK_BIN,
+                                     "--bootstrap", bootstrap(), "--topic", "tls-peek", "-X",
+                                     "kafka.security.protocol=SSL", "-X", "kafka.ssl.ca.location=" + certs.ca.string(),
+                                     "-X", "kafka.ssl.certificate.location=" + certs.client.certificate.string(), "-X",
+                                     "kafka.ssl.key.location=" + certs.client.key.string(), "-X",
+                                     "kafka.ssl.key.password=env:KSPOUT_TEST_KEY_PASSWORD"},
+                                    {}, 60s);
+    ASSERT_TRUE(run.ok()) << run.describe();
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_THAT(run.out, ::testing::HasSubstr("value \"ours-" + std::to_string(i) + "\"")) << run.out;
+    }
+
+    auto refused = testing::run_process({KSPOUT_PEEK_BIN, "--bootstrap", bootstrap(), "--topic", "tls-peek", "-X",
+                                         "kafka.security.protocol=SSL", "-X",
+                                         "kafka.ssl.ca.location=" + certs.other_ca.string()},
+                                        {}, 60s);
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_THAT(refused.err, ::testing::HasSubstr(bootstrap() + ": TLS: no trusted CA signed the broker's certificate"));
+}
+
+} // namespace
+} // namespace kspout::io::consumer_testing
