@@ -69,6 +69,9 @@ void check_settings(settings& s, const std::set<std::string_view>& given, std::v
         errors.push_back("kafka.ssl.certificate.location and kafka.ssl.key.location go together: a client "
                          "certificate needs its key");
     }
+    if (io::uses_sasl(s.cluster.broker.security) && s.cluster.broker.sasl.username.empty()) {
+        errors.push_back("kafka.sasl.username is required with a SASL_* kafka.security.protocol");
+    }
     name_metrics(s, errors);
 }
 

@@ -2,6 +2,7 @@
 #include "protocol/io/broker.hpp"
 
 #include "protocol/io/error.hpp"
+#include "protocol/io/sasl_login.hpp"
 #include "protocol/io/tcp_stream.hpp"
 #include "protocol/io/tls_stream.hpp"
 #include "protocol/messages/api_versions.hpp"
@@ -23,7 +24,7 @@ broker::broker(boost::asio::any_io_executor executor, broker_address address, br
       backoff_timer_(executor), backoff_(options_.reconnect_backoff)
 {
     if (!options_.api_version_request) legacy_broker_ = true;
-    if (options_.security == security_protocol::ssl && !options_.loaded_tls) {
+    if (uses_tls(options_.security) && !options_.loaded_tls) {
         options_.loaded_tls = make_tls_context(options_.tls);
     }
 }
@@ -47,6 +48,7 @@ void broker::send(wire::api_key key, const version_encoder& encode, std::chrono:
         return;
     case state::connecting:
     case state::negotiating:
+    case state::authenticating:
     case state::backing_off:
         queue_.push_back(std::move(req));
         return;
@@ -84,7 +86,7 @@ void broker::connect()
         }
         self->on_connected(std::move(stream));
     };
-    if (options_.security == security_protocol::ssl) {
+    if (uses_tls(options_.security)) {
         async_connect_tls(executor_, address_.host, address_.port, options_.connect_timeout, options_.loaded_tls,
                           std::move(connected));
     } else {
@@ -142,7 +144,7 @@ void broker::negotiate()
             }
             self->versions_ = messages::negotiate(messages::implemented_versions(),
                                                   messages::broker_versions(resp), self->options_.version_caps);
-            self->become_ready();
+            self->authenticate();
         });
 }
 
@@ -155,7 +157,30 @@ void broker::use_fallback_versions()
         return;
     }
     versions_ = messages::negotiate(messages::implemented_versions(), *table, options_.version_caps);
-    become_ready();
+    authenticate();
+}
+
+void broker::authenticate()
+{
+    if (!uses_sasl(options_.security)) {
+        become_ready();
+        return;
+    }
+    state_ = state::authenticating;
+    async_sasl_login(connection_, versions_, options_.sasl, options_.api_versions_timeout,
+                     [weak = weak_from_this()](std::error_code ec, const std::string& detail) {
+                         auto self = weak.lock();
+                         if (!self || self->state_ != state::authenticating) return;
+                         if (!ec) {
+                             self->become_ready();
+                             return;
+                         }
+                         self->log_.error("broker " + self->address_.to_string() + ": SASL " +
+                                          self->options_.sasl.mechanism + " login as " +
+                                          self->options_.sasl.username + " failed: " + ec.message() +
+                                          (detail.empty() ? "" : " (" + detail + ")"));
+                         self->connection_->close(ec); // its close callback backs off
+                     });
 }
 
 void broker::become_ready()
@@ -180,7 +205,7 @@ void broker::on_connection_lost(std::error_code ec)
         connect(); // reconnect at once, this time without ApiVersions
         return;
     }
-    if (state_ == state::connecting || state_ == state::negotiating) {
+    if (state_ == state::connecting || state_ == state::negotiating || state_ == state::authenticating) {
         log_.warning("cannot connect to broker " + address_.to_string() + ": " + ec.message());
         fail_queue(ec);
     }

@@ -39,6 +39,7 @@ struct broker_options {
     std::size_t max_frame_size = wire::default_max_frame_size;
     security_protocol security = security_protocol::plaintext;
     tls_options tls;
+    sasl_options sasl;
     // Made from `tls` by cluster::create (or broker::create when empty), shared by the brokers.
     std::shared_ptr<const tls_context> loaded_tls;
 };
@@ -105,7 +106,7 @@ public:
     void shut_down();
 
 private:
-    enum class state { idle, connecting, negotiating, ready, backing_off, shut_down };
+    enum class state { idle, connecting, negotiating, authenticating, ready, backing_off, shut_down };
     struct queued_request {
         wire::api_key key;
         version_encoder encode;
@@ -121,6 +122,7 @@ private:
     void on_connected(std::unique_ptr<byte_stream> stream);
     void negotiate();
     void use_fallback_versions();
+    void authenticate();
     void become_ready();
     void on_connection_lost(std::error_code ec);
     void fail_queue(std::error_code ec);

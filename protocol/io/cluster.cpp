@@ -52,7 +52,7 @@ std::shared_ptr<cluster> cluster::create(boost::asio::any_io_executor executor, 
 cluster::cluster(boost::asio::any_io_executor executor, cluster_options options, logger log)
     : executor_(executor), options_(std::move(options)), log_(std::move(log))
 {
-    if (options_.broker.security == security_protocol::ssl && !options_.broker.loaded_tls) {
+    if (uses_tls(options_.broker.security) && !options_.broker.loaded_tls) {
         options_.broker.loaded_tls = make_tls_context(options_.broker.tls);
     }
     for (auto& address : parse_bootstrap(options_.bootstrap_servers)) {

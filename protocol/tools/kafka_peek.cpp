@@ -60,28 +60,38 @@ struct options {
 
 constexpr const char* usage =
     "usage: kspout-peek --bootstrap HOST:PORT --topic TOPIC [-X KEY=VALUE]...\n"
-    "  KEY: kafka.security.protocol (PLAINTEXT or SSL), kafka.ssl.ca.location,\n"
+    "  KEY: kafka.security.protocol (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL), kafka.ssl.ca.location,\n"
     "  kafka.ssl.certificate.location, kafka.ssl.key.location, kafka.ssl.key.password (text, file:PATH\n"
-    "  or env:NAME), kafka.ssl.endpoint.identification.algorithm (https or empty), kafka.ssl.cipher.suites;\n"
+    "  or env:NAME), kafka.ssl.endpoint.identification.algorithm (https or empty), kafka.ssl.cipher.suites,\n"
+    "  kafka.sasl.mechanism (PLAIN), kafka.sasl.username, kafka.sasl.password (as the key password);\n"
     "  as the spout's settings of the same names (spout/README.md)";
 
 // One of the spout's security settings, with the same names and values.
 void apply_setting(io::broker_options& broker, const std::string& key, const std::string& value)
 {
     auto& tls = broker.tls;
-    if (key == "kafka.security.protocol" && (value == "PLAINTEXT" || value == "SSL")) {
-        broker.security = value == "SSL" ? io::security_protocol::ssl : io::security_protocol::plaintext;
+    static const std::map<std::string, io::security_protocol> protocols = {
+        {"PLAINTEXT", io::security_protocol::plaintext},
+        {"SSL", io::security_protocol::ssl},
+        {"SASL_PLAINTEXT", io::security_protocol::sasl_plaintext},
+        {"SASL_SSL", io::security_protocol::sasl_ssl}};
+    std::string why;
+    if (key == "kafka.security.protocol" && protocols.contains(value)) {
+        broker.security = protocols.at(value);
     } else if (key == "kafka.ssl.ca.location") {
         tls.ca_location = value;
     } else if (key == "kafka.ssl.certificate.location") {
         tls.certificate_location = value;
     } else if (key == "kafka.ssl.key.location") {
         tls.key_location = value;
-    } else if (key == "kafka.ssl.key.password") {
-        std::string why;
+    } else if (key == "kafka.ssl.key.password" || key == "kafka.sasl.password") {
         auto secret = io::resolve_secret(value, why);
         if (!secret) throw tools::tool_error(key + ": " + why);
-        tls.key_password = std::move(*secret);
+        (key == "kafka.sasl.password" ? broker.sasl.password : tls.key_password) = std::move(*secret);
+    } else if (key == "kafka.sasl.mechanism" && value == "PLAIN") {
+        broker.sasl.mechanism = value;
+    } else if (key == "kafka.sasl.username") {
+        broker.sasl.username = value;
     } else if (key == "kafka.ssl.endpoint.identification.algorithm" && (value == "https" || value.empty())) {
         tls.verify_hostname = !value.empty();
     } else if (key == "kafka.ssl.cipher.suites") {

@@ -184,6 +184,9 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
     const std::string& java = java_;
     if (java.empty()) throw kafka_broker_error("kafka broker: no java on PATH (install default-jre-headless)");
     if (!kraft_) zookeeper_ = std::make_unique<zookeeper_server>();
+    if (options_.sasl_listeners && !kraft_) {
+        throw kafka_broker_error("kafka broker: SASL listeners need a KRaft (4.x) broker");
+    }
     if (options_.tls_listeners) {
         if (!kraft_) throw kafka_broker_error("kafka broker: TLS listeners need a KRaft (4.x) broker");
         try {
@@ -204,6 +207,11 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
             for (auto which : {tls_listener::good, tls_listener::expired, tls_listener::other_name}) {
                 tls_ports_[which] = free_loopback_port();
             }
+        }
+        sasl_ports_.clear();
+        if (options_.sasl_listeners) {
+            sasl_ports_[sasl_listener::plaintext] = free_loopback_port();
+            if (options_.tls_listeners) sasl_ports_[sasl_listener::tls] = free_loopback_port();
         }
         try {
             write_config();
@@ -234,6 +242,13 @@ std::string kafka_broker::tls_bootstrap(tls_listener which) const
 {
     auto it = tls_ports_.find(which);
     if (it == tls_ports_.end()) throw kafka_broker_error("kafka broker: started without TLS listeners");
+    return "127.0.0.1:" + std::to_string(it->second);
+}
+
+std::string kafka_broker::sasl_bootstrap(sasl_listener which) const
+{
+    auto it = sasl_ports_.find(which);
+    if (it == sasl_ports_.end()) throw kafka_broker_error("kafka broker: started without that SASL listener");
     return "127.0.0.1:" + std::to_string(it->second);
 }
 
@@ -272,6 +287,31 @@ void add_tls_listeners(std::map<std::string, std::string>& p, std::string& liste
     }
 }
 
+// The SASL listeners: PLAIN with one user; SASL_SSL with the broker certificate.
+void add_sasl_listeners(std::map<std::string, std::string>& p, std::string& listeners, std::string& protocol_map,
+                        const tls_certificates* certs, const std::map<sasl_listener, std::uint16_t>& ports)
+{
+    const std::string jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required user_" +
+                             std::string(sasl_user) + "=\"" + std::string(sasl_password) + "\";";
+    if (ports.empty()) return;
+    p["sasl.enabled.mechanisms"] = "PLAIN";
+    for (const auto& [which, port] : ports) {
+        const bool tls = which == sasl_listener::tls;
+        const std::string name = tls ? "SASLSSL" : "SASL";
+        const std::string prefix = tls ? "listener.name.saslssl." : "listener.name.sasl.";
+        listeners += "," + name + "://127.0.0.1:" + std::to_string(port);
+        protocol_map += "," + name + (tls ? ":SASL_SSL" : ":SASL_PLAINTEXT");
+        p[prefix + "sasl.enabled.mechanisms"] = "PLAIN";
+        p[prefix + "plain.sasl.jaas.config"] = jaas;
+        if (tls) {
+            p[prefix + "ssl.keystore.type"] = "PKCS12";
+            p[prefix + "ssl.keystore.location"] = certs->broker_keystore.string();
+            p[prefix + "ssl.keystore.password"] = certs->keystore_password;
+            p[prefix + "ssl.key.password"] = certs->keystore_password;
+        }
+    }
+}
+
 } // namespace
 
 void kafka_broker::write_config()
@@ -282,6 +322,7 @@ void kafka_broker::write_config()
         const std::string controller = "127.0.0.1:" + std::to_string(controller_port_);
         std::string protocol_map = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
         if (certificates_) add_tls_listeners(p, listener, protocol_map, *certificates_, tls_ports_);
+        add_sasl_listeners(p, listener, protocol_map, certificates_.get(), sasl_ports_);
         p["process.roles"] = "broker,controller";
         p["node.id"] = "1";
         p["controller.quorum.voters"] = "1@" + controller;

@@ -38,6 +38,17 @@ struct kafka_broker_options {
     std::map<std::string, std::string> properties; // extra server.properties entries, winning over ours
     // KRaft only: TLS listeners beside PLAINTEXT, with certificates made at start (see tls_listener).
     bool tls_listeners = false;
+    // KRaft only: a SASL_PLAINTEXT listener, and with tls_listeners a SASL_SSL one, for the
+    // PLAIN user sasl_user with sasl_password (see sasl_listener).
+    bool sasl_listeners = false;
+};
+
+inline constexpr std::string_view sasl_user = "kspout-alice";
+inline constexpr std::string_view sasl_password = "kspout-alice-sasl-secret";
+
+enum class sasl_listener {
+    plaintext, // SASL_PLAINTEXT
+    tls,       // SASL_SSL with the broker certificate, no client certificate asked for
 };
 
 // The TLS listeners of a broker started with tls_listeners, each requiring a client certificate
@@ -63,6 +74,8 @@ public:
     const std::string& bootstrap() const { return bootstrap_; }
     // "127.0.0.1:<port>" of a TLS listener (tls_listeners only).
     std::string tls_bootstrap(tls_listener which) const;
+    // "127.0.0.1:<port>" of a SASL listener (sasl_listeners only).
+    std::string sasl_bootstrap(sasl_listener which) const;
     // The certificates the TLS listeners use; null without tls_listeners.
     const tls_certificates* certificates() const { return certificates_.get(); }
     const std::string& version() const { return version_; }
@@ -107,6 +120,7 @@ private:
     std::uint16_t port_ = 0;
     std::uint16_t controller_port_ = 0;
     std::map<tls_listener, std::uint16_t> tls_ports_;
+    std::map<sasl_listener, std::uint16_t> sasl_ports_;
     std::unique_ptr<tls_certificates> certificates_;
     std::string bootstrap_;
     pid_t pid_ = -1;

@@ -1,6 +1,7 @@
 // The kafka-spout executable over mutual TLS to a real broker: end to end, and every output of a run grepped for the key password.
 #include "tests/integration/group_driver.hpp"
 #include "tests/integration/kafka_broker.hpp"
+#include "tests/integration/security_fixture.hpp"
 
 #include <gmock/gmock.h>
 
@@ -50,14 +51,7 @@ multilang::json tls_spout_conf(const kafka_broker& broker, const std::string& to
 
 class RealSpoutTls : public ::testing::Test {
 protected:
-    static void SetUpTestSuite()
-    {
-        kafka_broker_options options;
-        options.tls_listeners = true;
-        configure_shared_kafka_broker(std::move(options));
-    }
-
-    kafka_broker& broker = shared_kafka_broker();
+    kafka_broker& broker = security_broker();
     temp_dir dir;
     spout_output output;
 

@@ -2,6 +2,7 @@
 #include "tests/integration/io_consumer_fixture.hpp"
 #include "tests/integration/io_producer_peers.hpp"
 #include "tests/integration/kafka_broker.hpp"
+#include "tests/integration/security_fixture.hpp"
 
 #include "protocol/io/broker.hpp"
 #include "protocol/io/producer.hpp"
@@ -13,27 +14,10 @@
 namespace kspout::io::consumer_testing {
 namespace {
 
+using testing::client_tls;
 using testing::kafka_broker;
-using testing::shared_kafka_broker;
+using testing::security_broker;
 using testing::tls_listener;
-
-[[maybe_unused]] const bool configured = [] {
-    testing::kafka_broker_options options;
-    options.tls_listeners = true;
-    testing::configure_shared_kafka_broker(std::move(options));
-    return true;
-}();
-
-// Mutual TLS with the test CA and the client certificate (its key encrypted).
-tls_options client_tls(const testing::tls_certificates& certs)
-{
-    tls_options tls;
-    tls.ca_location = certs.ca.string();
-    tls.certificate_location = certs.client.certificate.string();
-    tls.key_location = certs.client.key.string();
-    tls.key_password = certs.client_key_password;
-    return tls;
-}
 
 // Short timeouts, mutual TLS to one of the broker's TLS listeners.
 cluster_options tls_cluster_options(const kafka_broker& kafka, tls_listener which)
@@ -46,7 +30,7 @@ cluster_options tls_cluster_options(const kafka_broker& kafka, tls_listener whic
 
 class TlsConsumer : public ConsumerFixtureBase {
 protected:
-    kafka_broker& broker = shared_kafka_broker();
+    kafka_broker& broker = security_broker();
     std::string bootstrap() const override { return broker.tls_bootstrap(tls_listener::good); }
 
     cluster_options fast_cluster_options() override
@@ -128,12 +112,6 @@ TEST_F(TlsConsumer, WeReadWhatKafkaPythonWroteOverTls)
     EXPECT_TRUE(errors.empty());
 }
 
-// One connection attempt that must fail: what the request's handler got, and what was logged.
-struct failed_attempt {
-    std::error_code ec;
-    std::vector<std::string> logs;
-};
-
 struct handshake_case {
     const char* name;
     // Which listener, and how the client differs from a correct mutual-TLS one.
@@ -142,35 +120,13 @@ struct handshake_case {
     std::error_code expected; // empty: an error of the TLS layer (an alert from the broker)
 };
 
-failed_attempt attempt(const kafka_broker& kafka, const handshake_case& c)
+testing::failed_attempt attempt(const kafka_broker& kafka, const handshake_case& c)
 {
-    boost::asio::io_context ioc;
-    failed_attempt out;
     broker_options options;
     options.security = security_protocol::ssl;
     options.tls = client_tls(*kafka.certificates());
-    options.connect_timeout = 10s;
-    options.api_versions_timeout = 10s;
-    options.reconnect_backoff = 1h; // one attempt: the test must not depend on how retries are paced
     c.adjust(options, *kafka.certificates());
-    std::string target = c.target(kafka);
-    auto colon = target.rfind(':');
-    logger log;
-    log.threshold = log_level::debug;
-    log.sink = [&](log_level, std::string_view line) { out.logs.emplace_back(line); };
-    auto b = broker::create(ioc.get_executor(),
-                            {-1, target.substr(0, colon), static_cast<std::uint16_t>(std::stoi(target.substr(colon + 1)))},
-                            options, log);
-    std::optional<std::error_code> result;
-    b->request<messages::metadata_request, messages::metadata_response>(
-        wire::api_key::metadata, {}, 10s,
-        [&](std::error_code ec, response<messages::metadata_response>) { result = ec; });
-    EXPECT_TRUE(testing::run_until(ioc, [&] { return result.has_value(); })) << c.name << ": no answer, no error";
-    out.ec = result.value_or(std::error_code());
-    b->shut_down();
-    ioc.restart();
-    ioc.poll();
-    return out;
+    return testing::first_request(c.target(kafka), options);
 }
 
 std::string good(const kafka_broker& k) { return k.tls_bootstrap(tls_listener::good); }
@@ -199,20 +155,18 @@ class TlsHandshakeFailure : public ::testing::TestWithParam<handshake_case> {};
 TEST_P(TlsHandshakeFailure, GivesOneClearErrorNamingTheBrokerAndNoSecret)
 {
     const handshake_case& c = GetParam();
-    kafka_broker& kafka = shared_kafka_broker();
-    failed_attempt failed = attempt(kafka, c);
+    kafka_broker& kafka = security_broker();
+    testing::failed_attempt failed = attempt(kafka, c);
     ASSERT_TRUE(failed.ec) << "the request succeeded";
     if (c.expected) {
         EXPECT_EQ(failed.ec, c.expected) << failed.ec.message();
     } else {
         EXPECT_TRUE(is_tls_error(failed.ec)) << failed.ec.message();
     }
-    std::string target = c.target(kafka);
-    std::vector<std::string> reports;
     for (const auto& line : failed.logs) {
         EXPECT_THAT(line, ::testing::Not(::testing::HasSubstr(kafka.certificates()->client_key_password)));
-        if (line.find("cannot connect to broker " + target) != std::string::npos) reports.push_back(line);
     }
+    auto reports = testing::connect_failures(failed, c.target(kafka));
     ASSERT_EQ(reports.size(), 1u) << ::testing::PrintToString(failed.logs);
     EXPECT_THAT(reports[0], ::testing::HasSubstr(failed.ec.message()));
 }
@@ -222,7 +176,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, TlsHandshakeFailure, ::testing::ValuesIn(handsha
 
 TEST(TlsHostnameVerification, CanBeTurnedOff)
 {
-    kafka_broker& kafka = shared_kafka_broker();
+    kafka_broker& kafka = security_broker();
     boost::asio::io_context ioc;
     auto options = tls_cluster_options(kafka, tls_listener::other_name);
     options.broker.tls.verify_hostname = false;
@@ -236,7 +190,7 @@ TEST(TlsHostnameVerification, CanBeTurnedOff)
 
 TEST(TlsSettings, UnusableFilesAreRefusedUpFrontWithoutThePassword)
 {
-    kafka_broker& kafka = shared_kafka_broker();
+    kafka_broker& kafka = security_broker();
     boost::asio::io_context ioc;
     auto options = tls_cluster_options(kafka, tls_listener::good);
     options.broker.tls.key_password = "not-the-password";

@@ -66,6 +66,21 @@ TEST(SpoutSecuritySettings, TlsKeysReachTheBrokerOptions)
     EXPECT_EQ(broker.tls.cipher_list, "ECDHE+AESGCM");
 }
 
+TEST(SpoutSecuritySettings, SaslKeysReachTheBrokerOptions)
+{
+    json conf = tls_conf();
+    conf["kafka.security.protocol"] = "SASL_SSL";
+    conf["kafka.sasl.username"] = "alice";
+    conf["kafka.sasl.password"] = "alice-secret";
+    auto r = load_settings(conf, {});
+    ASSERT_TRUE(r.value) << joined(r.errors);
+    const auto& broker = r.value->cluster.broker;
+    EXPECT_EQ(broker.security, io::security_protocol::sasl_ssl);
+    EXPECT_EQ(broker.sasl.mechanism, "PLAIN");
+    EXPECT_EQ(broker.sasl.username, "alice");
+    EXPECT_EQ(broker.sasl.password, "alice-secret");
+}
+
 TEST(SpoutSecuritySettings, SecretsComeFromAFileOrTheEnvironment)
 {
     auto path = std::filesystem::temp_directory_path() / ("kspout-secret-" + std::to_string(::getpid()));
@@ -110,10 +125,21 @@ TEST(SpoutSecuritySettings, ErrorsAboutSecretsNameTheSourceButNeverTheValue)
 TEST(SpoutSecuritySettings, BadSecurityValues)
 {
     json conf = tls_conf();
-    conf["kafka.security.protocol"] = "SASL_SSL";
+    conf["kafka.security.protocol"] = "KERBEROS";
     auto r = load_settings(conf, {});
     ASSERT_EQ(r.errors.size(), 1u) << joined(r.errors);
-    EXPECT_NE(r.errors[0].find("expected one of PLAINTEXT, SSL"), std::string::npos) << r.errors[0];
+    EXPECT_NE(r.errors[0].find("expected one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"), std::string::npos)
+        << r.errors[0];
+
+    conf = tls_conf();
+    conf["kafka.security.protocol"] = "SASL_SSL";
+    r = load_settings(conf, {});
+    ASSERT_EQ(r.errors.size(), 1u) << joined(r.errors);
+    EXPECT_NE(r.errors[0].find("kafka.sasl.username is required with a SASL_* kafka.security.protocol"), std::string::npos) << r.errors[0];
+
+    conf = tls_conf();
+    conf["kafka.sasl.mechanism"] = "GSSAPI";
+    EXPECT_EQ(load_settings(conf, {}).errors.size(), 1u);
 
     conf = tls_conf();
     conf["kafka.ssl.endpoint.identification.algorithm"] = "none";
