@@ -271,7 +271,8 @@ constexpr named<io::security_protocol> security_protocol_names[] = {
     {"SSL", io::security_protocol::ssl},
     {"SASL_PLAINTEXT", io::security_protocol::sasl_plaintext},
     {"SASL_SSL", io::security_protocol::sasl_ssl}};
-constexpr named<std::string_view> sasl_mechanism_names[] = {{"PLAIN", "PLAIN"}};
+constexpr named<std::string_view> sasl_mechanism_names[] = {
+    {"PLAIN", "PLAIN"}, {"SCRAM-SHA-256", "SCRAM-SHA-256"}, {"SCRAM-SHA-512", "SCRAM-SHA-512"}};
 
 // A password or key: written inline, or as file:PATH or env:NAME (io::resolve_secret).
 template <typename Field>

@@ -27,7 +27,7 @@ struct tls_options {
 };
 
 struct sasl_options {
-    std::string mechanism = "PLAIN"; // the only one so far
+    std::string mechanism = "PLAIN"; // or SCRAM-SHA-256, SCRAM-SHA-512
     std::string username;
     std::string password; // a secret
 };

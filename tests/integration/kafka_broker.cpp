@@ -287,22 +287,29 @@ void add_tls_listeners(std::map<std::string, std::string>& p, std::string& liste
     }
 }
 
-// The SASL listeners: PLAIN with one user; SASL_SSL with the broker certificate.
+// The SASL listeners: PLAIN with one user, SCRAM-SHA-256 and -512 with the credentials
+// format_storage stored for the same user; SASL_SSL with the broker certificate, and without
+// SCRAM-SHA-256.
 void add_sasl_listeners(std::map<std::string, std::string>& p, std::string& listeners, std::string& protocol_map,
                         const tls_certificates* certs, const std::map<sasl_listener, std::uint16_t>& ports)
 {
     const std::string jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required user_" +
                              std::string(sasl_user) + "=\"" + std::string(sasl_password) + "\";";
     if (ports.empty()) return;
-    p["sasl.enabled.mechanisms"] = "PLAIN";
+    const std::string mechanisms = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
+    const std::string scram_jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+    p["sasl.enabled.mechanisms"] = mechanisms;
     for (const auto& [which, port] : ports) {
         const bool tls = which == sasl_listener::tls;
         const std::string name = tls ? "SASLSSL" : "SASL";
         const std::string prefix = tls ? "listener.name.saslssl." : "listener.name.sasl.";
         listeners += "," + name + "://127.0.0.1:" + std::to_string(port);
         protocol_map += "," + name + (tls ? ":SASL_SSL" : ":SASL_PLAINTEXT");
-        p[prefix + "sasl.enabled.mechanisms"] = "PLAIN";
+        // SASL_SSL leaves one out, for a test of a mechanism the broker does not offer.
+        p[prefix + "sasl.enabled.mechanisms"] = tls ? "PLAIN,SCRAM-SHA-512" : mechanisms;
         p[prefix + "plain.sasl.jaas.config"] = jaas;
+        p[prefix + "scram-sha-256.sasl.jaas.config"] = scram_jaas;
+        p[prefix + "scram-sha-512.sasl.jaas.config"] = scram_jaas;
         if (tls) {
             p[prefix + "ssl.keystore.type"] = "PKCS12";
             p[prefix + "ssl.keystore.location"] = certs->broker_keystore.string();
@@ -373,7 +380,16 @@ void kafka_broker::write_config()
 
 void kafka_broker::format_storage(const std::string& java, const std::filesystem::path& libs)
 {
-    process_result format = run_process(format_command(java, libs, root_.path(), random_cluster_id()), {}, 60s);
+    auto command = format_command(java, libs, root_.path(), random_cluster_id());
+    if (options_.sasl_listeners) {
+        // The SCRAM credentials of the SASL user, stored by Kafka's own tool.
+        for (const char* mechanism : {"SCRAM-SHA-256", "SCRAM-SHA-512"}) {
+            command.push_back("--add-scram");
+            command.push_back(std::string(mechanism) + "=[name=" + std::string(sasl_user) +
+                              ",password=" + std::string(sasl_password) + "]");
+        }
+    }
+    process_result format = run_process(command, {}, 60s);
     if (!format.ok())
         throw kafka_broker_error("kafka broker: StorageTool format failed: " + format.describe() + "\n" + format.out);
 }

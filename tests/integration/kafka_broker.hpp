@@ -39,7 +39,7 @@ struct kafka_broker_options {
     // KRaft only: TLS listeners beside PLAINTEXT, with certificates made at start (see tls_listener).
     bool tls_listeners = false;
     // KRaft only: a SASL_PLAINTEXT listener, and with tls_listeners a SASL_SSL one, for the
-    // PLAIN user sasl_user with sasl_password (see sasl_listener).
+    // user sasl_user with sasl_password, by PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (see sasl_listener).
     bool sasl_listeners = false;
 };
 
@@ -48,7 +48,7 @@ inline constexpr std::string_view sasl_password = "kspout-alice-sasl-secret";
 
 enum class sasl_listener {
     plaintext, // SASL_PLAINTEXT
-    tls,       // SASL_SSL with the broker certificate, no client certificate asked for
+    tls,       // SASL_SSL with the broker certificate, no client certificate asked for; no SCRAM-SHA-256
 };
 
 // The TLS listeners of a broker started with tls_listeners, each requiring a client certificate

@@ -1,4 +1,4 @@
-// SASL PLAIN to a real Kafka broker: our producer and consumer over SASL_PLAINTEXT and SASL_SSL, a wrong password, an unknown mechanism.
+// SASL to a real Kafka broker: our producer and consumer by PLAIN and SCRAM over SASL_PLAINTEXT and SASL_SSL, wrong passwords, a refused mechanism.
 #include "tests/integration/io_consumer_fixture.hpp"
 #include "tests/integration/io_producer_peers.hpp"
 #include "tests/integration/kafka_broker.hpp"
@@ -17,25 +17,32 @@ using testing::kafka_broker;
 using testing::sasl_listener;
 using testing::security_broker;
 
-class SaslConsumer : public ConsumerFixtureBase, public ::testing::WithParamInterface<sasl_listener> {
+struct sasl_case {
+    const char* name;
+    sasl_listener listener;
+    const char* mechanism;
+};
+
+class SaslConsumer : public ConsumerFixtureBase, public ::testing::WithParamInterface<sasl_case> {
 protected:
     kafka_broker& broker = security_broker();
-    std::string bootstrap() const override { return broker.sasl_bootstrap(GetParam()); }
+    std::string bootstrap() const override { return broker.sasl_bootstrap(GetParam().listener); }
 
     cluster_options fast_cluster_options() override
     {
         auto o = ConsumerFixtureBase::fast_cluster_options();
-        o.broker.security = GetParam() == sasl_listener::tls ? security_protocol::sasl_ssl
-                                                             : security_protocol::sasl_plaintext;
+        o.broker.security = GetParam().listener == sasl_listener::tls ? security_protocol::sasl_ssl
+                                                                      : security_protocol::sasl_plaintext;
         o.broker.tls = testing::client_tls(*broker.certificates());
         o.broker.sasl = testing::client_sasl();
+        o.broker.sasl.mechanism = GetParam().mechanism;
         return o;
     }
 };
 
 TEST_P(SaslConsumer, OurConsumerReadsWhatOurProducerWrote)
 {
-    const std::string topic = GetParam() == sasl_listener::tls ? "sasl-ssl-ours" : "sasl-plaintext-ours";
+    const std::string topic = std::string("sasl-ours-") + GetParam().name;
     broker.create_topic(topic, 1);
     auto producer = producer::create(shared_cluster(), {});
     std::vector<testing::sent_record> sent(100);
@@ -56,10 +63,12 @@ TEST_P(SaslConsumer, OurConsumerReadsWhatOurProducerWrote)
     for (const auto& line : logs) EXPECT_THAT(line, ::testing::Not(::testing::HasSubstr(testing::sasl_password)));
 }
 
-INSTANTIATE_TEST_SUITE_P(Listeners, SaslConsumer, ::testing::Values(sasl_listener::plaintext, sasl_listener::tls),
-                         [](const ::testing::TestParamInfo<sasl_listener>& l) {
-                             return std::string(l.param == sasl_listener::tls ? "SASL_SSL" : "SASL_PLAINTEXT");
-                         });
+INSTANTIATE_TEST_SUITE_P(Logins, SaslConsumer,
+                         ::testing::Values(sasl_case{"plain_over_tcp", sasl_listener::plaintext, "PLAIN"},
+                                           sasl_case{"plain_over_tls", sasl_listener::tls, "PLAIN"},
+                                           sasl_case{"scram256_over_tcp", sasl_listener::plaintext, "SCRAM-SHA-256"},
+                                           sasl_case{"scram512_over_tls", sasl_listener::tls, "SCRAM-SHA-512"}),
+                         [](const ::testing::TestParamInfo<sasl_case>& c) { return std::string(c.param.name); });
 
 broker_options sasl_plaintext_client()
 {
@@ -69,10 +78,13 @@ broker_options sasl_plaintext_client()
     return options;
 }
 
-TEST(SaslLogin, AWrongPasswordIsOneClearAuthErrorWithNoPasswordInTheLog)
+class SaslWrongPassword : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SaslWrongPassword, IsOneClearAuthErrorWithNoPasswordInTheLog)
 {
     kafka_broker& kafka = security_broker();
     auto options = sasl_plaintext_client();
+    options.sasl.mechanism = GetParam();
     const std::string wrong = "kspout-not-alices-password";
     options.sasl.password = wrong;
     const std::string target = kafka.sasl_bootstrap(sasl_listener::plaintext);
@@ -83,23 +95,46 @@ TEST(SaslLogin, AWrongPasswordIsOneClearAuthErrorWithNoPasswordInTheLog)
     ASSERT_EQ(reports.size(), 1u) << ::testing::PrintToString(failed.logs);
     std::string all;
     for (const auto& line : failed.logs) all += line + "\n";
-    EXPECT_THAT(all, ::testing::HasSubstr("broker " + target + ": SASL PLAIN login as " +
+    EXPECT_THAT(all, ::testing::HasSubstr("broker " + target + ": SASL " + GetParam() + " login as " +
                                           std::string(testing::sasl_user) + " failed"));
     EXPECT_THAT(all, ::testing::Not(::testing::HasSubstr(wrong)));
     EXPECT_THAT(all, ::testing::Not(::testing::HasSubstr(testing::sasl_password)));
 }
 
+INSTANTIATE_TEST_SUITE_P(Mechanisms, SaslWrongPassword, ::testing::Values("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"),
+                         [](const ::testing::TestParamInfo<std::string>& m) {
+                             std::string name = m.param;
+                             for (char& c : name) c = c == '-' ? '_' : c;
+                             return name;
+                         });
+
 TEST(SaslLogin, AMechanismTheBrokerDoesNotOfferIsRefusedNamingWhatItOffers)
 {
     kafka_broker& kafka = security_broker();
-    auto options = sasl_plaintext_client();
+    broker_options options;
+    options.security = security_protocol::sasl_ssl;
+    options.tls = testing::client_tls(*kafka.certificates());
+    options.sasl = testing::client_sasl();
     options.sasl.mechanism = "SCRAM-SHA-256";
-    const std::string target = kafka.sasl_bootstrap(sasl_listener::plaintext);
+    const std::string target = kafka.sasl_bootstrap(sasl_listener::tls);
     auto failed = testing::first_request(target, options);
     EXPECT_EQ(failed.ec, wire::make_broker_error(33)) << failed.ec.message(); // UNSUPPORTED_SASL_MECHANISM
     std::string all;
     for (const auto& line : failed.logs) all += line + "\n";
-    EXPECT_THAT(all, ::testing::HasSubstr("mechanism SCRAM-SHA-256 refused; the broker offers PLAIN"));
+    EXPECT_THAT(all, ::testing::HasSubstr("mechanism SCRAM-SHA-256 refused; the broker offers PLAIN, SCRAM-SHA-512"));
+}
+
+TEST(SaslLogin, AMechanismWeDoNotKnowFailsBeforeAnythingIsSent)
+{
+    kafka_broker& kafka = security_broker();
+    auto options = sasl_plaintext_client();
+    options.sasl.mechanism = "OAUTHBEARER";
+    const std::string target = kafka.sasl_bootstrap(sasl_listener::plaintext);
+    auto failed = testing::first_request(target, options);
+    EXPECT_EQ(failed.ec, errc::no_common_version) << failed.ec.message();
+    std::string all;
+    for (const auto& line : failed.logs) all += line + "\n";
+    EXPECT_THAT(all, ::testing::HasSubstr("unknown SASL mechanism OAUTHBEARER"));
 }
 
 TEST(SaslLogin, PlaintextWithoutSaslToASaslPortFailsInsteadOfHanging)
