@@ -63,6 +63,41 @@ TEST_P(SaslConsumer, OurConsumerReadsWhatOurProducerWrote)
     for (const auto& line : logs) EXPECT_THAT(line, ::testing::Not(::testing::HasSubstr(testing::sasl_password)));
 }
 
+TEST_P(SaslConsumer, KafkaPythonReadsWhatWeWriteAndWeReadWhatItWrites)
+{
+    const std::string topic = std::string("sasl-python-") + GetParam().name;
+    broker.create_topic(topic, 1);
+    nlohmann::json config = {{"security_protocol", GetParam().listener == sasl_listener::tls ? "SASL_SSL"
+                                                                                             : "SASL_PLAINTEXT"},
+                             {"ssl_cafile", broker.certificates()->ca.string()},
+                             {"sasl_mechanism", GetParam().mechanism},
+                             {"sasl_plain_username", std::string(testing::sasl_user)},
+                             {"sasl_plain_password", std::string(testing::sasl_password)}};
+    auto wrote = testing::kafka_python_peer(config, "produce", bootstrap(), topic, 30);
+    ASSERT_TRUE(wrote.ok()) << wrote.describe();
+    auto consumer = make_consumer(options_for(topic));
+    consumer->assign_all();
+    collector got;
+    ASSERT_TRUE(consume_until(*consumer, got, 30)) << got.count() << " of 30";
+    for (const auto& m : got.messages) EXPECT_EQ(m.value, "python-" + std::to_string(m.offset));
+
+    auto producer = producer::create(shared_cluster(), {});
+    std::vector<testing::sent_record> sent(20);
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        sent[i].partition = 0;
+        sent[i].value = "ours-" + std::to_string(i);
+    }
+    testing::produce_all(*producer, topic, sent);
+    ASSERT_FALSE(testing::flush_and_wait(ioc, *producer));
+    producer->stop();
+    auto read = testing::kafka_python_peer(config, "consume", bootstrap(), topic, 50);
+    ASSERT_TRUE(read.ok()) << read.describe();
+    std::string expected;
+    for (int i = 0; i < 30; ++i) expected += "python-" + std::to_string(i) + "\n";
+    for (int i = 0; i < 20; ++i) expected += "ours-" + std::to_string(i) + "\n";
+    EXPECT_EQ(read.out, expected);
+}
+
 INSTANTIATE_TEST_SUITE_P(Logins, SaslConsumer,
                          ::testing::Values(sasl_case{"plain_over_tcp", sasl_listener::plaintext, "PLAIN"},
                                            sasl_case{"plain_over_tls", sasl_listener::tls, "PLAIN"},

@@ -59,11 +59,12 @@ protected:
     testing::process_result python(const std::string& mode, const std::string& topic, int count)
     {
         const auto& certs = *broker.certificates();
-        return testing::run_process({"env", "KSPOUT_TLS_KEY_PASSWORD=" + certs.client_key_password, KSPOUT_PYTHON,
-                                     KSPOUT_SOURCE_DIR "/tests/integration/tls_peer.py", mode, bootstrap(), topic,
-                                     std::to_string(count), certs.ca.string(), certs.client.certificate.string(),
-                                     certs.client.key.string()},
-                                    {}, 60s);
+        nlohmann::json config = {{"security_protocol", "SSL"},
+                                 {"ssl_cafile", certs.ca.string()},
+                                 {"ssl_certfile", certs.client.certificate.string()},
+                                 {"ssl_keyfile", certs.client.key.string()},
+                                 {"ssl_password", certs.client_key_password}};
+        return testing::kafka_python_peer(config, mode, bootstrap(), topic, count);
     }
 
     void expect_no_secret_in_logs()

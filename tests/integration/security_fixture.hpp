@@ -4,10 +4,12 @@
 #include "protocol/io/broker.hpp"
 #include "protocol/messages/metadata.hpp"
 #include "tests/integration/kafka_broker.hpp"
+#include "tests/integration/process.hpp"
 #include "tests/integration/run_until.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <optional>
 #include <string>
@@ -42,6 +44,17 @@ inline io::tls_options client_tls(const tls_certificates& certs)
 inline io::sasl_options client_sasl()
 {
     return {"PLAIN", std::string(sasl_user), std::string(sasl_password)};
+}
+
+// kafka-python (tests/integration/secure_peer.py) producing "python-<i>" records to partition 0,
+// or printing the values of the first `count`; `config` holds its security settings.
+inline process_result kafka_python_peer(const nlohmann::json& config, const std::string& mode,
+                                        const std::string& bootstrap, const std::string& topic, int count)
+{
+    return run_process({"env", "KSPOUT_PEER_CONFIG=" + config.dump(), KSPOUT_PYTHON,
+                        KSPOUT_SOURCE_DIR "/tests/integration/secure_peer.py", mode, bootstrap, topic,
+                        std::to_string(count)},
+                       {}, std::chrono::seconds(60));
 }
 
 // What one request to a broker that cannot be reached got, and every line logged meanwhile.
