@@ -7,6 +7,7 @@ packages=(
   # build
   g++ cmake make pkg-config
   libboost-dev libboost-system-dev nlohmann-json3-dev libzookeeper-mt-dev libyaml-cpp-dev
+  libssl-dev openssl  # TLS to the brokers; the tests make their certificates with the CLI
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for the tests: ZooKeeper server, librdkafka's mock cluster, kcat, kafka-python

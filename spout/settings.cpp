@@ -48,7 +48,8 @@ settings_result load_settings(const json& storm_conf, const command_line& flags,
         }
         given.insert(spec->key);
         if (auto why = spec->rule.apply(s, value); !why.empty()) {
-            errors.push_back(key + ": bad value " + describe(value) + " (from " + origin + "): " + why);
+            std::string shown = spec->rule.secret ? "(hidden)" : describe(value);
+            errors.push_back(key + ": bad value " + shown + " (from " + origin + "): " + why);
         }
     };
 

@@ -1,6 +1,7 @@
 // The key table: for each kafka.* key its default, doc, type and range, and the field it writes.
 #include "spout/settings_keys.hpp"
 
+#include "protocol/io/secret_value.hpp"
 #include "spout/settings_values.hpp"
 
 #include <algorithm>
@@ -265,6 +266,40 @@ value_rule metrics_key()
     return {"list of `KIND` or `KIND=NAME`, or an object of `KIND: NAME`", apply_metrics};
 }
 
+constexpr named<io::security_protocol> security_protocol_names[] = {
+    {"PLAINTEXT", io::security_protocol::plaintext},
+    {"SSL", io::security_protocol::ssl},
+    {"SASL_PLAINTEXT", io::security_protocol::sasl_plaintext},
+    {"SASL_SSL", io::security_protocol::sasl_ssl}};
+constexpr named<std::string_view> sasl_mechanism_names[] = {
+    {"PLAIN", "PLAIN"}, {"SCRAM-SHA-256", "SCRAM-SHA-256"}, {"SCRAM-SHA-512", "SCRAM-SHA-512"}};
+
+// A password or key: written inline, or as file:PATH or env:NAME (io::resolve_secret).
+template <typename Field>
+value_rule secret_key(Field field)
+{
+    return {"secret: text, `file:PATH` or `env:NAME`",
+            [=](settings& s, const json& v) {
+                std::string why;
+                auto written = as_string(v, why);
+                if (!written) return why;
+                auto secret = io::resolve_secret(*written, why);
+                if (secret) field(s) = std::move(*secret);
+                return why;
+            },
+            true};
+}
+
+value_rule endpoint_identification_key()
+{
+    return {"`https` \\| empty", [](settings& s, const json& v) {
+                std::string why;
+                auto text = as_choice(v, {"https", ""}, why);
+                if (text) s.cluster.broker.tls.verify_hostname = !text->empty();
+                return why;
+            }};
+}
+
 // The same rule, documented with another type (its range depends on another key).
 value_rule typed(std::string type, value_rule rule)
 {
@@ -308,6 +343,27 @@ std::vector<key_spec> make_key_table()
          broker_version_fallback_key()},
         {"kafka.api.version.request", "true", "ask each broker for its versions",
          bool_key([](settings& s) -> auto& { return s.cluster.broker.api_version_request; })},
+        // Security: TLS and SASL to the brokers.
+        {"kafka.security.protocol", "PLAINTEXT", "how the brokers are reached: plain TCP or TLS, with SASL or not",
+         enum_key([](settings& s) -> auto& { return s.cluster.broker.security; }, security_protocol_names)},
+        {"kafka.ssl.ca.location", "", "CA certificates (PEM file or directory) the brokers' certificates are checked with",
+         string_key([](settings& s) -> auto& { return s.cluster.broker.tls.ca_location; }, true)},
+        {"kafka.ssl.certificate.location", "", "client certificate (PEM) for mutual TLS",
+         string_key([](settings& s) -> auto& { return s.cluster.broker.tls.certificate_location; }, true)},
+        {"kafka.ssl.key.location", "", "private key (PEM) of the client certificate",
+         string_key([](settings& s) -> auto& { return s.cluster.broker.tls.key_location; }, true)},
+        {"kafka.ssl.key.password", "", "password of the private key",
+         secret_key([](settings& s) -> auto& { return s.cluster.broker.tls.key_password; })},
+        {"kafka.ssl.endpoint.identification.algorithm", "https",
+         "whether a broker's certificate must name the host connected to", endpoint_identification_key()},
+        {"kafka.ssl.cipher.suites", "", "OpenSSL cipher list for TLS 1.2",
+         string_key([](settings& s) -> auto& { return s.cluster.broker.tls.cipher_list; }, true)},
+        {"kafka.sasl.mechanism", "PLAIN", "SASL mechanism for the SASL_* protocols",
+         enum_key([](settings& s) -> auto& { return s.cluster.broker.sasl.mechanism; }, sasl_mechanism_names)},
+        {"kafka.sasl.username", "", "SASL user name",
+         string_key([](settings& s) -> auto& { return s.cluster.broker.sasl.username; }, true)},
+        {"kafka.sasl.password", "", "SASL password",
+         secret_key([](settings& s) -> auto& { return s.cluster.broker.sasl.password; })},
         {"kafka.zookeeper.session.timeout.ms", "6000", "ZooKeeper session timeout the spout requests",
          ms_key([](settings& s) -> auto& { return s.group.zookeeper_session_timeout; }, 1)},
         {"kafka.zookeeper.owners.dir", "plain", "spelling of the group's owners directory (pykafka's, by Python)",

@@ -19,6 +19,8 @@ struct value_rule {
     std::string type;
     // Checks a value and stores it in the settings; returns what was wrong with it, or an empty string.
     std::function<std::string(settings&, const nlohmann::json&)> apply;
+    // A password or key: its value never appears in errors or logs.
+    bool secret = false;
 };
 
 struct key_spec {

@@ -2,8 +2,11 @@
 #include "protocol/io/broker.hpp"
 
 #include "protocol/io/error.hpp"
+#include "protocol/io/sasl_login.hpp"
 #include "protocol/io/tcp_stream.hpp"
+#include "protocol/io/tls_stream.hpp"
 #include "protocol/messages/api_versions.hpp"
+#include "protocol/wire/error.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -21,6 +24,9 @@ broker::broker(boost::asio::any_io_executor executor, broker_address address, br
       backoff_timer_(executor), backoff_(options_.reconnect_backoff)
 {
     if (!options_.api_version_request) legacy_broker_ = true;
+    if (uses_tls(options_.security) && !options_.loaded_tls) {
+        options_.loaded_tls = make_tls_context(options_.tls);
+    }
 }
 
 void broker::send(wire::api_key key, const version_encoder& encode, std::chrono::milliseconds timeout,
@@ -42,6 +48,7 @@ void broker::send(wire::api_key key, const version_encoder& encode, std::chrono:
         return;
     case state::connecting:
     case state::negotiating:
+    case state::authenticating:
     case state::backing_off:
         queue_.push_back(std::move(req));
         return;
@@ -70,16 +77,21 @@ void broker::connect()
 {
     state_ = state::connecting;
     log_.debug("connecting to broker " + address_.to_string());
-    async_connect_tcp(executor_, address_.host, address_.port, options_.connect_timeout,
-                      [weak = weak_from_this()](std::error_code ec, std::unique_ptr<byte_stream> stream) {
-                          auto self = weak.lock();
-                          if (!self || self->state_ == state::shut_down) return;
-                          if (ec) {
-                              self->on_connection_lost(ec);
-                              return;
-                          }
-                          self->on_connected(std::move(stream));
-                      });
+    auto connected = [weak = weak_from_this()](std::error_code ec, std::unique_ptr<byte_stream> stream) {
+        auto self = weak.lock();
+        if (!self || self->state_ == state::shut_down) return;
+        if (ec) {
+            self->on_connection_lost(ec);
+            return;
+        }
+        self->on_connected(std::move(stream));
+    };
+    if (uses_tls(options_.security)) {
+        async_connect_tls(executor_, address_.host, address_.port, options_.connect_timeout, options_.loaded_tls,
+                          std::move(connected));
+    } else {
+        async_connect_tcp(executor_, address_.host, address_.port, options_.connect_timeout, std::move(connected));
+    }
 }
 
 void broker::on_connected(std::unique_ptr<byte_stream> stream)
@@ -87,7 +99,8 @@ void broker::on_connected(std::unique_ptr<byte_stream> stream)
     connection_ = connection::create(executor_, std::move(stream), {options_.client_id, options_.max_frame_size});
     connection_->on_close([weak = weak_from_this(), conn = std::weak_ptr<connection>(connection_)](std::error_code ec) {
         auto self = weak.lock();
-        if (self && self->connection_ == conn.lock()) self->on_connection_lost(ec);
+        auto closed = conn.lock();
+        if (self && closed && self->connection_ == closed) self->on_connection_lost(ec);
     });
     if (legacy_broker_) {
         use_fallback_versions();
@@ -105,6 +118,14 @@ void broker::negotiate()
         [weak = weak_from_this()](std::error_code ec, response_frame frame) {
             auto self = weak.lock();
             if (!self || self->state_ != state::negotiating) return;
+            // A TLS alert (our certificate refused, say) is no sign of an old broker; the
+            // connection's close callback backs off.
+            if (ec && is_tls_error(ec)) return;
+            // Nor is an oversized first frame: that is a TLS record header read as a size.
+            if (ec == wire::errc::frame_too_large) {
+                self->on_connection_lost(make_error_code(errc::not_kafka_answer));
+                return;
+            }
             if (ec) {
                 // Brokers before 0.10 close the connection (or stay silent) on an unknown API.
                 self->log_.info("broker " + self->address_.to_string() + " did not answer ApiVersions (" +
@@ -123,7 +144,7 @@ void broker::negotiate()
             }
             self->versions_ = messages::negotiate(messages::implemented_versions(),
                                                   messages::broker_versions(resp), self->options_.version_caps);
-            self->become_ready();
+            self->authenticate();
         });
 }
 
@@ -136,7 +157,30 @@ void broker::use_fallback_versions()
         return;
     }
     versions_ = messages::negotiate(messages::implemented_versions(), *table, options_.version_caps);
-    become_ready();
+    authenticate();
+}
+
+void broker::authenticate()
+{
+    if (!uses_sasl(options_.security)) {
+        become_ready();
+        return;
+    }
+    state_ = state::authenticating;
+    async_sasl_login(connection_, versions_, options_.sasl, options_.api_versions_timeout,
+                     [weak = weak_from_this()](std::error_code ec, const std::string& detail) {
+                         auto self = weak.lock();
+                         if (!self || self->state_ != state::authenticating) return;
+                         if (!ec) {
+                             self->become_ready();
+                             return;
+                         }
+                         self->log_.error("broker " + self->address_.to_string() + ": SASL " +
+                                          self->options_.sasl.mechanism + " login as " +
+                                          self->options_.sasl.username + " failed: " + ec.message() +
+                                          (detail.empty() ? "" : " (" + detail + ")"));
+                         self->connection_->close(ec); // its close callback backs off
+                     });
 }
 
 void broker::become_ready()
@@ -161,7 +205,7 @@ void broker::on_connection_lost(std::error_code ec)
         connect(); // reconnect at once, this time without ApiVersions
         return;
     }
-    if (state_ == state::connecting || state_ == state::negotiating) {
+    if (state_ == state::connecting || state_ == state::negotiating || state_ == state::authenticating) {
         log_.warning("cannot connect to broker " + address_.to_string() + ": " + ec.message());
         fail_queue(ec);
     }

@@ -3,6 +3,7 @@
 
 #include "protocol/io/connection.hpp"
 #include "protocol/io/error.hpp"
+#include "protocol/io/security_options.hpp"
 #include "protocol/log/logger.hpp"
 #include "protocol/messages/versions.hpp"
 #include "protocol/wire/api_key.hpp"
@@ -22,6 +23,8 @@ namespace kspout::io {
 
 using namespace std::chrono_literals;
 
+class tls_context;
+
 struct broker_options {
     std::string client_id = "kafka-spout";
     std::chrono::milliseconds connect_timeout = 10s;
@@ -34,6 +37,11 @@ struct broker_options {
     bool api_version_request = true;
     messages::version_caps version_caps;
     std::size_t max_frame_size = wire::default_max_frame_size;
+    security_protocol security = security_protocol::plaintext;
+    tls_options tls;
+    sasl_options sasl;
+    // Made from `tls` by cluster::create (or broker::create when empty), shared by the brokers.
+    std::shared_ptr<const tls_context> loaded_tls;
 };
 
 struct broker_address {
@@ -58,6 +66,7 @@ public:
     using raw_handler = std::function<void(std::error_code, std::int16_t version, response_frame)>;
     using version_encoder = std::function<void(wire::writer&, std::int16_t version)>;
 
+    // Throws std::invalid_argument when TLS is asked for and its settings cannot be used.
     static std::shared_ptr<broker> create(boost::asio::any_io_executor executor, broker_address address,
                                           broker_options options, log::logger log = {});
 
@@ -97,7 +106,7 @@ public:
     void shut_down();
 
 private:
-    enum class state { idle, connecting, negotiating, ready, backing_off, shut_down };
+    enum class state { idle, connecting, negotiating, authenticating, ready, backing_off, shut_down };
     struct queued_request {
         wire::api_key key;
         version_encoder encode;
@@ -113,6 +122,7 @@ private:
     void on_connected(std::unique_ptr<byte_stream> stream);
     void negotiate();
     void use_fallback_versions();
+    void authenticate();
     void become_ready();
     void on_connection_lost(std::error_code ec);
     void fail_queue(std::error_code ec);

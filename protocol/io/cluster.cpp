@@ -2,6 +2,7 @@
 #include "protocol/io/cluster.hpp"
 
 #include "protocol/io/error.hpp"
+#include "protocol/io/tls_stream.hpp"
 #include "protocol/messages/find_coordinator.hpp"
 #include "protocol/messages/metadata.hpp"
 #include "protocol/wire/broker_error.hpp"
@@ -51,6 +52,9 @@ std::shared_ptr<cluster> cluster::create(boost::asio::any_io_executor executor, 
 cluster::cluster(boost::asio::any_io_executor executor, cluster_options options, log::logger log)
     : executor_(executor), options_(std::move(options)), log_(std::move(log))
 {
+    if (uses_tls(options_.broker.security) && !options_.broker.loaded_tls) {
+        options_.broker.loaded_tls = make_tls_context(options_.broker.tls);
+    }
     for (auto& address : parse_bootstrap(options_.bootstrap_servers)) {
         bootstrap_.push_back(broker::create(executor_, address, options_.broker, log_));
     }

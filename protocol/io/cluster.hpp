@@ -41,7 +41,8 @@ public:
     using done_handler = std::function<void(std::error_code)>;
     using coordinator_handler = std::function<void(std::error_code, std::shared_ptr<broker>)>;
 
-    // Throws std::invalid_argument for an empty or malformed bootstrap list.
+    // Throws std::invalid_argument for an empty or malformed bootstrap list, or TLS settings that
+    // cannot be used.
     static std::shared_ptr<cluster> create(boost::asio::any_io_executor executor, cluster_options options,
                                            log::logger log = {});
 

@@ -22,6 +22,16 @@ public:
         case errc::bad_response: return "malformed response";
         case errc::no_common_version: return "no API version in common with the broker";
         case errc::shut_down: return "shut down";
+        case errc::tls_closed_in_handshake:
+            return "the broker closed the connection during the TLS handshake (not a TLS port, or it refused "
+                   "our certificate)";
+        case errc::tls_certificate_untrusted: return "TLS: no trusted CA signed the broker's certificate";
+        case errc::tls_certificate_expired: return "TLS: the broker's certificate has expired or is not valid yet";
+        case errc::tls_hostname_mismatch:
+            return "TLS: the broker's certificate does not name the host connected to";
+        case errc::tls_certificate_rejected: return "TLS: the broker's certificate failed verification";
+        case errc::not_kafka_answer:
+            return "the broker's first answer is not a Kafka frame (a TLS listener reached over plaintext?)";
         }
         return "unknown io error";
     }
@@ -33,7 +43,13 @@ public:
         case errc::connect_timed_out:
         case errc::connection_closed:
         case errc::correlation_mismatch:
-        case errc::bad_response: return error_kind::retriable; // a new connection may do better
+        case errc::bad_response:
+        case errc::tls_closed_in_handshake: return error_kind::retriable; // a new connection may do better
+        case errc::tls_certificate_untrusted:
+        case errc::tls_certificate_expired:
+        case errc::tls_hostname_mismatch:
+        case errc::tls_certificate_rejected: return error_kind::auth;
+        case errc::not_kafka_answer: return error_kind::fatal;
         case errc::no_common_version: return error_kind::fatal;
         case errc::shut_down: return error_kind::stopped;
         }

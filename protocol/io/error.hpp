@@ -13,6 +13,13 @@ enum class errc {
     bad_response,           // a response frame that does not decode
     no_common_version,      // the broker supports no version of an API we implement
     shut_down,              // stop() was called on the client, consumer, producer or balanced consumer
+    // TLS handshake failures (kafka.security.protocol SSL)
+    tls_closed_in_handshake,   // the peer closed the connection during the handshake
+    tls_certificate_untrusted, // no trusted CA signed the broker's certificate
+    tls_certificate_expired,   // the broker's certificate has expired or is not valid yet
+    tls_hostname_mismatch,     // the broker's certificate does not name the host we connected to
+    tls_certificate_rejected,  // the broker's certificate failed verification for another reason
+    not_kafka_answer,          // the first answer is no Kafka frame: a TLS listener reached over plaintext
 };
 
 const std::error_category& io_category() noexcept;

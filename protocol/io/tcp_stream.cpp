@@ -1,4 +1,4 @@
-// tcp_stream over an Asio socket; async_connect_tcp with resolve, connect and a deadline timer.
+// tcp_stream over an Asio socket; async_connect_socket with resolve, connect and a deadline timer.
 #include "protocol/io/tcp_stream.hpp"
 
 #include "protocol/io/error.hpp"
@@ -43,10 +43,10 @@ struct connect_attempt {
     tcp::resolver resolver;
     tcp::socket socket;
     asio::steady_timer timer;
-    connect_handler handler;
+    socket_handler handler;
     bool done = false;
 
-    explicit connect_attempt(asio::any_io_executor ex, connect_handler h)
+    explicit connect_attempt(asio::any_io_executor ex, socket_handler h)
         : resolver(ex), socket(ex), timer(ex), handler(std::move(h)) {}
 
     void finish(std::error_code ec)
@@ -58,19 +58,19 @@ struct connect_attempt {
         if (ec) {
             boost::system::error_code ignored;
             socket.close(ignored);
-            handler(ec, nullptr);
+            handler(ec, std::move(socket));
             return;
         }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        handler({}, std::make_unique<tcp_stream>(std::move(socket)));
+        handler({}, std::move(socket));
     }
 };
 
 } // namespace
 
-void async_connect_tcp(asio::any_io_executor executor, const std::string& host, std::uint16_t port,
-                       std::chrono::milliseconds timeout, connect_handler handler)
+void async_connect_socket(asio::any_io_executor executor, const std::string& host, std::uint16_t port,
+                          std::chrono::milliseconds timeout, socket_handler handler)
 {
     auto attempt = std::make_shared<connect_attempt>(executor, std::move(handler));
     attempt->timer.expires_after(timeout);
@@ -93,6 +93,19 @@ void async_connect_tcp(asio::any_io_executor executor, const std::string& host, 
                                     attempt->finish(connect_ec);
                                 });
         });
+}
+
+void async_connect_tcp(asio::any_io_executor executor, const std::string& host, std::uint16_t port,
+                       std::chrono::milliseconds timeout, connect_handler handler)
+{
+    async_connect_socket(executor, host, port, timeout,
+                         [handler = std::move(handler)](std::error_code ec, tcp::socket socket) {
+                             if (ec) {
+                                 handler(ec, nullptr);
+                                 return;
+                             }
+                             handler({}, std::make_unique<tcp_stream>(std::move(socket)));
+                         });
 }
 
 } // namespace kspout::io

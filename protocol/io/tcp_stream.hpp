@@ -26,8 +26,14 @@ private:
 };
 
 using connect_handler = std::function<void(std::error_code, std::unique_ptr<byte_stream>)>;
+using socket_handler = std::function<void(std::error_code, boost::asio::ip::tcp::socket)>;
 
-// Resolves host, tries each address until one connects, all within `timeout`.
+// Resolves host, tries each address until one connects, all within `timeout`; the socket has
+// TCP_NODELAY set.
+void async_connect_socket(boost::asio::any_io_executor executor, const std::string& host, std::uint16_t port,
+                          std::chrono::milliseconds timeout, socket_handler handler);
+
+// async_connect_socket, as a tcp_stream.
 void async_connect_tcp(boost::asio::any_io_executor executor, const std::string& host, std::uint16_t port,
                        std::chrono::milliseconds timeout, connect_handler handler);
 

@@ -9,6 +9,8 @@
 #include "protocol/messages/offset_commit.hpp"
 #include "protocol/messages/offset_fetch.hpp"
 #include "protocol/messages/produce.hpp"
+#include "protocol/messages/sasl_authenticate.hpp"
+#include "protocol/messages/sasl_handshake.hpp"
 
 #include <algorithm>
 
@@ -34,6 +36,8 @@ const version_table& implemented_versions()
         {api_key::offset_fetch, offset_fetch_versions},
         {api_key::find_coordinator, find_coordinator_versions},
         {api_key::api_versions, api_versions_versions},
+        {api_key::sasl_handshake, sasl_handshake_versions},
+        {api_key::sasl_authenticate, sasl_authenticate_versions},
     };
     return table;
 }

@@ -1,6 +1,7 @@
-// A minimal blocking request/response client for one broker, for tools and the demo.
+// A minimal blocking request/response client for one broker, for tools: io::broker driven to each answer.
 #pragma once
 
+#include "protocol/io/broker.hpp"
 #include "protocol/messages/versions.hpp"
 #include "protocol/wire/api_key.hpp"
 #include "protocol/wire/bytes.hpp"
@@ -8,8 +9,11 @@
 #include "protocol/wire/reader.hpp"
 #include "protocol/wire/writer.hpp"
 
+#include <boost/asio/io_context.hpp>
+
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -19,10 +23,11 @@ struct tool_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// One TCP connection, one request in flight. Failures throw tool_error with a clear message.
+// One broker connection (TCP or TLS, as `options` say), one request in flight. Failures throw
+// tool_error with a clear message.
 class blocking_client {
 public:
-    blocking_client(const std::string& host, std::uint16_t port, std::string client_id);
+    blocking_client(const std::string& host, std::uint16_t port, io::broker_options options);
     ~blocking_client();
     blocking_client(const blocking_client&) = delete;
     blocking_client& operator=(const blocking_client&) = delete;
@@ -47,14 +52,9 @@ public:
     }
 
 private:
-    void send_all(wire::bytes_view data);
-    void receive_exactly(std::uint8_t* data, std::size_t n);
-
-    int fd_ = -1;
+    boost::asio::io_context ioc_;
     std::string endpoint_;
-    std::string client_id_;
-    std::int32_t next_correlation_id_ = 1;
-    messages::negotiated_versions versions_;
+    std::shared_ptr<io::broker> broker_;
     wire::byte_buffer response_storage_; // the last response; views in decoded structs point here
 };
 

@@ -1,4 +1,5 @@
 // kspout-peek: prints every record of a topic, fetched and decoded with our own codecs.
+#include "protocol/io/secret_value.hpp"
 #include "protocol/messages/fetch.hpp"
 #include "protocol/messages/list_offsets.hpp"
 #include "protocol/messages/metadata.hpp"
@@ -54,24 +55,73 @@ std::set<std::string> codecs_in(wire::bytes_view blob)
 struct options {
     std::string bootstrap;
     std::string topic;
+    io::broker_options broker;
 };
+
+constexpr const char* usage =
+    "usage: kspout-peek --bootstrap HOST:PORT --topic TOPIC [-X KEY=VALUE]...\n"
+    "  KEY: kafka.security.protocol (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL), kafka.ssl.ca.location,\n"
+    "  kafka.ssl.certificate.location, kafka.ssl.key.location, kafka.ssl.key.password (text, file:PATH\n"
+    "  or env:NAME), kafka.ssl.endpoint.identification.algorithm (https or empty), kafka.ssl.cipher.suites,\n"
+    "  kafka.sasl.mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512), kafka.sasl.username, kafka.sasl.password (as the key password);\n"
+    "  as the spout's settings of the same names (spout/README.md)";
+
+// One of the spout's security settings, with the same names and values.
+void apply_setting(io::broker_options& broker, const std::string& key, const std::string& value)
+{
+    auto& tls = broker.tls;
+    static const std::map<std::string, io::security_protocol> protocols = {
+        {"PLAINTEXT", io::security_protocol::plaintext},
+        {"SSL", io::security_protocol::ssl},
+        {"SASL_PLAINTEXT", io::security_protocol::sasl_plaintext},
+        {"SASL_SSL", io::security_protocol::sasl_ssl}};
+    std::string why;
+    if (key == "kafka.security.protocol" && protocols.contains(value)) {
+        broker.security = protocols.at(value);
+    } else if (key == "kafka.ssl.ca.location") {
+        tls.ca_location = value;
+    } else if (key == "kafka.ssl.certificate.location") {
+        tls.certificate_location = value;
+    } else if (key == "kafka.ssl.key.location") {
+        tls.key_location = value;
+    } else if (key == "kafka.ssl.key.password" || key == "kafka.sasl.password") {
+        auto secret = io::resolve_secret(value, why);
+        if (!secret) throw tools::tool_error(key + ": " + why);
+        (key == "kafka.sasl.password" ? broker.sasl.password : tls.key_password) = std::move(*secret);
+    } else if (key == "kafka.sasl.mechanism" &&
+               (value == "PLAIN" || value == "SCRAM-SHA-256" || value == "SCRAM-SHA-512")) {
+        broker.sasl.mechanism = value;
+    } else if (key == "kafka.sasl.username") {
+        broker.sasl.username = value;
+    } else if (key == "kafka.ssl.endpoint.identification.algorithm" && (value == "https" || value.empty())) {
+        tls.verify_hostname = !value.empty();
+    } else if (key == "kafka.ssl.cipher.suites") {
+        tls.cipher_list = value;
+    } else {
+        throw tools::tool_error("-X " + key + ": unknown key or bad value\n" + usage); // the value may be a secret
+    }
+}
 
 options parse_args(int argc, char** argv)
 {
     options o;
+    o.broker.client_id = "kspout-peek";
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--bootstrap" && i + 1 < argc) {
             o.bootstrap = argv[++i];
         } else if (arg == "--topic" && i + 1 < argc) {
             o.topic = argv[++i];
+        } else if (arg == "-X" && i + 1 < argc) {
+            std::string setting = argv[++i];
+            auto eq = setting.find('=');
+            if (eq == std::string::npos) throw tools::tool_error(std::string("-X expects KEY=VALUE\n") + usage);
+            apply_setting(o.broker, setting.substr(0, eq), setting.substr(eq + 1));
         } else {
-            throw tools::tool_error("usage: kspout-peek --bootstrap HOST:PORT --topic TOPIC");
+            throw tools::tool_error(usage);
         }
     }
-    if (o.bootstrap.empty() || o.topic.empty()) {
-        throw tools::tool_error("usage: kspout-peek --bootstrap HOST:PORT --topic TOPIC");
-    }
+    if (o.bootstrap.empty() || o.topic.empty()) throw tools::tool_error(usage);
     return o;
 }
 
@@ -126,7 +176,7 @@ void peek_partition(tools::blocking_client& leader, const std::string& topic, st
 void peek(const options& o)
 {
     auto [host, port] = tools::split_host_port(o.bootstrap.substr(0, o.bootstrap.find(',')));
-    tools::blocking_client bootstrap(host, port, "kspout-peek");
+    tools::blocking_client bootstrap(host, port, o.broker);
     bootstrap.negotiate();
     messages::metadata_request req;
     req.topics = std::vector<std::string>{o.topic};
@@ -143,7 +193,7 @@ void peek(const options& o)
             for (const auto& b : metadata.brokers) {
                 if (b.node_id == partition.leader_id) {
                     client = std::make_unique<tools::blocking_client>(b.host, static_cast<std::uint16_t>(b.port),
-                                                                      "kspout-peek");
+                                                                      o.broker);
                 }
             }
             if (!client) throw tools::tool_error("no broker for leader " + std::to_string(partition.leader_id));

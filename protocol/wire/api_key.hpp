@@ -18,7 +18,9 @@ enum class api_key : std::int16_t {
     heartbeat = 12,
     leave_group = 13,
     sync_group = 14,
+    sasl_handshake = 17,
     api_versions = 18,
+    sasl_authenticate = 36,
 };
 
 constexpr std::string_view api_name(api_key key) noexcept
@@ -35,7 +37,9 @@ constexpr std::string_view api_name(api_key key) noexcept
     case api_key::heartbeat: return "Heartbeat";
     case api_key::leave_group: return "LeaveGroup";
     case api_key::sync_group: return "SyncGroup";
+    case api_key::sasl_handshake: return "SaslHandshake";
     case api_key::api_versions: return "ApiVersions";
+    case api_key::sasl_authenticate: return "SaslAuthenticate";
     }
     return "Unknown";
 }

@@ -8,6 +8,8 @@
 #include "protocol/messages/offset_commit.hpp"
 #include "protocol/messages/offset_fetch.hpp"
 #include "protocol/messages/produce.hpp"
+#include "protocol/messages/sasl_authenticate.hpp"
+#include "protocol/messages/sasl_handshake.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -54,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     wire::bytes_view body(data + 2, size - 2);
     // One version past each range, to reach the unsupported-version paths.
     auto version = [&](version_range range) { return static_cast<std::int16_t>(data[1] % (range.max + 2)); };
-    switch (data[0] % 8) {
+    switch (data[0] % 10) {
     case 0: {
         std::int16_t v = version(api_versions_versions);
         check<api_versions_response>(body, v, api_versions_versions);
@@ -71,6 +73,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 6: check<offset_fetch_response>(body, version(offset_fetch_versions), offset_fetch_versions); break;
     case 7:
         check<find_coordinator_response>(body, version(find_coordinator_versions), find_coordinator_versions);
+        break;
+    case 8: check<sasl_handshake_response>(body, version(sasl_handshake_versions), sasl_handshake_versions); break;
+    case 9:
+        check<sasl_authenticate_response>(body, version(sasl_authenticate_versions), sasl_authenticate_versions);
         break;
     }
     return 0;

@@ -184,6 +184,17 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
     const std::string& java = java_;
     if (java.empty()) throw kafka_broker_error("kafka broker: no java on PATH (install default-jre-headless)");
     if (!kraft_) zookeeper_ = std::make_unique<zookeeper_server>();
+    if (options_.sasl_listeners && !kraft_) {
+        throw kafka_broker_error("kafka broker: SASL listeners need a KRaft (4.x) broker");
+    }
+    if (options_.tls_listeners) {
+        if (!kraft_) throw kafka_broker_error("kafka broker: TLS listeners need a KRaft (4.x) broker");
+        try {
+            certificates_ = std::make_unique<tls_certificates>(root_ / "tls");
+        } catch (const std::runtime_error& e) {
+            throw kafka_broker_error(std::string("kafka broker: cannot make the TLS certificates: ") + e.what());
+        }
+    }
 
     for (int attempt = 1;; ++attempt) {
         std::filesystem::remove_all(root_ / "logs");
@@ -191,6 +202,17 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
         port_ = free_loopback_port();
         controller_port_ = free_loopback_port();
         bootstrap_ = "127.0.0.1:" + std::to_string(port_);
+        tls_ports_.clear();
+        if (options_.tls_listeners) {
+            for (auto which : {tls_listener::good, tls_listener::expired, tls_listener::other_name}) {
+                tls_ports_[which] = free_loopback_port();
+            }
+        }
+        sasl_ports_.clear();
+        if (options_.sasl_listeners) {
+            sasl_ports_[sasl_listener::plaintext] = free_loopback_port();
+            if (options_.tls_listeners) sasl_ports_[sasl_listener::tls] = free_loopback_port();
+        }
         try {
             write_config();
             if (kraft_) format_storage(java, libs);
@@ -216,18 +238,104 @@ kafka_broker::~kafka_broker()
     stop();
 }
 
+std::string kafka_broker::tls_bootstrap(tls_listener which) const
+{
+    auto it = tls_ports_.find(which);
+    if (it == tls_ports_.end()) throw kafka_broker_error("kafka broker: started without TLS listeners");
+    return "127.0.0.1:" + std::to_string(it->second);
+}
+
+std::string kafka_broker::sasl_bootstrap(sasl_listener which) const
+{
+    auto it = sasl_ports_.find(which);
+    if (it == sasl_ports_.end()) throw kafka_broker_error("kafka broker: started without that SASL listener");
+    return "127.0.0.1:" + std::to_string(it->second);
+}
+
+namespace {
+
+struct tls_listener_spec {
+    tls_listener which;
+    const char* name;
+    const char* config_prefix; // listener.name.<the name in lower case>.
+    std::filesystem::path tls_certificates::*keystore;
+};
+
+constexpr tls_listener_spec tls_listener_specs[] = {
+    {tls_listener::good, "SSL", "listener.name.ssl.", &tls_certificates::broker_keystore},
+    {tls_listener::expired, "EXPIRED", "listener.name.expired.", &tls_certificates::expired_keystore},
+    {tls_listener::other_name, "OTHERNAME", "listener.name.othername.", &tls_certificates::other_name_keystore},
+};
+
+// Each TLS listener's server.properties: its own keystore, the test CA as truststore, client
+// certificates required.
+void add_tls_listeners(std::map<std::string, std::string>& p, std::string& listeners, std::string& protocol_map,
+                       const tls_certificates& certs, const std::map<tls_listener, std::uint16_t>& ports)
+{
+    for (const auto& spec : tls_listener_specs) {
+        std::string name = spec.name;
+        std::string prefix = spec.config_prefix;
+        listeners += "," + name + "://127.0.0.1:" + std::to_string(ports.at(spec.which));
+        protocol_map += "," + name + ":SSL";
+        p[prefix + "ssl.keystore.type"] = "PKCS12";
+        p[prefix + "ssl.keystore.location"] = (certs.*spec.keystore).string();
+        p[prefix + "ssl.keystore.password"] = certs.keystore_password;
+        p[prefix + "ssl.key.password"] = certs.keystore_password;
+        p[prefix + "ssl.truststore.type"] = "PEM";
+        p[prefix + "ssl.truststore.location"] = certs.ca.string();
+        p[prefix + "ssl.client.auth"] = "required";
+    }
+}
+
+// The SASL listeners: PLAIN with one user, SCRAM-SHA-256 and -512 with the credentials
+// format_storage stored for the same user; SASL_SSL with the broker certificate, and without
+// SCRAM-SHA-256.
+void add_sasl_listeners(std::map<std::string, std::string>& p, std::string& listeners, std::string& protocol_map,
+                        const tls_certificates* certs, const std::map<sasl_listener, std::uint16_t>& ports)
+{
+    const std::string jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required user_" +
+                             std::string(sasl_user) + "=\"" + std::string(sasl_password) + "\";";
+    if (ports.empty()) return;
+    const std::string mechanisms = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
+    const std::string scram_jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+    p["sasl.enabled.mechanisms"] = mechanisms;
+    for (const auto& [which, port] : ports) {
+        const bool tls = which == sasl_listener::tls;
+        const std::string name = tls ? "SASLSSL" : "SASL";
+        const std::string prefix = tls ? "listener.name.saslssl." : "listener.name.sasl.";
+        listeners += "," + name + "://127.0.0.1:" + std::to_string(port);
+        protocol_map += "," + name + (tls ? ":SASL_SSL" : ":SASL_PLAINTEXT");
+        // SASL_SSL leaves one out, for a test of a mechanism the broker does not offer.
+        p[prefix + "sasl.enabled.mechanisms"] = tls ? "PLAIN,SCRAM-SHA-512" : mechanisms;
+        p[prefix + "plain.sasl.jaas.config"] = jaas;
+        p[prefix + "scram-sha-256.sasl.jaas.config"] = scram_jaas;
+        p[prefix + "scram-sha-512.sasl.jaas.config"] = scram_jaas;
+        if (tls) {
+            p[prefix + "ssl.keystore.type"] = "PKCS12";
+            p[prefix + "ssl.keystore.location"] = certs->broker_keystore.string();
+            p[prefix + "ssl.keystore.password"] = certs->keystore_password;
+            p[prefix + "ssl.key.password"] = certs->keystore_password;
+        }
+    }
+}
+
+} // namespace
+
 void kafka_broker::write_config()
 {
     std::map<std::string, std::string> p;
-    const std::string listener = "PLAINTEXT://" + bootstrap_;
+    std::string listener = "PLAINTEXT://" + bootstrap_;
     if (kraft_) {
         const std::string controller = "127.0.0.1:" + std::to_string(controller_port_);
+        std::string protocol_map = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+        if (certificates_) add_tls_listeners(p, listener, protocol_map, *certificates_, tls_ports_);
+        add_sasl_listeners(p, listener, protocol_map, certificates_.get(), sasl_ports_);
         p["process.roles"] = "broker,controller";
         p["node.id"] = "1";
         p["controller.quorum.voters"] = "1@" + controller;
         p["controller.listener.names"] = "CONTROLLER";
         p["listeners"] = listener + ",CONTROLLER://" + controller;
-        p["listener.security.protocol.map"] = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+        p["listener.security.protocol.map"] = protocol_map;
         p["inter.broker.listener.name"] = "PLAINTEXT";
         p["share.coordinator.state.topic.replication.factor"] = "1";
         p["share.coordinator.state.topic.min.isr"] = "1";
@@ -272,7 +380,16 @@ void kafka_broker::write_config()
 
 void kafka_broker::format_storage(const std::string& java, const std::filesystem::path& libs)
 {
-    process_result format = run_process(format_command(java, libs, root_.path(), random_cluster_id()), {}, 60s);
+    auto command = format_command(java, libs, root_.path(), random_cluster_id());
+    if (options_.sasl_listeners) {
+        // The SCRAM credentials of the SASL user, stored by Kafka's own tool.
+        for (const char* mechanism : {"SCRAM-SHA-256", "SCRAM-SHA-512"}) {
+            command.push_back("--add-scram");
+            command.push_back(std::string(mechanism) + "=[name=" + std::string(sasl_user) +
+                              ",password=" + std::string(sasl_password) + "]");
+        }
+    }
+    process_result format = run_process(command, {}, 60s);
     if (!format.ok())
         throw kafka_broker_error("kafka broker: StorageTool format failed: " + format.describe() + "\n" + format.out);
 }

@@ -4,6 +4,7 @@
 #include "protocol/io/cluster.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/integration/temp_dir.hpp"
+#include "tests/integration/tls_certificates.hpp"
 #include "tests/integration/zookeeper_server.hpp"
 
 #include <chrono>
@@ -35,6 +36,27 @@ struct kafka_broker_options {
     bool auto_create_topics = false;
     int default_partitions = 1;
     std::map<std::string, std::string> properties; // extra server.properties entries, winning over ours
+    // KRaft only: TLS listeners beside PLAINTEXT, with certificates made at start (see tls_listener).
+    bool tls_listeners = false;
+    // KRaft only: a SASL_PLAINTEXT listener, and with tls_listeners a SASL_SSL one, for the
+    // user sasl_user with sasl_password, by PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (see sasl_listener).
+    bool sasl_listeners = false;
+};
+
+inline constexpr std::string_view sasl_user = "kspout-alice";
+inline constexpr std::string_view sasl_password = "kspout-alice-sasl-secret";
+
+enum class sasl_listener {
+    plaintext, // SASL_PLAINTEXT
+    tls,       // SASL_SSL with the broker certificate, no client certificate asked for; no SCRAM-SHA-256
+};
+
+// The TLS listeners of a broker started with tls_listeners, each requiring a client certificate
+// signed by the test CA.
+enum class tls_listener {
+    good,       // the broker certificate for 127.0.0.1 and localhost
+    expired,    // an expired certificate for the same names
+    other_name, // a certificate for other.example only
 };
 
 // One broker in a JVM of its own, with its log dir in a private temporary directory removed with
@@ -50,6 +72,12 @@ public:
 
     // "127.0.0.1:<port>" of the PLAINTEXT listener.
     const std::string& bootstrap() const { return bootstrap_; }
+    // "127.0.0.1:<port>" of a TLS listener (tls_listeners only).
+    std::string tls_bootstrap(tls_listener which) const;
+    // "127.0.0.1:<port>" of a SASL listener (sasl_listeners only).
+    std::string sasl_bootstrap(sasl_listener which) const;
+    // The certificates the TLS listeners use; null without tls_listeners.
+    const tls_certificates* certificates() const { return certificates_.get(); }
     const std::string& version() const { return version_; }
     bool kraft() const { return kraft_; }
     // In ZooKeeper mode, the connect string of the broker's ZooKeeper with its chroot; empty for KRaft.
@@ -91,6 +119,9 @@ private:
     std::unique_ptr<zookeeper_server> zookeeper_;
     std::uint16_t port_ = 0;
     std::uint16_t controller_port_ = 0;
+    std::map<tls_listener, std::uint16_t> tls_ports_;
+    std::map<sasl_listener, std::uint16_t> sasl_ports_;
+    std::unique_ptr<tls_certificates> certificates_;
     std::string bootstrap_;
     pid_t pid_ = -1;
     std::chrono::milliseconds start_time_{0};
@@ -183,5 +214,9 @@ std::filesystem::path kafka_libs(std::string_view version);
 // The broker every test of one test binary shares: started on first use, stopped when the binary
 // exits (a GoogleTest environment). Throws kafka_broker_error when it cannot start.
 kafka_broker& shared_kafka_broker();
+
+// The options the shared broker starts with; call before its first use (a test binary whose
+// tests need TLS listeners, say).
+void configure_shared_kafka_broker(kafka_broker_options options);
 
 } // namespace kspout::testing

@@ -10,6 +10,7 @@ namespace kspout::testing {
 namespace {
 
 struct shared_state {
+    kafka_broker_options options;
     std::unique_ptr<kafka_broker> broker;
     std::optional<std::string> failure; // a failed start is not retried by every test
 };
@@ -38,13 +39,18 @@ public:
 
 } // namespace
 
+void configure_shared_kafka_broker(kafka_broker_options options)
+{
+    state().options = std::move(options);
+}
+
 kafka_broker& shared_kafka_broker()
 {
     auto& s = state();
     if (s.failure) throw kafka_broker_error(*s.failure);
     if (!s.broker) {
         try {
-            s.broker = std::make_unique<kafka_broker>();
+            s.broker = std::make_unique<kafka_broker>(s.options);
             std::cerr << "[ info ] kafka broker " << s.broker->version() << " on " << s.broker->bootstrap()
                       << " answered " << s.broker->start_time().count() << " ms after its JVM started\n";
         } catch (const std::exception& e) {

@@ -55,6 +55,12 @@ const std::vector<kind_case>& cases()
         {io::errc::bad_response, retriable},
         {io::errc::no_common_version, fatal},
         {io::errc::shut_down, stopped},
+        {io::errc::tls_closed_in_handshake, retriable},
+        {io::errc::tls_certificate_untrusted, auth},
+        {io::errc::tls_certificate_expired, auth},
+        {io::errc::tls_hostname_mismatch, auth},
+        {io::errc::tls_certificate_rejected, auth},
+        {io::errc::not_kafka_answer, fatal},
 
         {io::consumer_errc::no_offset, fatal},
         {io::consumer_errc::record_too_large, fatal},
@@ -146,7 +152,7 @@ TEST(ErrorKind, CategoriesWithFewCodesAreCoveredWhole)
         return n;
     };
     EXPECT_EQ(count(wire::wire_category()), static_cast<int>(wire::errc::bad_value));
-    EXPECT_EQ(count(io::io_category()), static_cast<int>(io::errc::shut_down));
+    EXPECT_EQ(count(io::io_category()), static_cast<int>(io::errc::not_kafka_answer));
     EXPECT_EQ(count(io::consumer_category()), static_cast<int>(io::consumer_errc::no_group));
     EXPECT_EQ(count(io::producer_category()), static_cast<int>(io::producer_errc::headers_need_produce_v3));
     EXPECT_EQ(count(balanced::balanced_category()), static_cast<int>(balanced::errc::session_unconfirmed));

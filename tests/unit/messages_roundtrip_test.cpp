@@ -7,6 +7,8 @@
 #include "protocol/messages/offset_commit.hpp"
 #include "protocol/messages/offset_fetch.hpp"
 #include "protocol/messages/produce.hpp"
+#include "protocol/messages/sasl_authenticate.hpp"
+#include "protocol/messages/sasl_handshake.hpp"
 
 #include <gtest/gtest.h>
 
@@ -240,6 +242,32 @@ find_coordinator_response sample_find_coordinator_response(std::int16_t v)
     return r;
 }
 
+sasl_handshake_request sample_sasl_handshake_request(std::int16_t)
+{
+    return {"SCRAM-SHA-256"};
+}
+
+sasl_handshake_response sample_sasl_handshake_response(std::int16_t)
+{
+    return {33, {"PLAIN", "SCRAM-SHA-512"}};
+}
+
+sasl_authenticate_request sample_sasl_authenticate_request(std::int16_t)
+{
+    const std::string plain("\0alice\0alice-secret", 19);
+    return {byte_buffer(plain.begin(), plain.end())};
+}
+
+sasl_authenticate_response sample_sasl_authenticate_response(std::int16_t v)
+{
+    sasl_authenticate_response r;
+    r.error_code = 58;
+    r.error_message = "Authentication failed: Invalid username or password";
+    r.auth_bytes = {'r', '=', 'n', 'o', 'n', 'c', 'e'};
+    if (v >= 1) r.session_lifetime_ms = 3'600'000;
+    return r;
+}
+
 struct codec_case {
     std::string name;    // "Fetch_v4_response", for the test name
     std::string context; // "Fetch v4 response", what errors must name
@@ -305,6 +333,10 @@ std::vector<codec_case> all_cases()
               sample_offset_fetch_response);
     add_cases(cases, "FindCoordinator", find_coordinator_versions, sample_find_coordinator_request,
               sample_find_coordinator_response);
+    add_cases(cases, "SaslHandshake", sasl_handshake_versions, sample_sasl_handshake_request,
+              sample_sasl_handshake_response);
+    add_cases(cases, "SaslAuthenticate", sasl_authenticate_versions, sample_sasl_authenticate_request,
+              sample_sasl_authenticate_response);
     return cases;
 }
 

@@ -1,0 +1,86 @@
+// SASL mechanisms without a broker: PLAIN's message, SCRAM-SHA-256 on RFC 7677's test vector, and SCRAM's refusals.
+#include "protocol/io/sasl_mechanism.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kspout::io {
+namespace {
+
+// RFC 7677 section 3: user "user", password "pencil".
+constexpr std::string_view rfc_nonce = "rOprNGfwEbeRWgbNEkqO";
+constexpr std::string_view rfc_server_first =
+    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+constexpr std::string_view rfc_client_final =
+    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+constexpr std::string_view rfc_server_final = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+
+std::unique_ptr<sasl_mechanism> rfc_client()
+{
+    return make_scram(scram_hash::sha256, "user", "pencil", std::string(rfc_nonce));
+}
+
+TEST(SaslMechanism, PlainSendsUserAndPasswordOnceThenFinishes)
+{
+    auto plain = make_sasl_mechanism({"PLAIN", "alice", "secret"}, "unused");
+    std::string why;
+    EXPECT_EQ(plain->respond("", why), std::string("\0alice\0secret", 13));
+    EXPECT_FALSE(plain->finished());
+    EXPECT_EQ(plain->respond("", why), "");
+    EXPECT_TRUE(plain->finished());
+}
+
+TEST(SaslMechanism, ScramSha256FollowsRfc7677)
+{
+    auto scram = rfc_client();
+    std::string why;
+    EXPECT_EQ(scram->respond("", why), "n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
+    EXPECT_EQ(scram->respond(rfc_server_first, why), rfc_client_final) << why;
+    EXPECT_FALSE(scram->finished());
+    EXPECT_EQ(scram->respond(rfc_server_final, why), "") << why;
+    EXPECT_TRUE(scram->finished());
+}
+
+TEST(SaslMechanism, ScramRefusesAServerThatCannotProveItKnowsTheCredentials)
+{
+    auto scram = rfc_client();
+    std::string why;
+    scram->respond("", why);
+    scram->respond(rfc_server_first, why);
+    EXPECT_FALSE(scram->respond("v=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", why));
+    EXPECT_NE(why.find("signature does not verify"), std::string::npos) << why;
+    EXPECT_FALSE(scram->finished());
+}
+
+TEST(SaslMechanism, ScramRefusesMalformedOrForeignServerMessages)
+{
+    for (std::string_view server_first : {
+             std::string_view("r=someone-elses-nonce,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"),
+             std::string_view("r=rOprNGfwEbeRWgbNEkqO,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"), // not extended
+             std::string_view("r=rOprNGfwEbeRWgbNEkqOxyz,s=not base64!,i=4096"),
+             std::string_view("r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=many"),
+             std::string_view("e=unknown-user"),
+         }) {
+        auto scram = rfc_client();
+        std::string why;
+        scram->respond("", why);
+        EXPECT_FALSE(scram->respond(server_first, why)) << server_first;
+        EXPECT_FALSE(why.empty()) << server_first;
+        EXPECT_EQ(why.find("pencil"), std::string::npos) << why;
+    }
+}
+
+TEST(SaslMechanism, ScramEscapesCommasAndEqualsInTheUserName)
+{
+    auto scram = make_scram(scram_hash::sha512, "a,b=c", "pw", "nonce");
+    std::string why;
+    EXPECT_EQ(scram->respond("", why), "n,,n=a=2Cb=3Dc,r=nonce");
+}
+
+TEST(SaslMechanism, UnknownMechanismsHaveNoClient)
+{
+    EXPECT_EQ(make_sasl_mechanism({"GSSAPI", "u", "p"}, "n"), nullptr);
+    EXPECT_NE(make_sasl_mechanism({"SCRAM-SHA-512", "u", "p"}, "n"), nullptr);
+}
+
+} // namespace
+} // namespace kspout::io
