@@ -47,6 +47,7 @@ namespace {
 constexpr const char* group_script = R"(
 import sys
 from kazoo.client import KazooClient
+from kazoo.exceptions import NoNodeError
 zk = KazooClient(hosts=sys.argv[1], timeout=10)
 zk.start(timeout=30)
 base = "/consumers/" + sys.argv[2]
@@ -54,7 +55,10 @@ for member in sorted(zk.get_children(base + "/ids")) if zk.exists(base + "/ids")
     print("member", member)
 owners = base + "/owners/" + sys.argv[3]
 for partition in sorted(zk.get_children(owners)) if zk.exists(owners) else []:
-    data, _ = zk.get(owners + "/" + partition)
+    try:
+        data, _ = zk.get(owners + "/" + partition)
+    except NoNodeError:
+        continue  # released between the listing and the read, mid-rebalance: the caller reads again
     print("owner", partition, data.decode())
 zk.stop()
 )";
