@@ -1,112 +1,19 @@
 // The key table: for each kafka.* key its default, doc, type and range, and the field it writes.
 #include "spout/settings_keys.hpp"
 
+#include "spout/client_keys.hpp"
 #include "spout/settings_values.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <map>
-#include <span>
-#include <type_traits>
 
 namespace kspout::spout {
 
 using json = nlohmann::json;
-using std::chrono::milliseconds;
 
 namespace {
 
-constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
-constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
-
-using apply_fn = std::function<std::string(settings&, const json&)>;
-
-// A key's field is given as a function from the settings to it: [](settings& s) -> auto& {...}.
-template <typename Field>
-using field_type = std::remove_reference_t<std::invoke_result_t<Field, settings&>>;
-
-// How the README writes a number: with a minus sign, not a hyphen.
-std::string number_text(std::int64_t n)
-{
-    return n < 0 ? "\u2212" + std::to_string(-n) : std::to_string(n);
-}
-
-std::string integer_type(std::int64_t min, std::int64_t max)
-{
-    if (max == int32_max || max == int64_max) return "integer \u2265 " + number_text(min);
-    return "integer " + number_text(min) + " to " + number_text(max);
-}
-
-template <typename Field>
-value_rule int_key(Field field, std::int64_t min, std::int64_t max)
-{
-    return {integer_type(min, max), [=](settings& s, const json& v) {
-                std::string why;
-                if (auto n = as_int(v, min, max, why)) field(s) = static_cast<field_type<Field>>(*n);
-                return why;
-            }};
-}
-
-template <typename Field>
-value_rule ms_key(Field field, std::int64_t min)
-{
-    return {integer_type(min, int32_max), [=](settings& s, const json& v) {
-                std::string why;
-                if (auto n = as_int(v, min, int32_max, why)) field(s) = milliseconds(*n);
-                return why;
-            }};
-}
-
-template <typename Field>
-value_rule bool_key(Field field)
-{
-    return {"boolean", [=](settings& s, const json& v) {
-                std::string why;
-                if (auto b = as_bool(v, why)) field(s) = *b;
-                return why;
-            }};
-}
-
-template <typename Field>
-value_rule string_key(Field field, bool allow_empty)
-{
-    return {"string", [=](settings& s, const json& v) {
-                std::string why;
-                auto text = as_string(v, why);
-                if (text && text->empty() && !allow_empty) return std::string("expected a non-empty string");
-                if (text) field(s) = std::move(*text);
-                return why;
-            }};
-}
-
-// The spelling of an enum's value in the settings.
-template <typename Enum>
-struct named {
-    std::string_view name;
-    Enum value;
-};
-
-template <typename Field, typename Enum>
-value_rule enum_key(Field field, std::span<const named<Enum>> names)
-{
-    std::string type;
-    std::string why = "expected one of";
-    for (const auto& n : names) {
-        type += (type.empty() ? "`" : " \\| `") + std::string(n.name) + "`";
-        why += (&n == names.data() ? " " : ", ") + std::string(n.name);
-    }
-    return {type, [=](settings& s, const json& v) {
-                if (v.is_string()) {
-                    for (const auto& [name, value] : names) {
-                        if (name == v.get_ref<const std::string&>()) {
-                            field(s) = value;
-                            return std::string();
-                        }
-                    }
-                }
-                return why;
-            }};
-}
+using namespace rules;
 
 // The settings' spellings of the protocol's enums and the spout's own, as users have always written them.
 constexpr named<assignment_mode> assignment_names[] = {{"balanced", assignment_mode::balanced},
@@ -128,26 +35,6 @@ constexpr named<multilang::log_level> log_level_names[] = {{"debug", multilang::
                                                            {"info", multilang::log_level::info},
                                                            {"warn", multilang::log_level::warn},
                                                            {"error", multilang::log_level::error}};
-
-template <typename Field, typename Enum, std::size_t N>
-value_rule enum_key(Field field, const named<Enum> (&names)[N])
-{
-    return enum_key(field, std::span<const named<Enum>>(names));
-}
-
-value_rule bootstrap_servers_key()
-{
-    return {"list of `host:port`", [](settings& s, const json& v) {
-                std::string why;
-                auto list = as_list(v, why);
-                if (!list) return why;
-                for (const auto& server : *list) {
-                    if (!valid_host_port(server)) return "\"" + server + "\" is not host:port";
-                }
-                s.cluster.bootstrap_servers = std::move(*list);
-                return std::string();
-            }};
-}
 
 value_rule zookeeper_connect_key()
 {
@@ -182,16 +69,6 @@ value_rule topic_key()
                 }
                 s.group.topic = std::move(*text);
                 return std::string();
-            }};
-}
-
-value_rule broker_version_fallback_key()
-{
-    return {"`0.8.2` \\| `0.9.0` \\| `0.10.0`", [](settings& s, const json& v) {
-                std::string why;
-                auto text = as_choice(v, {"0.8.2", "0.9.0", "0.10.0"}, why);
-                if (text) s.cluster.broker.broker_version_fallback = std::move(*text);
-                return why;
             }};
 }
 
@@ -265,25 +142,23 @@ value_rule metrics_key()
     return {"list of `KIND` or `KIND=NAME`, or an object of `KIND: NAME`", apply_metrics};
 }
 
-// The same rule, documented with another type (its range depends on another key).
-value_rule typed(std::string type, value_rule rule)
+// A key both executables take, writing the spout's cluster options.
+key_spec client_key(std::string_view key)
 {
-    rule.type = std::move(type);
-    return rule;
+    return spout::client_key<settings>(key, [](settings& s) -> io::cluster_options& { return s.cluster; });
 }
 
 std::vector<key_spec> make_key_table()
 {
     using std::nullopt;
     return {
-        {"kafka.bootstrap.servers", nullopt, "brokers to discover the cluster from", bootstrap_servers_key()},
+        client_key("kafka.bootstrap.servers"),
         {"kafka.zookeeper.connect", nullopt, "ZooKeeper ensemble that coordinates a balanced group",
          zookeeper_connect_key()},
         {"kafka.topic", nullopt, "topic to read", topic_key()},
         {"kafka.group.id", nullopt, "consumer group: whose offsets are committed and, when balanced, joined",
          string_key([](settings& s) -> auto& { return s.group.group_id; }, false)},
-        {"kafka.client.id", "kafka-spout", "client id sent to brokers",
-         string_key([](settings& s) -> auto& { return s.cluster.broker.client_id; }, true)},
+        client_key("kafka.client.id"),
         {"kafka.spout.assignment", "balanced", "how the tasks share the partitions: a ZooKeeper group or by task index",
          enum_key([](settings& s) -> auto& { return s.assignment; }, assignment_names)},
         {"kafka.auto.offset.reset", "earliest", "where to start without a committed offset, or out of range",
@@ -304,10 +179,8 @@ std::vector<key_spec> make_key_table()
          enum_key([](settings& s) -> auto& { return s.group.consumer.isolation; }, isolation_names)},
         {"kafka.check.crcs", "true", "verify record checksums",
          bool_key([](settings& s) -> auto& { return s.group.consumer.check_crcs; })},
-        {"kafka.broker.version.fallback", "0.10.0", "version table for brokers that do not answer ApiVersions",
-         broker_version_fallback_key()},
-        {"kafka.api.version.request", "true", "ask each broker for its versions",
-         bool_key([](settings& s) -> auto& { return s.cluster.broker.api_version_request; })},
+        client_key("kafka.broker.version.fallback"),
+        client_key("kafka.api.version.request"),
         {"kafka.zookeeper.session.timeout.ms", "6000", "ZooKeeper session timeout the spout requests",
          ms_key([](settings& s) -> auto& { return s.group.zookeeper_session_timeout; }, 1)},
         {"kafka.zookeeper.owners.dir", "plain", "spelling of the group's owners directory (pykafka's, by Python)",
