@@ -31,10 +31,6 @@ constexpr named<invalid_utf8_policy> invalid_utf8_names[] = {{"base64", invalid_
                                                              {"error", invalid_utf8_policy::error}};
 constexpr named<retries_exhausted> exhausted_names[] = {{"give_up", retries_exhausted::give_up},
                                                         {"keep_retrying", retries_exhausted::keep_retrying}};
-constexpr named<multilang::log_level> log_level_names[] = {{"debug", multilang::log_level::debug},
-                                                           {"info", multilang::log_level::info},
-                                                           {"warn", multilang::log_level::warn},
-                                                           {"error", multilang::log_level::error}};
 
 value_rule zookeeper_connect_key()
 {
@@ -239,19 +235,12 @@ const std::vector<key_spec>& key_table()
 
 const key_spec* find_key(std::string_view key)
 {
-    for (const auto& spec : key_table()) {
-        if (spec.key == key) return &spec;
-    }
-    return nullptr;
+    return find_in(key_table(), key);
 }
 
 settings default_settings()
 {
-    settings s;
-    for (const auto& spec : key_table()) {
-        if (spec.default_value) spec.rule.apply(s, json(std::string(*spec.default_value)));
-    }
-    return s;
+    return defaults_of(key_table());
 }
 
 std::vector<std::string_view> settings_keys()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "multilang/excerpt.hpp"
+#include "multilang/messages.hpp"
 #include "spout/command_line.hpp"
 #include "spout/settings_values.hpp"
 
@@ -158,6 +159,12 @@ basic_value_rule<settings_of<Field>> enum_key(Field field, const named<Enum> (&n
     return enum_key(field, std::span<const named<Enum>>(names));
 }
 
+// The spellings of Storm's log levels, for the keys that set the least level sent to Storm.
+inline constexpr named<multilang::log_level> log_level_names[] = {{"debug", multilang::log_level::debug},
+                                                                  {"info", multilang::log_level::info},
+                                                                  {"warn", multilang::log_level::warn},
+                                                                  {"error", multilang::log_level::error}};
+
 // The same rule, documented with another type (its range depends on another key).
 template <typename S>
 basic_value_rule<S> typed(std::string type, basic_value_rule<S> rule)
@@ -168,7 +175,34 @@ basic_value_rule<S> typed(std::string type, basic_value_rule<S> rule)
 
 } // namespace rules
 
-// Where the values come from and what went wrong with them.
+// The spec of a key in a table, or nullptr for a key it does not have.
+template <typename S>
+const basic_key_spec<S>* find_in(const std::vector<basic_key_spec<S>>& table, std::string_view key)
+{
+    for (const auto& spec : table) {
+        if (spec.key == key) return &spec;
+    }
+    return nullptr;
+}
+
+// Settings with every key of the table at its default; required keys are left as S has them.
+template <typename S>
+S defaults_of(const std::vector<basic_key_spec<S>>& table)
+{
+    S s;
+    for (const auto& spec : table) {
+        if (spec.default_value) spec.rule.apply(s, nlohmann::json(std::string(*spec.default_value)));
+    }
+    return s;
+}
+
+template <typename S>
+struct basic_settings_result {
+    std::optional<S> value;
+    std::vector<std::string> errors; // each names the key, the bad value and where it came from
+};
+
+// Where the values come from.
 struct settings_sources {
     const nlohmann::json& storm_conf;
     const command_line& flags;
