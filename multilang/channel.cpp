@@ -76,7 +76,8 @@ void channel::resume_reading()
 
 void channel::send(std::string json_text)
 {
-    if (closed_) return;
+    // The end of stdin leaves stdout open: a bolt still acks what it finishes after Storm's EOF.
+    if (write_failed_) return;
     queued_bytes_ += json_text.size() + 5;
     append_frame(outbox_, json_text);
     write_more();
@@ -99,6 +100,7 @@ void channel::write_more()
         self->write_in_progress_ = false;
         self->queued_bytes_ -= std::min(self->queued_bytes_, n);
         if (ec) {
+            self->write_failed_ = true;
             self->outbox_.clear();
             self->closed(ec);
             auto waiters = std::move(self->flush_waiters_);

@@ -22,7 +22,8 @@ class channel : public std::enable_shared_from_this<channel> {
 public:
     using message_handler = std::function<void(std::string text)>;
     // Called once, with an empty code on a clean EOF, else the read, write or framing error;
-    // `unfinished` holds the bytes of a message cut off by the EOF.
+    // `unfinished` holds the bytes of a message cut off by the EOF. Reading stops then; writing
+    // goes on until a write fails.
     using closed_handler = std::function<void(std::error_code, std::string_view unfinished)>;
 
     static std::shared_ptr<channel> create(boost::asio::any_io_executor executor, int in_fd, int out_fd);
@@ -63,6 +64,7 @@ private:
     bool read_in_flight_ = false;
     std::optional<std::error_code> read_end_; // how the input ended, once it has (empty code: EOF)
     bool closed_ = false;
+    bool write_failed_ = false;
     std::vector<std::function<void()>> flush_waiters_;
 };
 

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include <cstdio>
+#include <utility>
 
 namespace kspout::spout::bolt {
 
@@ -14,6 +15,8 @@ namespace asio = boost::asio;
 using multilang::log_level;
 
 namespace {
+
+constexpr auto exit_deadline = std::chrono::seconds(5);
 
 std::string join(const std::vector<std::string>& lines)
 {
@@ -130,9 +133,13 @@ std::optional<std::string> kafka_bolt::on_handshake(const multilang::handshake& 
     } catch (const std::invalid_argument& e) {
         return e.what();
     }
-    log("kafka-bolt: task " + std::to_string(context->task_id) + " writing to " +
-        (settings_.topic.empty() ? "the topic in field " + settings_.fields.topic : settings_.topic) + " (acks " +
-        (settings_.producer.acks == -1 ? "all" : "1") + ")");
+    std::string hello = "kafka-bolt: task " + std::to_string(context->task_id) + " writing to " +
+                        (settings_.topic.empty() ? "the topic in field " + settings_.fields.topic : settings_.topic) +
+                        " (acks " + (settings_.producer.acks == -1 ? "all" : "1") + ")";
+    // After the pid: Storm reads the handshake reply as the first message.
+    asio::post(executor_, [weak, hello] {
+        if (auto self = weak.lock()) self->log(hello);
+    });
     return std::nullopt;
 }
 
@@ -277,7 +284,17 @@ void kafka_bolt::finish(int code)
     close_timer_.cancel();
     if (producer_) producer_->stop();
     if (cluster_) cluster_->shut_down();
-    channel_->when_flushed([on_exit = on_exit_, code] { on_exit(code); });
+    // The last acks go out first, unless Storm stopped reading stdout: then the deadline ends it.
+    auto deadline = std::make_shared<asio::steady_timer>(executor_, exit_deadline);
+    auto exit = [on_exit = on_exit_, code, deadline, done = std::make_shared<bool>(false)] {
+        if (std::exchange(*done, true)) return;
+        deadline->cancel();
+        on_exit(code);
+    };
+    channel_->when_flushed(exit);
+    deadline->async_wait([exit](std::error_code ec) {
+        if (!ec) exit();
+    });
 }
 
 } // namespace kspout::spout::bolt
