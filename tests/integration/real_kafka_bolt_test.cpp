@@ -1,0 +1,63 @@
+// kafka-bolt against a real Kafka broker: every acked tuple's record read back by kcat and kafka-python, headers and all.
+#include "tests/integration/bolt_harness.hpp"
+#include "tests/integration/io_producer_peers.hpp"
+#include "tests/integration/kafka_broker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace kspout::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using multilang::json;
+
+TEST(RealKafkaBolt, EveryAckedTupleIsInTheTopicForBothPeers)
+{
+    kafka_broker& broker = shared_kafka_broker();
+    broker.create_topic("bolt-copies", 3);
+    temp_dir pid_dir;
+    bolt_task_options options;
+    options.conf = bolt_conf(broker.bootstrap(), "bolt-copies");
+    options.conf["kafka.bolt.fields"] = "partition,key,value,headers,timestamp";
+    options.conf["kafka.bolt.compression"] = "gzip";
+    bolt_task task(pid_dir, std::move(options));
+    task.storm().open();
+
+    std::vector<std::string> ids;
+    for (int i = 0; i < 30; ++i) {
+        multilang::bolt_tuple t;
+        t.id = "t" + std::to_string(i);
+        t.component = "words";
+        t.stream = "default";
+        t.task = 3;
+        t.values = json::array({i % 3, "key-" + std::to_string(i), "value-" + std::to_string(i),
+                                json{{"n", std::to_string(i)}}, 1700000000000 + i});
+        task.storm().execute(t);
+        ids.push_back(t.id);
+    }
+    auto out = task.read_until_settled(ids);
+    EXPECT_EQ(out.acked.size(), 30u);
+    EXPECT_TRUE(out.failed.empty());
+
+    for (const auto& [peer, seen] : {std::pair{"kcat", consume_with_kcat(broker.bootstrap(), "bolt-copies")},
+                                     std::pair{"kafka-python", consume_with_python(broker.bootstrap(), "bolt-copies", "auto")}}) {
+        std::map<std::string, seen_record> by_key;
+        for (const auto& r : seen) by_key[r.key.value_or("")] = r;
+        ASSERT_EQ(by_key.size(), 30u) << peer;
+        for (int i = 0; i < 30; ++i) {
+            const auto& r = by_key["key-" + std::to_string(i)];
+            EXPECT_EQ(r.value, "value-" + std::to_string(i)) << peer;
+            EXPECT_EQ(r.partition, i % 3) << peer;
+            EXPECT_EQ(r.timestamp, 1700000000000 + i) << peer;
+            ASSERT_EQ(r.headers.size(), 1u) << peer;
+            EXPECT_EQ(r.headers[0].second, std::to_string(i)) << peer;
+        }
+    }
+    task.process().close_stdin();
+    EXPECT_TRUE(exits_zero(task.process(), 30s));
+}
+
+} // namespace
+} // namespace kspout::testing
