@@ -4,6 +4,7 @@
 #include "protocol/messages/api_versions.hpp"
 #include "protocol/messages/fetch.hpp"
 #include "protocol/messages/find_coordinator.hpp"
+#include "protocol/messages/init_producer_id.hpp"
 #include "protocol/messages/list_offsets.hpp"
 #include "protocol/messages/metadata.hpp"
 #include "protocol/messages/offset_commit.hpp"
@@ -34,6 +35,7 @@ const version_table& implemented_versions()
         {api_key::offset_fetch, offset_fetch_versions},
         {api_key::find_coordinator, find_coordinator_versions},
         {api_key::api_versions, api_versions_versions},
+        {api_key::init_producer_id, init_producer_id_versions},
     };
     return table;
 }

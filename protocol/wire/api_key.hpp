@@ -19,6 +19,7 @@ enum class api_key : std::int16_t {
     leave_group = 13,
     sync_group = 14,
     api_versions = 18,
+    init_producer_id = 22,
 };
 
 constexpr std::string_view api_name(api_key key) noexcept
@@ -36,6 +37,7 @@ constexpr std::string_view api_name(api_key key) noexcept
     case api_key::leave_group: return "LeaveGroup";
     case api_key::sync_group: return "SyncGroup";
     case api_key::api_versions: return "ApiVersions";
+    case api_key::init_producer_id: return "InitProducerId";
     }
     return "Unknown";
 }

@@ -20,7 +20,8 @@ TEST(MessagesVersions, ImplementedTableListsEveryCodec)
     EXPECT_EQ(ours.at(api_key::offset_commit), (version_range{0, 7}));
     EXPECT_EQ(ours.at(api_key::offset_fetch), (version_range{0, 5}));
     EXPECT_EQ(ours.at(api_key::find_coordinator), (version_range{0, 2}));
-    EXPECT_EQ(ours.size(), 8u);
+    EXPECT_EQ(ours.at(api_key::init_producer_id), (version_range{0, 1}));
+    EXPECT_EQ(ours.size(), 9u);
 }
 
 TEST(MessagesVersions, ChooseVersionForOneApi)
