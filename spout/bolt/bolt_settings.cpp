@@ -92,6 +92,8 @@ std::vector<bolt_key_spec> make_bolt_key_table()
          string_key([](bolt_settings& s) -> auto& { return s.error_stream; }, true)},
         {"kafka.bolt.acks", "all", "replicas that must have a record before its tuple is acked",
          enum_key([](bolt_settings& s) -> auto& { return s.producer.acks; }, acks_names)},
+        {"kafka.bolt.idempotence", "true", "producer id and sequence numbers, so a resend is not written twice",
+         bool_key([](bolt_settings& s) -> auto& { return s.producer.idempotence; })},
         {"kafka.bolt.compression", "none", "codec of the record batches",
          enum_key([](bolt_settings& s) -> auto& { return s.producer.compression; }, compression_names)},
         {"kafka.bolt.linger.ms", "5", "how long a partition's records wait for more",
@@ -135,6 +137,10 @@ void check_bolt_settings(const bolt_settings& s, const std::set<std::string_view
     if (s.topic.empty() && !topic_from_tuples) {
         required("kafka.bolt.topic",
                  "the topic to write (or name a field of kafka.bolt.fields in kafka.bolt.topic.field)");
+    }
+    if (s.producer.idempotence && s.producer.acks != -1) {
+        errors.push_back("kafka.bolt.idempotence needs kafka.bolt.acks all (set kafka.bolt.idempotence to false for "
+                         "acks 1)");
     }
     // A part's default may name a field the tuples do not have (the spout's default fields carry
     // no headers); a name given on purpose must be there, and so must the value.

@@ -39,6 +39,9 @@ TEST(RealKafkaBolt, EveryAckedTupleIsInTheTopicForBothPeers)
     }
     auto out = task.read_until_settled(ids);
     EXPECT_EQ(out.acked.size(), 30u);
+    bool idempotent = false;
+    for (const auto& l : out.logs) idempotent |= l.msg.find("idempotent producer: id ") != std::string::npos;
+    EXPECT_TRUE(idempotent) << "the 4.x broker gave no producer id";
     EXPECT_TRUE(out.failed.empty());
 
     for (const auto& [peer, seen] : {std::pair{"kcat", consume_with_kcat(broker.bootstrap(), "bolt-copies")},

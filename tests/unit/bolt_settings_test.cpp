@@ -50,6 +50,7 @@ TEST(BoltSettings, BootstrapAndTopicAreEnough)
     EXPECT_EQ(s.fields.partition, "partition");
     EXPECT_EQ(s.fields.topic, "");
     EXPECT_EQ(s.producer.acks, -1);
+    EXPECT_TRUE(s.producer.idempotence);
     EXPECT_EQ(s.producer.linger, 5ms);
     EXPECT_EQ(s.max_in_flight, 1000);
     EXPECT_EQ(s.value_format, value_encoding::string);
@@ -60,6 +61,7 @@ TEST(BoltSettings, TypedValuesFromEverySource)
 {
     auto conf = minimal_conf();
     conf["kafka.bolt.acks"] = "1";
+    conf["kafka.bolt.idempotence"] = false;
     conf["kafka.bolt.compression"] = "zstd";
     conf["topology.subprocess.timeout.secs"] = 12;
     command_line cl = flags({{"kafka.bolt.linger.ms", "50"}, {"kafka.bolt.value.format", "base64"}});
@@ -108,7 +110,9 @@ TEST(BoltSettings, BadValuesNameTheKeyAndWhatWasExpected)
         conf[key] = std::move(value);
         return single_error(conf);
     };
-    auto e = with("kafka.bolt.acks", "0");
+    auto e = with("kafka.bolt.acks", "1");
+    EXPECT_EQ(e, "kafka.bolt.idempotence needs kafka.bolt.acks all (set kafka.bolt.idempotence to false for acks 1)");
+    e = with("kafka.bolt.acks", "0");
     EXPECT_NE(e.find("kafka.bolt.acks: bad value \"0\""), std::string::npos) << e;
     EXPECT_NE(e.find("expected one of all, 1"), std::string::npos) << e;
     e = with("kafka.bolt.topic", "no spaces");
