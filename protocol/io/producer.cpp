@@ -115,6 +115,12 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
     return {};
 }
 
+bool producer::has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
+                        const std::vector<record_header>& headers) const
+{
+    return buffered_bytes_ + held_bytes(estimated_size(key, value, headers)) <= options_.max_buffered_bytes;
+}
+
 void producer::flush(flush_handler done)
 {
     if (stopped_) {

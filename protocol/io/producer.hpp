@@ -91,6 +91,10 @@ public:
     void stop();
 
     std::size_t buffered_bytes() const noexcept { return buffered_bytes_; }
+    // Whether produce() would take this record now rather than refuse it with queue_full: a
+    // caller with its own queue holds records back instead of failing them.
+    bool has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
+                  const std::vector<record_header>& headers) const;
     std::size_t outstanding() const noexcept { return sequences_.unsettled(); } // records not yet reported
 
     // Round trips completed so far (failed ones too): a test proving that nothing happens while a

@@ -34,6 +34,12 @@ std::vector<delivery_book::sendable> delivery_book::take(std::size_t limit)
     return out;
 }
 
+void delivery_book::put_back(sendable item)
+{
+    if (in_flight_.erase(item.ticket) == 0) return;
+    waiting_.push_front(std::move(item));
+}
+
 std::optional<delivery_book::verdict> delivery_book::settle(std::uint64_t ticket, bool delivered)
 {
     auto it = in_flight_.find(ticket);

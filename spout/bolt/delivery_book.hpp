@@ -36,6 +36,9 @@ public:
     std::vector<sendable> take_sendable();
     // Every waiting tuple, bound or not: when stopping, what is in hand still goes out.
     std::vector<sendable> take_all();
+    // The producer had no room for it (its buffer is full): back to the front of the line, to
+    // go out again once a record in flight settles.
+    void put_back(sendable item);
     // The outcome of a ticket's record; nullopt for a ticket not in flight (settled already).
     std::optional<verdict> settle(std::uint64_t ticket, bool delivered);
 

@@ -182,8 +182,14 @@ void kafka_bolt::refuse(const multilang::bolt_tuple& tuple, const std::string& w
 void kafka_bolt::send(std::vector<delivery_book::sendable> batch)
 {
     std::weak_ptr<kafka_bolt> weak = weak_from_this();
-    for (auto& item : batch) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto& item = batch[i];
         auto& r = item.record;
+        if (producer_->outstanding() > 0 && !producer_->has_room(r.key, r.value, r.headers)) {
+            // The producer's buffer is full: these wait (in order) until records in flight settle.
+            for (std::size_t j = batch.size(); j-- > i;) book_->put_back(std::move(batch[j]));
+            return;
+        }
         auto on_delivery = [weak, ticket = item.ticket, topic = r.topic](std::error_code ec, std::int32_t partition,
                                                                           std::int64_t) {
             if (auto self = weak.lock()) self->on_delivered(ticket, ec, topic, partition);

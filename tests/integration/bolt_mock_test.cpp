@@ -231,5 +231,21 @@ TEST_F(BoltMockTest, AtTheBoundTheBoltStillAnswersHeartbeats)
     for (auto& [key, n] : per_key) EXPECT_EQ(n, 1) << key;
 }
 
+TEST_F(BoltMockTest, AFullProducerBufferHoldsTuplesBackInsteadOfFailingThem)
+{
+    mock.create_topic("copies", 1);
+    // Room for about three of these records at a time; the bolt has thirty in hand.
+    auto task = start({{"kafka.bolt.buffer.max.bytes", 3000}, {"kafka.bolt.linger.ms", 20}});
+    std::vector<std::string> ids;
+    for (int i = 0; i < 30; ++i) {
+        ids.push_back("t" + std::to_string(i));
+        task->storm().execute(spout_tuple(ids.back(), 0, i, "key-" + std::to_string(i), std::string(600, 'v')));
+    }
+    auto out = task->read_until_settled(ids);
+    EXPECT_TRUE(out.failed.empty()) << joined_logs(out);
+    EXPECT_EQ(out.acked.size(), 30u);
+    EXPECT_EQ(consume_with_kcat(mock, "copies").size(), 30u);
+}
+
 } // namespace
 } // namespace kspout::testing

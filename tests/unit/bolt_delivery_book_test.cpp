@@ -85,5 +85,23 @@ TEST(BoltDeliveryBook, StoppingSendsEverythingInHand)
     EXPECT_EQ(book.waiting(), 0u);
 }
 
+TEST(BoltDeliveryBook, WhatTheProducerHadNoRoomForGoesOutFirstLater)
+{
+    delivery_book book(10);
+    for (std::string id : {"a", "b", "c"}) book.admit(id, record(id));
+    auto out = book.take_sendable();
+    ASSERT_EQ(out.size(), 3u);
+    book.put_back(std::move(out[2])); // in reverse, as the bolt does: the order is kept
+    book.put_back(std::move(out[1]));
+    EXPECT_EQ(book.in_flight(), 1u);
+    EXPECT_EQ(book.waiting(), 2u);
+    EXPECT_FALSE(book.settle(out[1].ticket, true)); // not in flight any more
+    auto again = book.take_sendable();
+    ASSERT_EQ(again.size(), 2u);
+    EXPECT_EQ(again[0].tuple_id, "b");
+    EXPECT_EQ(again[1].tuple_id, "c");
+    EXPECT_EQ(again[1].record.value, "c");
+}
+
 } // namespace
 } // namespace kspout::spout::bolt
