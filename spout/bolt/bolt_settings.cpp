@@ -108,7 +108,7 @@ std::vector<bolt_key_spec> make_bolt_key_table()
          int_key([](bolt_settings& s) -> auto& { return s.producer.retries; }, 0, int32_max)},
         {"kafka.bolt.retry.backoff.ms", "100", "wait before a resend",
          ms_key([](bolt_settings& s) -> auto& { return s.producer.retry_backoff; }, 0)},
-        {"kafka.bolt.delivery.timeout.ms", "120000", "longest time from a tuple to its record's acknowledgement",
+        {"kafka.bolt.delivery.timeout.ms", "25000", "longest time from a tuple to its record's acknowledgement",
          ms_key([](bolt_settings& s) -> auto& { return s.producer.delivery_timeout; }, 1)},
         {"kafka.bolt.request.timeout.ms", "30000", "how long the broker waits for replicas",
          ms_key([](bolt_settings& s) -> auto& { return s.producer.request_timeout; }, 1)},
@@ -185,6 +185,10 @@ bolt_settings_result load_bolt_settings(const json& storm_conf, const command_li
         s, {storm_conf, flags, config_file}, [](std::string_view key) { return find_bolt_key(key); },
         [](std::string_view key) { return find_key(key) != nullptr; }, result.errors);
     if (auto timeout = storm_subprocess_timeout(storm_conf)) s.subprocess_timeout = *timeout;
+    if (auto it = storm_conf.is_object() ? storm_conf.find("topology.message.timeout.secs") : storm_conf.end();
+        it != storm_conf.end() && it->is_number() && it->get<double>() > 0 && it->get<double>() < 1e9) {
+        s.message_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(it->get<double>() * 1000));
+    }
     check_bolt_settings(s, given, result.errors);
     if (result.errors.empty()) result.value = std::move(s);
     return result;

@@ -34,8 +34,10 @@ struct bolt_settings {
     // On stdin EOF or SIGTERM, how long records in flight may take before the rest are failed.
     std::chrono::milliseconds close_timeout{0};
     multilang::log_level log_level = multilang::log_level::info;
-    // From Storm's own keys: topology.subprocess.timeout.secs, else supervisor.worker.timeout.secs.
+    // From Storm's own keys: topology.subprocess.timeout.secs, else supervisor.worker.timeout.secs;
+    // topology.message.timeout.secs.
     std::chrono::milliseconds subprocess_timeout{30'000};
+    std::chrono::milliseconds message_timeout{30'000};
 };
 
 using bolt_key_spec = basic_key_spec<bolt_settings>;

@@ -136,9 +136,20 @@ std::optional<std::string> kafka_bolt::on_handshake(const multilang::handshake& 
     std::string hello = "kafka-bolt: task " + std::to_string(context->task_id) + " writing to " +
                         (settings_.topic.empty() ? "the topic in field " + settings_.fields.topic : settings_.topic) +
                         " (acks " + (settings_.producer.acks == -1 ? "all" : "1") + ")";
+    std::string warning;
+    if (settings_.producer.delivery_timeout >= settings_.message_timeout) {
+        warning = "kafka-bolt: kafka.bolt.delivery.timeout.ms (" +
+                  std::to_string(settings_.producer.delivery_timeout.count()) +
+                  ") is not below topology.message.timeout.secs (" +
+                  std::to_string(settings_.message_timeout.count() / 1000) +
+                  " s): Storm may replay a tuple whose record is still being retried, and both get written";
+    }
     // After the pid: Storm reads the handshake reply as the first message.
-    asio::post(executor_, [weak, hello] {
-        if (auto self = weak.lock()) self->log(hello);
+    asio::post(executor_, [weak, hello, warning] {
+        auto self = weak.lock();
+        if (!self) return;
+        self->log(hello);
+        if (!warning.empty()) self->log(warning, log_level::warn);
     });
     return std::nullopt;
 }

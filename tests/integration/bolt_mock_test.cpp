@@ -104,6 +104,17 @@ TEST_F(BoltMockTest, ADeliveryErrorFailsTheTupleWithALogLine)
     EXPECT_EQ(consume_with_kcat(mock, "copies").size(), 2u);
 }
 
+TEST_F(BoltMockTest, ADeliveryTimeoutPastStormsMessageTimeoutIsWarnedAbout)
+{
+    mock.create_topic("copies", 1);
+    auto task = start({{"kafka.bolt.delivery.timeout.ms", 30000}});
+    auto out = task->storm().heartbeat();
+    auto logs = joined_logs(out);
+    EXPECT_NE(logs.find("kafka.bolt.delivery.timeout.ms (30000) is not below topology.message.timeout.secs (30 s)"),
+              std::string::npos)
+        << logs;
+}
+
 TEST_F(BoltMockTest, RetriesGiveUpAtTheDeliveryTimeout)
 {
     mock.create_topic("copies", 1);

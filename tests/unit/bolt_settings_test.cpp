@@ -55,6 +55,7 @@ TEST(BoltSettings, BootstrapAndTopicAreEnough)
     EXPECT_EQ(s.max_in_flight, 1000);
     EXPECT_EQ(s.value_format, value_encoding::string);
     EXPECT_EQ(s.subprocess_timeout, 30s);
+    EXPECT_LT(s.producer.delivery_timeout, s.message_timeout); // Storm's default: no replay while retrying
 }
 
 TEST(BoltSettings, TypedValuesFromEverySource)
@@ -64,6 +65,7 @@ TEST(BoltSettings, TypedValuesFromEverySource)
     conf["kafka.bolt.idempotence"] = false;
     conf["kafka.bolt.compression"] = "zstd";
     conf["topology.subprocess.timeout.secs"] = 12;
+    conf["topology.message.timeout.secs"] = 90;
     command_line cl = flags({{"kafka.bolt.linger.ms", "50"}, {"kafka.bolt.value.format", "base64"}});
     cl.config_file = "bolt.json";
     auto r = load_bolt_settings(conf, cl, json{{"kafka.bolt.max.in.flight", 7}, {"kafka.bolt.linger.ms", 9}});
@@ -74,6 +76,7 @@ TEST(BoltSettings, TypedValuesFromEverySource)
     EXPECT_EQ(r.value->max_in_flight, 7);
     EXPECT_EQ(r.value->value_format, value_encoding::base64);
     EXPECT_EQ(r.value->subprocess_timeout, 12s);
+    EXPECT_EQ(r.value->message_timeout, 90s);
 }
 
 TEST(BoltSettings, TheSpoutsKeysInTheSharedStormConfAreLeftToIt)
