@@ -40,6 +40,7 @@ void bolt_session::on_message(storm_message&& message, const std::string& text)
     if (tuple->is_heartbeat()) {
         ++heartbeats_;
         core_.send(sync_message{});
+        if (handlers_.on_heartbeat) handlers_.on_heartbeat();
         return;
     }
     if (handlers_.on_tuple) handlers_.on_tuple(*tuple, *this);

@@ -23,6 +23,8 @@ public:
         std::function<std::optional<std::string>(const handshake&)> on_handshake;
         // Every input tuple, tick tuples included (they must be acked like any other).
         std::function<void(const bolt_tuple&, bolt_session&)> on_tuple;
+        // After each heartbeat's sync was sent (a bolt that paused its input learns that Storm was answered).
+        std::function<void()> on_heartbeat;
         // stdin ended cleanly (Storm went away).
         std::function<void()> on_end_of_input;
         // Malformed input from Storm, or the pipes broke: what went wrong, in one line.

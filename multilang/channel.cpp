@@ -31,33 +31,53 @@ void channel::start(message_handler on_message, closed_handler on_closed)
 
 void channel::read_more()
 {
-    if (!reading_ || closed_) return;
+    if (!reading_ || closed_ || paused_ || read_in_flight_ || read_end_) return;
+    read_in_flight_ = true;
     in_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](boost::system::error_code ec,
                                                                                   std::size_t n) {
+        self->read_in_flight_ = false;
         if (!self->reading_ || self->closed_) return;
-        if (n > 0) {
-            self->reader_.feed(std::string_view(self->read_buffer_.data(), n));
-            std::error_code framing_error;
-            while (auto message = self->reader_.next(framing_error)) {
-                self->on_message_(std::move(*message));
-                if (!self->reading_ || self->closed_) return;
-            }
-            if (framing_error) {
-                self->closed(framing_error);
-                return;
-            }
-        }
-        if (ec) {
-            self->closed(ec == asio::error::eof ? std::error_code{} : std::error_code(ec));
-            return;
-        }
-        self->read_more();
+        if (n > 0) self->reader_.feed(std::string_view(self->read_buffer_.data(), n));
+        if (ec) self->read_end_ = ec == asio::error::eof ? std::error_code{} : std::error_code(ec);
+        self->dispatch();
+    });
+}
+
+void channel::dispatch()
+{
+    std::error_code framing_error;
+    while (!paused_) {
+        auto message = reader_.next(framing_error);
+        if (!message) break;
+        on_message_(std::move(*message));
+        if (!reading_ || closed_) return;
+    }
+    if (paused_) return;
+    if (framing_error) return closed(framing_error);
+    if (read_end_) return closed(*read_end_);
+    read_more();
+}
+
+void channel::pause_reading()
+{
+    paused_ = true;
+}
+
+void channel::resume_reading()
+{
+    if (!paused_) return;
+    paused_ = false;
+    if (!reading_ || closed_ || read_in_flight_) return;
+    // Not from inside the caller's own message handler: the buffered messages go on afterwards.
+    asio::post(out_.get_executor(), [self = shared_from_this()] {
+        if (!self->paused_ && self->reading_ && !self->closed_ && !self->read_in_flight_) self->dispatch();
     });
 }
 
 void channel::send(std::string json_text)
 {
-    if (closed_) return;
+    // The end of stdin leaves stdout open: a bolt still acks what it finishes after Storm's EOF.
+    if (write_failed_) return;
     queued_bytes_ += json_text.size() + 5;
     append_frame(outbox_, json_text);
     write_more();
@@ -80,6 +100,7 @@ void channel::write_more()
         self->write_in_progress_ = false;
         self->queued_bytes_ -= std::min(self->queued_bytes_, n);
         if (ec) {
+            self->write_failed_ = true;
             self->outbox_.clear();
             self->closed(ec);
             auto waiters = std::move(self->flush_waiters_);

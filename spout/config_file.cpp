@@ -44,4 +44,18 @@ std::optional<json> parse_config_text(std::string_view text, const std::string& 
     return parsed;
 }
 
+std::optional<startup_args> read_startup_args(int argc, char** argv, std::string& error)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto flags = parse_command_line(args, error);
+    if (!flags) return std::nullopt;
+    startup_args out{std::move(*flags)};
+    if (out.flags.config_file) {
+        auto file = read_config_file(*out.flags.config_file, error);
+        if (!file) return std::nullopt;
+        out.config_file = std::move(*file);
+    }
+    return out;
+}
+
 } // namespace kspout::spout

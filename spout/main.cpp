@@ -1,4 +1,5 @@
 // kafka-spout: the executable Storm runs as a ShellSpout. stdout carries multilang messages only.
+#include "spout/config_file.hpp"
 #include "spout/kafka_spout.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -14,28 +15,18 @@ int main(int argc, char** argv)
     // A write to a stdout nobody reads must fail with EPIPE, so the spout can commit and leave,
     // rather than kill the process on the spot.
     std::signal(SIGPIPE, SIG_IGN);
-    std::vector<std::string> args(argv + 1, argv + argc);
     std::string error;
-    auto flags = parse_command_line(args, error);
-    if (!flags) {
+    auto startup = read_startup_args(argc, argv, error);
+    if (!startup) {
         std::fprintf(stderr, "kafka-spout: %s\n", error.c_str());
         return 2;
-    }
-    nlohmann::json config_file = nlohmann::json::object();
-    if (flags->config_file) {
-        auto file = read_config_file(*flags->config_file, error);
-        if (!file) {
-            std::fprintf(stderr, "kafka-spout: %s\n", error.c_str());
-            return 2;
-        }
-        config_file = std::move(*file);
     }
 
     boost::asio::io_context ioc;
     int exit_code = 0;
     auto channel = kspout::multilang::channel::create(ioc.get_executor(), STDIN_FILENO, STDOUT_FILENO);
-    auto spout = kafka_spout::create(ioc.get_executor(), channel, STDOUT_FILENO, std::move(*flags),
-                                     std::move(config_file), ::getpid(),
+    auto spout = kafka_spout::create(ioc.get_executor(), channel, STDOUT_FILENO, std::move(startup->flags),
+                                     std::move(startup->config_file), ::getpid(),
                                      [&](int code) {
                                          exit_code = code;
                                          ioc.stop();

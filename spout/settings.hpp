@@ -9,6 +9,7 @@
 #include "spout/metrics.hpp"
 #include "spout/rebalance_pacing.hpp"
 #include "spout/retry_policy.hpp"
+#include "spout/settings_rules.hpp"
 #include "spout/tuple_mapper.hpp"
 
 #include <nlohmann/json.hpp>
@@ -69,10 +70,7 @@ struct settings {
 
 std::string_view to_string(assignment_mode mode);
 
-struct settings_result {
-    std::optional<settings> value;
-    std::vector<std::string> errors; // each names the key, the bad value and where it came from
-};
+using settings_result = basic_settings_result<settings>;
 
 // Precedence: command line > config file > Storm conf > defaults. Every value given anywhere is
 // checked, even one a higher source overrides. Keys outside kafka. in the Storm conf belong to

@@ -1,6 +1,8 @@
 // check_settings: what no single key's check can see.
 #include "spout/settings_checks.hpp"
 
+#include "spout/client_keys.hpp"
+
 #include <map>
 
 namespace kspout::spout {
@@ -64,14 +66,7 @@ void check_settings(settings& s, const std::set<std::string_view>& given, std::v
                          ") must be below kafka.zookeeper.session.timeout.ms (" +
                          std::to_string(s.group.zookeeper_session_timeout.count()) + ")");
     }
-    const auto& tls = s.cluster.broker.tls;
-    if (tls.certificate_location.empty() != tls.key_location.empty()) {
-        errors.push_back("kafka.ssl.certificate.location and kafka.ssl.key.location go together: a client "
-                         "certificate needs its key");
-    }
-    if (io::uses_sasl(s.cluster.broker.security) && s.cluster.broker.sasl.username.empty()) {
-        errors.push_back("kafka.sasl.username is required with a SASL_* kafka.security.protocol");
-    }
+    check_client_settings(s.cluster, errors);
     name_metrics(s, errors);
 }
 

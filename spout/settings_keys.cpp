@@ -1,113 +1,19 @@
 // The key table: for each kafka.* key its default, doc, type and range, and the field it writes.
 #include "spout/settings_keys.hpp"
 
-#include "protocol/io/secret_value.hpp"
+#include "spout/client_keys.hpp"
 #include "spout/settings_values.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <map>
-#include <span>
-#include <type_traits>
 
 namespace kspout::spout {
 
 using json = nlohmann::json;
-using std::chrono::milliseconds;
 
 namespace {
 
-constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
-constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
-
-using apply_fn = std::function<std::string(settings&, const json&)>;
-
-// A key's field is given as a function from the settings to it: [](settings& s) -> auto& {...}.
-template <typename Field>
-using field_type = std::remove_reference_t<std::invoke_result_t<Field, settings&>>;
-
-// How the README writes a number: with a minus sign, not a hyphen.
-std::string number_text(std::int64_t n)
-{
-    return n < 0 ? "\u2212" + std::to_string(-n) : std::to_string(n);
-}
-
-std::string integer_type(std::int64_t min, std::int64_t max)
-{
-    if (max == int32_max || max == int64_max) return "integer \u2265 " + number_text(min);
-    return "integer " + number_text(min) + " to " + number_text(max);
-}
-
-template <typename Field>
-value_rule int_key(Field field, std::int64_t min, std::int64_t max)
-{
-    return {integer_type(min, max), [=](settings& s, const json& v) {
-                std::string why;
-                if (auto n = as_int(v, min, max, why)) field(s) = static_cast<field_type<Field>>(*n);
-                return why;
-            }};
-}
-
-template <typename Field>
-value_rule ms_key(Field field, std::int64_t min)
-{
-    return {integer_type(min, int32_max), [=](settings& s, const json& v) {
-                std::string why;
-                if (auto n = as_int(v, min, int32_max, why)) field(s) = milliseconds(*n);
-                return why;
-            }};
-}
-
-template <typename Field>
-value_rule bool_key(Field field)
-{
-    return {"boolean", [=](settings& s, const json& v) {
-                std::string why;
-                if (auto b = as_bool(v, why)) field(s) = *b;
-                return why;
-            }};
-}
-
-template <typename Field>
-value_rule string_key(Field field, bool allow_empty)
-{
-    return {"string", [=](settings& s, const json& v) {
-                std::string why;
-                auto text = as_string(v, why);
-                if (text && text->empty() && !allow_empty) return std::string("expected a non-empty string");
-                if (text) field(s) = std::move(*text);
-                return why;
-            }};
-}
-
-// The spelling of an enum's value in the settings.
-template <typename Enum>
-struct named {
-    std::string_view name;
-    Enum value;
-};
-
-template <typename Field, typename Enum>
-value_rule enum_key(Field field, std::span<const named<Enum>> names)
-{
-    std::string type;
-    std::string why = "expected one of";
-    for (const auto& n : names) {
-        type += (type.empty() ? "`" : " \\| `") + std::string(n.name) + "`";
-        why += (&n == names.data() ? " " : ", ") + std::string(n.name);
-    }
-    return {type, [=](settings& s, const json& v) {
-                if (v.is_string()) {
-                    for (const auto& [name, value] : names) {
-                        if (name == v.get_ref<const std::string&>()) {
-                            field(s) = value;
-                            return std::string();
-                        }
-                    }
-                }
-                return why;
-            }};
-}
+using namespace rules;
 
 // The settings' spellings of the protocol's enums and the spout's own, as users have always written them.
 constexpr named<assignment_mode> assignment_names[] = {{"balanced", assignment_mode::balanced},
@@ -125,30 +31,6 @@ constexpr named<invalid_utf8_policy> invalid_utf8_names[] = {{"base64", invalid_
                                                              {"error", invalid_utf8_policy::error}};
 constexpr named<retries_exhausted> exhausted_names[] = {{"give_up", retries_exhausted::give_up},
                                                         {"keep_retrying", retries_exhausted::keep_retrying}};
-constexpr named<multilang::log_level> log_level_names[] = {{"debug", multilang::log_level::debug},
-                                                           {"info", multilang::log_level::info},
-                                                           {"warn", multilang::log_level::warn},
-                                                           {"error", multilang::log_level::error}};
-
-template <typename Field, typename Enum, std::size_t N>
-value_rule enum_key(Field field, const named<Enum> (&names)[N])
-{
-    return enum_key(field, std::span<const named<Enum>>(names));
-}
-
-value_rule bootstrap_servers_key()
-{
-    return {"list of `host:port`", [](settings& s, const json& v) {
-                std::string why;
-                auto list = as_list(v, why);
-                if (!list) return why;
-                for (const auto& server : *list) {
-                    if (!valid_host_port(server)) return "\"" + server + "\" is not host:port";
-                }
-                s.cluster.bootstrap_servers = std::move(*list);
-                return std::string();
-            }};
-}
 
 value_rule zookeeper_connect_key()
 {
@@ -183,16 +65,6 @@ value_rule topic_key()
                 }
                 s.group.topic = std::move(*text);
                 return std::string();
-            }};
-}
-
-value_rule broker_version_fallback_key()
-{
-    return {"`0.8.2` \\| `0.9.0` \\| `0.10.0`", [](settings& s, const json& v) {
-                std::string why;
-                auto text = as_choice(v, {"0.8.2", "0.9.0", "0.10.0"}, why);
-                if (text) s.cluster.broker.broker_version_fallback = std::move(*text);
-                return why;
             }};
 }
 
@@ -266,59 +138,23 @@ value_rule metrics_key()
     return {"list of `KIND` or `KIND=NAME`, or an object of `KIND: NAME`", apply_metrics};
 }
 
-constexpr named<io::security_protocol> security_protocol_names[] = {
-    {"PLAINTEXT", io::security_protocol::plaintext},
-    {"SSL", io::security_protocol::ssl},
-    {"SASL_PLAINTEXT", io::security_protocol::sasl_plaintext},
-    {"SASL_SSL", io::security_protocol::sasl_ssl}};
-constexpr named<std::string_view> sasl_mechanism_names[] = {
-    {"PLAIN", "PLAIN"}, {"SCRAM-SHA-256", "SCRAM-SHA-256"}, {"SCRAM-SHA-512", "SCRAM-SHA-512"}};
-
-// A password or key: written inline, or as file:PATH or env:NAME (io::resolve_secret).
-template <typename Field>
-value_rule secret_key(Field field)
+// A key both executables take, writing the spout's cluster options.
+key_spec client_key(std::string_view key)
 {
-    return {"secret: text, `file:PATH` or `env:NAME`",
-            [=](settings& s, const json& v) {
-                std::string why;
-                auto written = as_string(v, why);
-                if (!written) return why;
-                auto secret = io::resolve_secret(*written, why);
-                if (secret) field(s) = std::move(*secret);
-                return why;
-            },
-            true};
-}
-
-value_rule endpoint_identification_key()
-{
-    return {"`https` \\| empty", [](settings& s, const json& v) {
-                std::string why;
-                auto text = as_choice(v, {"https", ""}, why);
-                if (text) s.cluster.broker.tls.verify_hostname = !text->empty();
-                return why;
-            }};
-}
-
-// The same rule, documented with another type (its range depends on another key).
-value_rule typed(std::string type, value_rule rule)
-{
-    rule.type = std::move(type);
-    return rule;
+    return spout::client_key<settings>(key, [](settings& s) -> io::cluster_options& { return s.cluster; });
 }
 
 std::vector<key_spec> make_key_table()
 {
     using std::nullopt;
     return {
-        {"kafka.bootstrap.servers", nullopt, "brokers to discover the cluster from", bootstrap_servers_key()},
+        client_key("kafka.bootstrap.servers"),
         {"kafka.zookeeper.connect", nullopt, "ZooKeeper ensemble that coordinates a balanced group",
          zookeeper_connect_key()},
         {"kafka.topic", nullopt, "topic to read", topic_key()},
         {"kafka.group.id", nullopt, "consumer group: whose offsets are committed and, when balanced, joined",
          string_key([](settings& s) -> auto& { return s.group.group_id; }, false)},
-        {"kafka.client.id", "kafka-spout", "client id sent to brokers",
-         string_key([](settings& s) -> auto& { return s.cluster.broker.client_id; }, true)},
+        client_key("kafka.client.id"),
         {"kafka.spout.assignment", "balanced", "how the tasks share the partitions: a ZooKeeper group or by task index",
          enum_key([](settings& s) -> auto& { return s.assignment; }, assignment_names)},
         {"kafka.auto.offset.reset", "earliest", "where to start without a committed offset, or out of range",
@@ -339,31 +175,19 @@ std::vector<key_spec> make_key_table()
          enum_key([](settings& s) -> auto& { return s.group.consumer.isolation; }, isolation_names)},
         {"kafka.check.crcs", "true", "verify record checksums",
          bool_key([](settings& s) -> auto& { return s.group.consumer.check_crcs; })},
-        {"kafka.broker.version.fallback", "0.10.0", "version table for brokers that do not answer ApiVersions",
-         broker_version_fallback_key()},
-        {"kafka.api.version.request", "true", "ask each broker for its versions",
-         bool_key([](settings& s) -> auto& { return s.cluster.broker.api_version_request; })},
+        client_key("kafka.broker.version.fallback"),
+        client_key("kafka.api.version.request"),
         // Security: TLS and SASL to the brokers.
-        {"kafka.security.protocol", "PLAINTEXT", "how the brokers are reached: plain TCP or TLS, with SASL or not",
-         enum_key([](settings& s) -> auto& { return s.cluster.broker.security; }, security_protocol_names)},
-        {"kafka.ssl.ca.location", "", "CA certificates (PEM file or directory) the brokers' certificates are checked with",
-         string_key([](settings& s) -> auto& { return s.cluster.broker.tls.ca_location; }, true)},
-        {"kafka.ssl.certificate.location", "", "client certificate (PEM) for mutual TLS",
-         string_key([](settings& s) -> auto& { return s.cluster.broker.tls.certificate_location; }, true)},
-        {"kafka.ssl.key.location", "", "private key (PEM) of the client certificate",
-         string_key([](settings& s) -> auto& { return s.cluster.broker.tls.key_location; }, true)},
-        {"kafka.ssl.key.password", "", "password of the private key",
-         secret_key([](settings& s) -> auto& { return s.cluster.broker.tls.key_password; })},
-        {"kafka.ssl.endpoint.identification.algorithm", "https",
-         "whether a broker's certificate must name the host connected to", endpoint_identification_key()},
-        {"kafka.ssl.cipher.suites", "", "OpenSSL cipher list for TLS 1.2",
-         string_key([](settings& s) -> auto& { return s.cluster.broker.tls.cipher_list; }, true)},
-        {"kafka.sasl.mechanism", "PLAIN", "SASL mechanism for the SASL_* protocols",
-         enum_key([](settings& s) -> auto& { return s.cluster.broker.sasl.mechanism; }, sasl_mechanism_names)},
-        {"kafka.sasl.username", "", "SASL user name",
-         string_key([](settings& s) -> auto& { return s.cluster.broker.sasl.username; }, true)},
-        {"kafka.sasl.password", "", "SASL password",
-         secret_key([](settings& s) -> auto& { return s.cluster.broker.sasl.password; })},
+        client_key("kafka.security.protocol"),
+        client_key("kafka.ssl.ca.location"),
+        client_key("kafka.ssl.certificate.location"),
+        client_key("kafka.ssl.key.location"),
+        client_key("kafka.ssl.key.password"),
+        client_key("kafka.ssl.endpoint.identification.algorithm"),
+        client_key("kafka.ssl.cipher.suites"),
+        client_key("kafka.sasl.mechanism"),
+        client_key("kafka.sasl.username"),
+        client_key("kafka.sasl.password"),
         {"kafka.zookeeper.session.timeout.ms", "6000", "ZooKeeper session timeout the spout requests",
          ms_key([](settings& s) -> auto& { return s.group.zookeeper_session_timeout; }, 1)},
         {"kafka.zookeeper.owners.dir", "plain", "spelling of the group's owners directory (pykafka's, by Python)",
@@ -422,19 +246,12 @@ const std::vector<key_spec>& key_table()
 
 const key_spec* find_key(std::string_view key)
 {
-    for (const auto& spec : key_table()) {
-        if (spec.key == key) return &spec;
-    }
-    return nullptr;
+    return find_in(key_table(), key);
 }
 
 settings default_settings()
 {
-    settings s;
-    for (const auto& spec : key_table()) {
-        if (spec.default_value) spec.rule.apply(s, json(std::string(*spec.default_value)));
-    }
-    return s;
+    return defaults_of(key_table());
 }
 
 std::vector<std::string_view> settings_keys()

@@ -2,35 +2,16 @@
 #pragma once
 
 #include "spout/settings.hpp"
+#include "spout/settings_rules.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <functional>
-#include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
 
 namespace kspout::spout {
 
-// How a key's values are checked and stored.
-struct value_rule {
-    // The values it takes, with their range, as spout/README.md's Type column writes them.
-    std::string type;
-    // Checks a value and stores it in the settings; returns what was wrong with it, or an empty string.
-    std::function<std::string(settings&, const nlohmann::json&)> apply;
-    // A password or key: its value never appears in errors or logs.
-    bool secret = false;
-};
-
-struct key_spec {
-    std::string_view key;
-    // As spout/README.md's Default column writes it, and applied like a value given as a string;
-    // nullopt: the key is required (kafka.zookeeper.connect only with balanced assignment).
-    std::optional<std::string_view> default_value;
-    std::string_view doc;
-    value_rule rule;
-};
+using value_rule = basic_value_rule<settings>;
+// Required keys have no default (kafka.zookeeper.connect only with balanced assignment).
+using key_spec = basic_key_spec<settings>;
 
 // In README order.
 const std::vector<key_spec>& key_table();

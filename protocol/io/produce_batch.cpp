@@ -87,7 +87,7 @@ std::vector<queued_record> partition_queue::take_front(std::size_t count)
 }
 
 std::error_code encode_batch(std::span<const queued_record> records, std::int16_t produce_version,
-                             records::compression codec, wire::byte_buffer& out)
+                             records::compression codec, wire::byte_buffer& out, const batch_identity& identity)
 {
     std::int8_t magic = messages::message_format_magic(produce_version);
     if (codec == records::compression::zstd && produce_version < 7) return producer_errc::zstd_needs_produce_v7;
@@ -110,6 +110,11 @@ std::error_code encode_batch(std::span<const queued_record> records, std::int16_
     records::write_options options;
     options.magic = magic;
     options.codec = codec;
+    if (magic == 2) {
+        options.producer_id = identity.producer_id;
+        options.producer_epoch = identity.producer_epoch;
+        options.base_sequence = identity.base_sequence;
+    }
     std::size_t before = out.size();
     std::error_code ec = records::write_records(to_write, options, out);
     if (ec) out.resize(before);

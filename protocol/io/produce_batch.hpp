@@ -1,6 +1,7 @@
 // Producer records waiting per partition, how they are grouped into batches, and how a batch is encoded.
 #pragma once
 
+#include "protocol/io/idempotence.hpp"
 #include "protocol/records/compression.hpp"
 #include "protocol/wire/bytes.hpp"
 
@@ -79,8 +80,9 @@ private:
 // Appends the records in the format the Produce version carries (v3+: RecordBatch v2, v2: message
 // set v1, v0/v1: message set v0), compressed as one batch or wrapper. Fails with
 // producer_errc::zstd_needs_produce_v7 or producer_errc::headers_need_produce_v3 when the format
-// cannot carry what was asked for; `out` is then unchanged.
+// cannot carry what was asked for; `out` is then unchanged. A v2 batch carries `identity` (an
+// idempotent producer's id, epoch and base sequence); message sets have no place for it.
 std::error_code encode_batch(std::span<const queued_record> records, std::int16_t produce_version,
-                             records::compression codec, wire::byte_buffer& out);
+                             records::compression codec, wire::byte_buffer& out, const batch_identity& identity = {});
 
 } // namespace kspout::io

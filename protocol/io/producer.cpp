@@ -2,6 +2,7 @@
 #include "protocol/io/producer.hpp"
 
 #include "protocol/io/error.hpp"
+#include "protocol/messages/init_producer_id.hpp"
 #include "protocol/messages/produce.hpp"
 #include "protocol/messages/versions.hpp"
 #include "protocol/wire/broker_error.hpp"
@@ -33,6 +34,8 @@ std::size_t held_bytes(std::size_t size)
     return size + sizeof(queued_record);
 }
 
+constexpr std::int16_t duplicate_sequence_number = 46;
+
 std::string describe(const std::string& topic, std::int32_t partition)
 {
     return topic + "/" + std::to_string(partition);
@@ -42,6 +45,7 @@ void validate(const producer_options& o)
 {
     auto fail = [](const std::string& what) { throw std::invalid_argument("producer option " + what); };
     if (o.acks != 0 && o.acks != 1 && o.acks != -1) fail("acks must be 0, 1 or -1, not " + std::to_string(o.acks));
+    if (o.idempotence && o.acks != -1) fail("idempotence needs acks -1 (every in-sync replica)");
     auto codec = static_cast<int>(o.compression);
     if (codec < 0 || codec > static_cast<int>(records::compression::zstd)) {
         fail("compression: unknown codec " + std::to_string(codec));
@@ -80,7 +84,7 @@ std::shared_ptr<producer> producer::create(std::shared_ptr<cluster> c, producer_
 
 producer::producer(std::shared_ptr<cluster> c, producer_options options, log::logger log)
     : cluster_(std::move(c)), options_(std::move(options)), log_(std::move(log)), timer_(cluster_->executor()),
-      partitioner_(options_.null_keys)
+      partitioner_(options_.null_keys), idempotence_(options_.idempotence)
 {
 }
 
@@ -109,6 +113,12 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
     it->second.waiting.push_back({std::move(r), partition});
     schedule_pump();
     return {};
+}
+
+bool producer::has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
+                        const std::vector<record_header>& headers) const
+{
+    return buffered_bytes_ + held_bytes(estimated_size(key, value, headers)) <= options_.max_buffered_bytes;
 }
 
 void producer::flush(flush_handler done)
@@ -172,6 +182,14 @@ void producer::pump()
 
     const bool flushing = !flushes_.empty();
     auto wake = clock::time_point::max();
+    if (idempotence_.phase() == idempotence_phase::unknown) {
+        if (now >= next_id_request_at_) {
+            request_producer_id(now);
+        } else {
+            wake = std::min(wake, next_id_request_at_);
+        }
+    }
+    const bool may_send = idempotence_.may_send(); // batches wait for the producer id
     auto deadline_of = [&](const queued_record& r) { return r.enqueued + options_.delivery_timeout; };
     std::map<std::int32_t, std::pair<std::shared_ptr<broker>, std::vector<std::shared_ptr<batch>>>> by_leader;
     for (auto& [where, p] : partitions_) {
@@ -190,6 +208,7 @@ void producer::pump()
                 continue;
             }
         }
+        if (!may_send) continue;
         auto leader = cluster_->leader_for(where.topic, where.partition);
         if (!leader) {
             want_metadata(false); // the records wait for a leader until their deadline
@@ -201,6 +220,8 @@ void producer::pump()
             p.current->records = p.queue.take_batch(options_.batch_size);
             partitioner_.batch_formed(where.topic, where.partition);
         }
+        p.current->identity = idempotence_.stamp(where.topic, where.partition, p.current->identity,
+                                                 static_cast<std::int32_t>(p.current->records.size()));
         p.in_flight = true;
         auto& slot = by_leader[leader->address().node_id];
         slot.first = leader;
@@ -310,14 +331,15 @@ void producer::send(const std::shared_ptr<broker>& leader, std::vector<std::shar
                 s->encode_errors[i] = producer_errc::zstd_needs_produce_v7;
                 continue;
             }
-            if (b.encoded_magic != magic) {
+            if (b.encoded_magic != magic || b.encoded_identity != b.identity) {
                 b.encoded.clear();
                 b.encoded_magic = -1;
-                if (auto ec = encode_batch(b.records, version, codec, b.encoded)) {
+                if (auto ec = encode_batch(b.records, version, codec, b.encoded, b.identity)) {
                     s->encode_errors[i] = ec;
                     continue;
                 }
                 b.encoded_magic = magic;
+                b.encoded_identity = b.identity;
             }
             if (req.topics.empty() || req.topics.back().name != b.where.topic) {
                 req.topics.push_back({b.where.topic, {}});
@@ -382,6 +404,14 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
             retry_or_fail(p, errc::bad_response, true, now, done);
             continue;
         }
+        if (pr->error_code == duplicate_sequence_number) {
+            // A resend of a batch the broker already wrote (its answer to the first send was
+            // lost): delivered, at an offset this response does not tell.
+            ++rounds_.duplicates_dropped;
+            log_.info("broker already has the batch resent to " + where + "; not written twice");
+            finish_batch(p, {}, -1, done);
+            continue;
+        }
         const auto broker_ec = wire::make_broker_error(pr->error_code);
         switch (wire::broker_error_action(wire::api_key::produce, pr->error_code)) {
         case wire::error_action::none: finish_batch(p, {}, pr->base_offset, done); break;
@@ -437,8 +467,60 @@ void producer::finish(std::span<queued_record> records, std::error_code ec, std:
 
 void producer::finish_batch(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done)
 {
+    const batch_identity& id = p.current->identity;
+    if (ec && id.stamped() && id.producer_id == idempotence_.producer_id()) {
+        // Whether the broker has this batch is unknown, so the partition's next sequence is too.
+        log_.info("a stamped batch for " + describe(p.current->where.topic, p.current->where.partition) +
+                  " failed; asking for a new producer id");
+        idempotence_.reset();
+    }
     finish(p.current->records, ec, p.current->where.partition, base_offset, done);
     p.current.reset();
+}
+
+void producer::request_producer_id(clock::time_point now)
+{
+    auto target = cluster_->any_broker();
+    if (!target) return;
+    idempotence_.requesting();
+    next_id_request_at_ = now + options_.retry_backoff;
+    auto encoder = [](wire::writer& w, std::int16_t version) {
+        messages::encode(w, messages::init_producer_id_request{}, version);
+    };
+    target->send(
+        wire::api_key::init_producer_id, encoder, options_.request_timeout + 1s,
+        [weak = weak_from_this(), id = target->address().node_id](std::error_code ec, std::int16_t version,
+                                                                   response_frame frame) {
+            auto self = weak.lock();
+            if (!self || self->stopped_) return;
+            messages::init_producer_id_response resp;
+            if (!ec) {
+                wire::reader r(frame.body());
+                if (auto err = messages::decode(r, resp, version)) ec = errc::bad_response;
+            }
+            const std::string broker = "broker " + std::to_string(id);
+            if (ec == errc::no_common_version) {
+                self->log_.info(broker + " has no InitProducerId (Kafka before 0.11): producing without " +
+                                "idempotence, so a resend after a lost answer may write a batch twice");
+                self->idempotence_.unsupported();
+            } else if (ec || resp.error_code != 0) {
+                auto why = ec ? ec : wire::make_broker_error(resp.error_code);
+                if (!ec && wire::broker_error_action(wire::api_key::init_producer_id, resp.error_code) ==
+                               wire::error_action::fatal) {
+                    self->log_.warning(broker + " refused a producer id (" + why.message() +
+                                       "): producing without idempotence");
+                    self->idempotence_.unsupported();
+                } else {
+                    self->log_.info("InitProducerId to " + broker + " failed (" + why.message() + "); asking again");
+                    self->idempotence_.request_failed();
+                }
+            } else {
+                self->log_.info("idempotent producer: id " + std::to_string(resp.producer_id) + " epoch " +
+                                std::to_string(resp.producer_epoch) + " from " + broker);
+                self->idempotence_.got_id(resp.producer_id, resp.producer_epoch);
+            }
+            self->schedule_pump();
+        });
 }
 
 void producer::want_metadata(bool urgent)

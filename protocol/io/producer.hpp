@@ -48,6 +48,10 @@ struct producer_options {
     // second to answer before it counts the request as lost.
     std::chrono::milliseconds request_timeout = 30s;
     null_key_partitioning null_keys = null_key_partitioning::round_robin;
+    // KIP-98: a producer id from InitProducerId and per-partition sequence numbers in every
+    // batch, so a resend after a lost response is not written twice. Needs acks -1. Brokers
+    // before 0.11 have no InitProducerId: the producer logs that and sends unstamped batches.
+    bool idempotence = false;
 };
 
 // Records for one partition are sent in produce() order, one batch per partition per Produce
@@ -87,6 +91,10 @@ public:
     void stop();
 
     std::size_t buffered_bytes() const noexcept { return buffered_bytes_; }
+    // Whether produce() would take this record now rather than refuse it with queue_full: a
+    // caller with its own queue holds records back instead of failing them.
+    bool has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
+                  const std::vector<record_header>& headers) const;
     std::size_t outstanding() const noexcept { return sequences_.unsettled(); } // records not yet reported
 
     // Round trips completed so far (failed ones too): a test proving that nothing happens while a
@@ -94,6 +102,7 @@ public:
     struct round_counts {
         std::uint64_t produce_responses = 0;
         std::uint64_t metadata_responses = 0;
+        std::uint64_t duplicates_dropped = 0; // batches the broker already had (DUPLICATE_SEQUENCE_NUMBER)
     };
     const round_counts& rounds() const noexcept { return rounds_; }
 
@@ -114,6 +123,8 @@ private:
         clock::time_point retry_at{};
         std::error_code last_error;
         std::int8_t encoded_magic = -1; // the format `encoded` holds, -1 if none
+        batch_identity identity;        // kept through retries; `encoded` carries it
+        batch_identity encoded_identity;
         wire::byte_buffer encoded;
     };
 
@@ -156,6 +167,7 @@ private:
     void finish(std::span<queued_record> records, std::error_code ec, std::int32_t partition,
                 std::int64_t base_offset, completions& done);
     void finish_batch(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done);
+    void request_producer_id(clock::time_point now);
     void want_metadata(bool urgent);
     void maybe_refresh_metadata(clock::time_point now);
     void arm_timer(clock::time_point wake);
@@ -177,6 +189,8 @@ private:
     bool metadata_wanted_ = false;
     bool metadata_in_flight_ = false;
     round_counts rounds_;
+    idempotence_state idempotence_;
+    clock::time_point next_id_request_at_{};
     bool metadata_urgent_ = false; // a new topic: refresh without waiting for the backoff
     clock::time_point next_metadata_at_{};
 };

@@ -4,6 +4,7 @@
 #include "protocol/messages/api_versions.hpp"
 #include "protocol/messages/fetch.hpp"
 #include "protocol/messages/find_coordinator.hpp"
+#include "protocol/messages/init_producer_id.hpp"
 #include "protocol/messages/list_offsets.hpp"
 #include "protocol/messages/metadata.hpp"
 #include "protocol/messages/offset_commit.hpp"
@@ -38,6 +39,7 @@ const version_table& implemented_versions()
         {api_key::api_versions, api_versions_versions},
         {api_key::sasl_handshake, sasl_handshake_versions},
         {api_key::sasl_authenticate, sasl_authenticate_versions},
+        {api_key::init_producer_id, init_producer_id_versions},
     };
     return table;
 }

@@ -20,6 +20,7 @@ enum class api_key : std::int16_t {
     sync_group = 14,
     sasl_handshake = 17,
     api_versions = 18,
+    init_producer_id = 22,
     sasl_authenticate = 36,
 };
 
@@ -39,6 +40,7 @@ constexpr std::string_view api_name(api_key key) noexcept
     case api_key::sync_group: return "SyncGroup";
     case api_key::sasl_handshake: return "SaslHandshake";
     case api_key::api_versions: return "ApiVersions";
+    case api_key::init_producer_id: return "InitProducerId";
     case api_key::sasl_authenticate: return "SaslAuthenticate";
     }
     return "Unknown";

@@ -1,9 +1,9 @@
 // spout_task and the kcat / kafka-python helpers the spout tests share.
 #include "tests/integration/spout_harness.hpp"
 
+#include "tests/integration/exit_status.hpp"
 #include "tests/integration/process.hpp"
 
-#include <sys/wait.h>
 
 #include <sstream>
 #include <stdexcept>
@@ -85,17 +85,7 @@ std::vector<multilang::emit_message> spout_task::next_until(std::size_t want, st
 ::testing::AssertionResult exits_zero_after_stdin_closes(spout_task& task, std::chrono::milliseconds limit)
 {
     task.process().close_stdin();
-    auto status = task.process().wait(limit);
-    if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return ::testing::AssertionSuccess();
-    auto failure = ::testing::AssertionFailure();
-    if (!status) {
-        failure << "still running " << limit.count() << " ms after stdin closed";
-    } else if (WIFSIGNALED(*status)) {
-        failure << "killed by signal " << WTERMSIG(*status);
-    } else {
-        failure << "exit status " << WEXITSTATUS(*status);
-    }
-    return failure << "; stderr: " << task.process().drain_stderr();
+    return exits_zero(task.process(), limit);
 }
 
 std::pair<std::int32_t, std::int64_t> parse_emit_id(const multilang::emit_message& e)

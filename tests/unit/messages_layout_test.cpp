@@ -2,6 +2,7 @@
 #include "protocol/messages/api_versions.hpp"
 #include "protocol/messages/fetch.hpp"
 #include "protocol/messages/find_coordinator.hpp"
+#include "protocol/messages/init_producer_id.hpp"
 #include "protocol/messages/list_offsets.hpp"
 #include "protocol/messages/metadata.hpp"
 #include "protocol/messages/offset_commit.hpp"
@@ -340,6 +341,23 @@ TEST(MessagesLayout, FindCoordinatorV2)
     EXPECT_EQ(r.host, "h");
     EXPECT_EQ(r.port, 9092);
     EXPECT_FALSE(r.error_message.has_value());
+}
+
+TEST(MessagesLayout, InitProducerIdV0AndV1)
+{
+    // An idempotent producer: a null transactional id and no transaction timeout.
+    init_producer_id_request req;
+    EXPECT_EQ(hex(encoded(req, 0)), "ffff" "00000000");
+    EXPECT_EQ(encoded(req, 0), encoded(req, 1));
+
+    wire::writer w;
+    w.int32(0);      // throttle_time_ms
+    w.int16(0);      // error_code
+    w.int64(4000);   // producer_id
+    w.int16(3);      // producer_epoch
+    auto r = decoded<init_producer_id_response>(w.view(), 1);
+    EXPECT_EQ(r.producer_id, 4000);
+    EXPECT_EQ(r.producer_epoch, 3);
 }
 
 TEST(MessagesLayout, ApiVersionsV3ErrorReplyMeansRetryWithV0)

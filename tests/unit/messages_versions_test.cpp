@@ -22,7 +22,8 @@ TEST(MessagesVersions, ImplementedTableListsEveryCodec)
     EXPECT_EQ(ours.at(api_key::find_coordinator), (version_range{0, 2}));
     EXPECT_EQ(ours.at(api_key::sasl_handshake), (version_range{0, 1}));
     EXPECT_EQ(ours.at(api_key::sasl_authenticate), (version_range{0, 1}));
-    EXPECT_EQ(ours.size(), 10u);
+    EXPECT_EQ(ours.at(api_key::init_producer_id), (version_range{0, 1}));
+    EXPECT_EQ(ours.size(), 11u);
 }
 
 TEST(MessagesVersions, ChooseVersionForOneApi)

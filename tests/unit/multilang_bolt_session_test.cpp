@@ -276,5 +276,33 @@ TEST_F(BoltSessionTest, EndOfInputInsideAMessageIsAnError)
     EXPECT_NE(error.find("middle of a message"), std::string::npos) << error;
 }
 
+TEST_F(BoltSessionTest, PausedInputHoldsMessagesBackAndLosesNone)
+{
+    std::vector<std::string> seen;
+    std::size_t heartbeats_seen = 0;
+    bolt_session::handlers h;
+    h.on_handshake = [](const handshake&) -> std::optional<std::string> { return std::nullopt; };
+    h.on_tuple = [&](const bolt_tuple& t, bolt_session& s) {
+        seen.push_back(t.id);
+        if (seen.size() == 1) s.output()->pause_reading(); // the rest, already read, must wait
+    };
+    h.on_heartbeat = [&] { ++heartbeats_seen; };
+    start(h);
+    storm_writes(handshake_text());
+    ASSERT_EQ(read_messages(1).size(), 1u); // the pid
+    storm_writes(tuple_text("1", json::array({"a"})) + "\nend\n" + tuple_text("2", json::array({"b"})) + "\nend\n" +
+                 heartbeat_text("hb") + "\nend\n" + tuple_text("3", json::array({"c"})));
+    EXPECT_TRUE(read_messages(1, 300ms).empty()); // no sync for the heartbeat while paused
+    EXPECT_EQ(seen, std::vector<std::string>{"1"});
+    EXPECT_TRUE(session_->output()->paused());
+
+    session_->output()->resume_reading();
+    auto out = read_messages(1, 5s, [&] { return seen.size() == 3; });
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0], json({{"command", "sync"}}));
+    EXPECT_EQ(seen, (std::vector<std::string>{"1", "2", "3"}));
+    EXPECT_EQ(heartbeats_seen, 1u);
+}
+
 } // namespace
 } // namespace kspout::multilang

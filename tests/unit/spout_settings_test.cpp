@@ -214,6 +214,18 @@ TEST(SpoutSettings, UnknownKeysAreErrorsNamingTheKeyAndSource)
     EXPECT_NE(e.find("config file spout.json"), std::string::npos) << e;
 }
 
+TEST(SpoutSettings, TheBoltsKeysInTheSharedStormConfAreLeftToIt)
+{
+    // A topology's conf reaches every component: kafka-bolt's keys are not the spout's business
+    // there, but a config file or flag of the spout's own that names one is a mistake.
+    auto conf = minimal_conf();
+    conf["kafka.bolt.topic"] = "copies";
+    EXPECT_TRUE(load_settings(conf, {}).value);
+
+    auto e = single_error(minimal_conf(), flags({{"kafka.bolt.topic", "copies"}}));
+    EXPECT_NE(e.find("unknown key kafka.bolt.topic"), std::string::npos) << e;
+}
+
 TEST(SpoutSettings, BadValuesNameKeyValueAndWhatWasExpected)
 {
     struct bad {

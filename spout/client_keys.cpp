@@ -1,0 +1,126 @@
+// The client keys: each with its default, doc, type and range, and the cluster option it writes.
+#include "spout/client_keys.hpp"
+
+#include "protocol/io/secret_value.hpp"
+
+namespace kspout::spout {
+
+using json = nlohmann::json;
+
+namespace {
+
+using namespace rules;
+
+basic_value_rule<io::cluster_options> bootstrap_servers_key()
+{
+    return {"list of `host:port`", [](io::cluster_options& c, const json& v) {
+                std::string why;
+                auto list = as_list(v, why);
+                if (!list) return why;
+                for (const auto& server : *list) {
+                    if (!valid_host_port(server)) return "\"" + server + "\" is not host:port";
+                }
+                c.bootstrap_servers = std::move(*list);
+                return std::string();
+            }};
+}
+
+basic_value_rule<io::cluster_options> broker_version_fallback_key()
+{
+    return {"`0.8.2` \\| `0.9.0` \\| `0.10.0`", [](io::cluster_options& c, const json& v) {
+                std::string why;
+                auto text = as_choice(v, {"0.8.2", "0.9.0", "0.10.0"}, why);
+                if (text) c.broker.broker_version_fallback = std::move(*text);
+                return why;
+            }};
+}
+
+constexpr named<io::security_protocol> security_protocol_names[] = {
+    {"PLAINTEXT", io::security_protocol::plaintext},
+    {"SSL", io::security_protocol::ssl},
+    {"SASL_PLAINTEXT", io::security_protocol::sasl_plaintext},
+    {"SASL_SSL", io::security_protocol::sasl_ssl}};
+constexpr named<std::string_view> sasl_mechanism_names[] = {
+    {"PLAIN", "PLAIN"}, {"SCRAM-SHA-256", "SCRAM-SHA-256"}, {"SCRAM-SHA-512", "SCRAM-SHA-512"}};
+
+// A password or key: written inline, or as file:PATH or env:NAME (io::resolve_secret).
+template <typename Field>
+basic_value_rule<io::cluster_options> secret_key(Field field)
+{
+    return {"secret: text, `file:PATH` or `env:NAME`",
+            [=](io::cluster_options& c, const json& v) {
+                std::string why;
+                auto written = as_string(v, why);
+                if (!written) return why;
+                auto secret = io::resolve_secret(*written, why);
+                if (secret) field(c) = std::move(*secret);
+                return why;
+            },
+            true};
+}
+
+basic_value_rule<io::cluster_options> endpoint_identification_key()
+{
+    return {"`https` \\| empty", [](io::cluster_options& c, const json& v) {
+                std::string why;
+                auto text = as_choice(v, {"https", ""}, why);
+                if (text) c.broker.tls.verify_hostname = !text->empty();
+                return why;
+            }};
+}
+
+std::vector<client_key_spec> make_client_keys()
+{
+    using std::nullopt;
+    return {
+        {"kafka.bootstrap.servers", nullopt, "brokers to discover the cluster from", bootstrap_servers_key()},
+        {"kafka.client.id", "kafka-spout", "client id sent to brokers",
+         string_key([](io::cluster_options& c) -> auto& { return c.broker.client_id; }, true)},
+        {"kafka.broker.version.fallback", "0.10.0", "version table for brokers that do not answer ApiVersions",
+         broker_version_fallback_key()},
+        {"kafka.api.version.request", "true", "ask each broker for its versions",
+         bool_key([](io::cluster_options& c) -> auto& { return c.broker.api_version_request; })},
+        {"kafka.security.protocol", "PLAINTEXT", "how the brokers are reached: plain TCP or TLS, with SASL or not",
+         enum_key([](io::cluster_options& c) -> auto& { return c.broker.security; }, security_protocol_names)},
+        {"kafka.ssl.ca.location", "", "CA certificates (PEM file or directory) the brokers' certificates are checked with",
+         string_key([](io::cluster_options& c) -> auto& { return c.broker.tls.ca_location; }, true)},
+        {"kafka.ssl.certificate.location", "", "client certificate (PEM) for mutual TLS",
+         string_key([](io::cluster_options& c) -> auto& { return c.broker.tls.certificate_location; }, true)},
+        {"kafka.ssl.key.location", "", "private key (PEM) of the client certificate",
+         string_key([](io::cluster_options& c) -> auto& { return c.broker.tls.key_location; }, true)},
+        {"kafka.ssl.key.password", "", "password of the private key",
+         secret_key([](io::cluster_options& c) -> auto& { return c.broker.tls.key_password; })},
+        {"kafka.ssl.endpoint.identification.algorithm", "https",
+         "whether a broker's certificate must name the host connected to", endpoint_identification_key()},
+        {"kafka.ssl.cipher.suites", "", "OpenSSL cipher list for TLS 1.2",
+         string_key([](io::cluster_options& c) -> auto& { return c.broker.tls.cipher_list; }, true)},
+        {"kafka.sasl.mechanism", "PLAIN", "SASL mechanism for the SASL_* protocols",
+         enum_key([](io::cluster_options& c) -> auto& { return c.broker.sasl.mechanism; }, sasl_mechanism_names)},
+        {"kafka.sasl.username", "", "SASL user name",
+         string_key([](io::cluster_options& c) -> auto& { return c.broker.sasl.username; }, true)},
+        {"kafka.sasl.password", "", "SASL password",
+         secret_key([](io::cluster_options& c) -> auto& { return c.broker.sasl.password; })},
+    };
+}
+
+} // namespace
+
+void check_client_settings(const io::cluster_options& c, std::vector<std::string>& errors)
+{
+    const auto& tls = c.broker.tls;
+    if (tls.certificate_location.empty() != tls.key_location.empty()) {
+        errors.push_back("kafka.ssl.certificate.location and kafka.ssl.key.location go together: a client "
+                         "certificate needs its key");
+    }
+    if (io::uses_sasl(c.broker.security) && c.broker.sasl.username.empty()) {
+        errors.push_back("kafka.sasl.username is required with a SASL_* kafka.security.protocol");
+    }
+}
+
+const std::vector<client_key_spec>& client_keys()
+{
+    static const std::vector<client_key_spec> table = make_client_keys();
+    return table;
+}
+
+} // namespace kspout::spout
