@@ -1,31 +1,21 @@
 // kafka-bolt's settings: defaults, the keys it shares with the spout, a shared Storm conf, and every check.
 #include "spout/bolt/bolt_settings.hpp"
 
+#include "tests/unit/settings_test_util.hpp"
+
 #include <gtest/gtest.h>
 
 namespace kspout::spout::bolt {
 namespace {
 
 using nlohmann::json;
+using test_util::flags;
+using test_util::joined;
 using namespace std::chrono_literals;
 
 json minimal_conf()
 {
     return {{"kafka.bootstrap.servers", "k1:9092"}, {"kafka.bolt.topic", "copies"}, {"topology.workers", 2}};
-}
-
-command_line flags(std::initializer_list<std::pair<std::string, std::string>> overrides)
-{
-    command_line cl;
-    for (const auto& o : overrides) cl.overrides.push_back(o);
-    return cl;
-}
-
-std::string joined(const std::vector<std::string>& errors)
-{
-    std::string out;
-    for (const auto& e : errors) out += e + "\n";
-    return out;
 }
 
 std::string single_error(const json& conf, const command_line& cl = {})

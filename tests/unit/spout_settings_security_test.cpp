@@ -1,6 +1,8 @@
 // The security settings: TLS keys into the broker options, and secrets inline, from a file or the environment, never echoed.
 #include "spout/settings.hpp"
 
+#include "tests/unit/settings_test_util.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -13,6 +15,7 @@ namespace kspout::spout {
 namespace {
 
 using nlohmann::json;
+using test_util::joined;
 
 json tls_conf()
 {
@@ -26,13 +29,6 @@ json tls_conf()
         {"kafka.ssl.certificate.location", "/etc/kafka/client.pem"},
         {"kafka.ssl.key.location", "/etc/kafka/client.key"},
     };
-}
-
-std::string joined(const std::vector<std::string>& errors)
-{
-    std::string out;
-    for (const auto& e : errors) out += e + "\n";
-    return out;
 }
 
 TEST(SpoutSecuritySettings, PlaintextWithHostnameVerificationByDefault)

@@ -2,6 +2,8 @@
 #include "multilang/excerpt.hpp"
 #include "spout/settings.hpp"
 
+#include "tests/unit/settings_test_util.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -13,6 +15,8 @@ namespace kspout::spout {
 namespace {
 
 using nlohmann::json;
+using test_util::flags;
+using test_util::joined;
 using namespace std::chrono_literals;
 
 json minimal_conf()
@@ -25,20 +29,6 @@ json minimal_conf()
         {"topology.workers", 4}, // Storm's own keys are ignored
         {"storm.zookeeper.servers", json::array({"zk1"})},
     };
-}
-
-command_line flags(std::initializer_list<std::pair<std::string, std::string>> overrides)
-{
-    command_line cl;
-    for (const auto& o : overrides) cl.overrides.push_back(o);
-    return cl;
-}
-
-std::string joined(const std::vector<std::string>& errors)
-{
-    std::string out;
-    for (const auto& e : errors) out += e + "\n";
-    return out;
 }
 
 // Loads, expects exactly one error, and returns it.
