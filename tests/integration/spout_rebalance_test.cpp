@@ -58,10 +58,13 @@ std::set<std::string> reemitted_after_join(int drain_ms, const std::string& name
     EXPECT_TRUE(revoking) << "member 1 never revoked a partition";
     for (const auto& e : held) first.storm().ack(*e.id);
 
-    // Member 2 owns half the partitions once member 1 lets them go; give it time to read them.
+    // Member 2 owns half the partitions once member 1 lets them go; it has read them when every
+    // partition's committed offset reaches its end (from member 1's drain or member 2's own acks).
+    const auto ends = end_offsets(mock, name, 4);
     std::set<std::string> reemitted;
     bool second_consuming = false;
-    for (auto deadline = clock::now() + 6s; clock::now() < deadline;) {
+    bool all_committed = false;
+    for (auto deadline = clock::now() + 30s; !all_committed && clock::now() < deadline;) {
         first.storm().next();
         auto reply = second.storm().next();
         for (const auto& log : reply.logs) {
@@ -71,8 +74,10 @@ std::set<std::string> reemitted_after_join(int drain_ms, const std::string& name
             if (held_ids.contains(*e.id)) reemitted.insert(*e.id);
             second.storm().ack(*e.id);
         }
+        all_committed = second_consuming && committed_offsets(mock, "g-" + name, name, 4) == ends;
     }
     EXPECT_TRUE(second_consuming) << "member 2 never got partitions";
+    EXPECT_TRUE(all_committed) << "the group never committed every partition's end";
     EXPECT_TRUE(exits_zero_after_stdin_closes(first));
     EXPECT_TRUE(exits_zero_after_stdin_closes(second));
     return reemitted;
