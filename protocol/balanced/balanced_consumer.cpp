@@ -192,7 +192,7 @@ std::span<const io::consumer_message> balanced_consumer::poll(std::size_t max_me
     return consumer_->poll(max_messages);
 }
 
-void balanced_consumer::async_wait_data(io::simple_consumer::wait_handler handler)
+void balanced_consumer::async_wait_data(wait_handler handler)
 {
     if (!consumer_ || stopped_) {
         boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(io::errc::shut_down)); });
@@ -226,7 +226,7 @@ std::error_code balanced_consumer::resume(std::int32_t partition)
     return {};
 }
 
-void balanced_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler)
+void balanced_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler)
 {
     if (!handler)
         handler = [](std::error_code) {};

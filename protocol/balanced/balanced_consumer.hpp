@@ -7,6 +7,7 @@
 #include "protocol/group/assignment.hpp"
 #include "protocol/group/paths.hpp"
 #include "protocol/io/simple_consumer.hpp"
+#include "protocol/member/group_member.hpp"
 #include "protocol/zk/zk_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -25,19 +26,9 @@
 
 namespace kspout::balanced {
 
-// Events the owner of the consumer handles. All run on the executor.
-struct balanced_listener {
-    // Before partitions are given up (rebalance, session loss, stop): the consumer has already
-    // stopped handing out their messages; the listener commits what it knows is processed and
-    // calls done() (the consumer then deletes its owner znodes). Late acks for these partitions
-    // must be ignored by the listener from this call on.
-    std::function<void(const std::vector<std::int32_t>& partitions, std::function<void()> done)> on_revoking;
-    // Partitions now owned and being fetched, with the offset each starts from.
-    std::function<void(const std::map<std::int32_t, std::int64_t>& starts)> on_assigned;
-    // A failure the consumer could not recover from by itself (claims past the deadline, a
-    // fatal broker error, ZooKeeper unreachable past the session timeout...), in one line.
-    std::function<void(std::error_code, const std::string& what)> on_error;
-};
+// Events the owner of the consumer handles (member_listener's on_revoking: the consumer deletes
+// its owner znodes after done()).
+using balanced_listener = member::member_listener;
 
 // Lifecycle: start() joins the group (registers the ids znode, watches members, claims
 // partitions) and fetching begins as partitions are claimed; stop() revokes everything through
@@ -50,35 +41,36 @@ struct balanced_listener {
 // proves the session alive (session_lease), so a process that was stopped past its session
 // timeout hands out and commits nothing before it learns what happened meanwhile. Claims are exclusive per partition, whatever leader-id prefix an existing owner node
 // carries. The consumer never commits anything by itself.
-class balanced_consumer : public std::enable_shared_from_this<balanced_consumer> {
+class balanced_consumer final : public member::group_member,
+                                public std::enable_shared_from_this<balanced_consumer> {
 public:
     static std::shared_ptr<balanced_consumer> create(boost::asio::any_io_executor executor,
                                                      io::cluster_options cluster, balanced_options options,
                                                      balanced_listener listener, log::logger log = {});
-    ~balanced_consumer();
+    ~balanced_consumer() override;
 
-    void start();
-    void stop(std::function<void()> done);
+    void start() override;
+    void stop(std::function<void()> done) override;
 
     // As simple_consumer::poll: buffered messages of owned partitions, never waiting.
-    std::span<const io::consumer_message> poll(std::size_t max_messages);
-    void async_wait_data(io::simple_consumer::wait_handler handler);
+    std::span<const io::consumer_message> poll(std::size_t max_messages) override;
+    void async_wait_data(wait_handler handler) override;
     // Rewinds an owned partition (a replay after a failed tuple).
-    std::error_code seek(std::int32_t partition, std::int64_t offset);
-    std::error_code pause(std::int32_t partition);
-    std::error_code resume(std::int32_t partition);
+    std::error_code seek(std::int32_t partition, std::int64_t offset) override;
+    std::error_code pause(std::int32_t partition) override;
+    std::error_code resume(std::int32_t partition) override;
     // Commits offsets ("next offset to read") for owned partitions; others are refused.
     // (Partitions handed to on_revoking count as owned until its done(), unless they were lost
     // with the session. When the session lease has lapsed, ZooKeeper is asked first; while it is
     // disconnected or does not confirm the session, every partition is refused. When some are
     // refused, the rest are still committed and the handler gets io::consumer_errc::not_owned, or
     // errc::session_unconfirmed.)
-    void commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler);
+    void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler) override;
 
-    std::vector<std::int32_t> owned() const;
-    const std::string& consumer_id() const noexcept;
-    std::optional<std::int64_t> position(std::int32_t partition) const;
-    std::optional<std::int64_t> high_watermark(std::int32_t partition) const;
+    std::vector<std::int32_t> owned() const override;
+    const std::string& consumer_id() const noexcept override;
+    std::optional<std::int64_t> position(std::int32_t partition) const override;
+    std::optional<std::int64_t> high_watermark(std::int32_t partition) const override;
     // The current ZooKeeper session (nullopt in static mode or before the first connection): for
     // diagnostics, and for tests that expire it from outside.
     std::optional<zk::session_credentials> zookeeper_session() const;
