@@ -2,9 +2,13 @@
 #include "protocol/messages/versions.hpp"
 
 #include "protocol/messages/api_versions.hpp"
+#include "protocol/messages/consumer_group_heartbeat.hpp"
 #include "protocol/messages/fetch.hpp"
 #include "protocol/messages/find_coordinator.hpp"
+#include "protocol/messages/heartbeat.hpp"
 #include "protocol/messages/init_producer_id.hpp"
+#include "protocol/messages/join_group.hpp"
+#include "protocol/messages/leave_group.hpp"
 #include "protocol/messages/list_offsets.hpp"
 #include "protocol/messages/metadata.hpp"
 #include "protocol/messages/offset_commit.hpp"
@@ -12,6 +16,7 @@
 #include "protocol/messages/produce.hpp"
 #include "protocol/messages/sasl_authenticate.hpp"
 #include "protocol/messages/sasl_handshake.hpp"
+#include "protocol/messages/sync_group.hpp"
 
 #include <algorithm>
 
@@ -36,10 +41,15 @@ const version_table& implemented_versions()
         {api_key::offset_commit, offset_commit_versions},
         {api_key::offset_fetch, offset_fetch_versions},
         {api_key::find_coordinator, find_coordinator_versions},
+        {api_key::join_group, join_group_versions},
+        {api_key::heartbeat, heartbeat_versions},
+        {api_key::leave_group, leave_group_versions},
+        {api_key::sync_group, sync_group_versions},
         {api_key::api_versions, api_versions_versions},
         {api_key::sasl_handshake, sasl_handshake_versions},
         {api_key::sasl_authenticate, sasl_authenticate_versions},
         {api_key::init_producer_id, init_producer_id_versions},
+        {api_key::consumer_group_heartbeat, consumer_group_heartbeat_versions},
     };
     return table;
 }

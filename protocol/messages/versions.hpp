@@ -33,7 +33,7 @@ struct negotiated_versions {
     bool usable(wire::api_key key) const { return version(key).has_value(); }
 };
 
-// The versions this library implements (the non-flexible ones, see each codec's header).
+// The versions this library implements (see each codec's header).
 const version_table& implemented_versions();
 
 // The highest version in both ranges (and not above cap), or nullopt if they do not overlap.

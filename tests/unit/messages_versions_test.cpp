@@ -23,7 +23,12 @@ TEST(MessagesVersions, ImplementedTableListsEveryCodec)
     EXPECT_EQ(ours.at(api_key::sasl_handshake), (version_range{0, 1}));
     EXPECT_EQ(ours.at(api_key::sasl_authenticate), (version_range{0, 1}));
     EXPECT_EQ(ours.at(api_key::init_producer_id), (version_range{0, 1}));
-    EXPECT_EQ(ours.size(), 11u);
+    EXPECT_EQ(ours.at(api_key::join_group), (version_range{0, 9}));
+    EXPECT_EQ(ours.at(api_key::sync_group), (version_range{0, 5}));
+    EXPECT_EQ(ours.at(api_key::heartbeat), (version_range{0, 4}));
+    EXPECT_EQ(ours.at(api_key::leave_group), (version_range{0, 5}));
+    EXPECT_EQ(ours.at(api_key::consumer_group_heartbeat), (version_range{0, 1}));
+    EXPECT_EQ(ours.size(), 16u);
 }
 
 TEST(MessagesVersions, ChooseVersionForOneApi)
