@@ -5,6 +5,7 @@
 #include "protocol/messages/join_group.hpp"
 #include "protocol/messages/leave_group.hpp"
 #include "protocol/messages/sync_group.hpp"
+#include "tests/unit/hex_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,29 +22,14 @@ std::string encoded_hex(const T& message, std::int16_t version)
 {
     wire::writer w;
     encode(w, message, version);
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string text;
-    for (std::uint8_t b : w.view()) {
-        text += digits[b >> 4];
-        text += digits[b & 15];
-    }
-    return text;
-}
-
-byte_buffer unhex(std::string_view hex)
-{
-    byte_buffer out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-    }
-    return out;
+    return test::hex(w.view());
 }
 
 // Decodes all of the bytes, failing the test on an error or leftover bytes.
 template <typename T>
 T decoded(std::string_view hex, std::int16_t version)
 {
-    byte_buffer bytes = unhex(hex);
+    byte_buffer bytes = test::unhex(hex);
     wire::reader r(bytes);
     T out;
     auto error = decode(r, out, version);
@@ -264,7 +250,7 @@ TEST(GroupLayout, ConsumerGroupHeartbeatResponse)
 TEST(GroupLayout, ImpossibleCountsFailBeforeAllocating)
 {
     // JoinGroup v0 response claiming 2^31-1 members in a few bytes.
-    byte_buffer bytes = unhex(cat({"0000", "00000005", range, m1, m1, "7fffffff"}));
+    byte_buffer bytes = test::unhex(cat({"0000", "00000005", range, m1, m1, "7fffffff"}));
     wire::reader r(bytes);
     join_group_response out;
     auto error = decode(r, out, 0);
@@ -273,7 +259,7 @@ TEST(GroupLayout, ImpossibleCountsFailBeforeAllocating)
     EXPECT_EQ(error->context, "JoinGroup v0 response");
 
     // A compact array count far beyond the bytes left.
-    byte_buffer flexible = unhex(cat({"00000000", "0000", "00", "00", "00000001", "00000000", "01", "ffffff7f"}));
+    byte_buffer flexible = test::unhex(cat({"00000000", "0000", "00", "00", "00000001", "00000000", "01", "ffffff7f"}));
     wire::reader f(flexible);
     consumer_group_heartbeat_response cgh;
     auto cgh_error = decode(f, cgh, 0);

@@ -8,6 +8,7 @@
 #include "protocol/messages/offset_commit.hpp"
 #include "protocol/messages/offset_fetch.hpp"
 #include "protocol/messages/produce.hpp"
+#include "tests/unit/hex_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -39,16 +40,7 @@ T decoded(bytes_view bytes, std::int16_t version)
     return out;
 }
 
-std::string hex(bytes_view bytes)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string text;
-    for (std::uint8_t b : bytes) {
-        text += digits[b >> 4];
-        text += digits[b & 15];
-    }
-    return text;
-}
+using test::hex;
 
 TEST(MessagesLayout, MetadataV0RequestMatchesTheReferenceNote)
 {
