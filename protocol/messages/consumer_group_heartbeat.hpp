@@ -23,6 +23,7 @@ inline constexpr std::int32_t member_epoch_join = 0;          // join (or rejoin
 inline constexpr std::int32_t member_epoch_leave = -1;        // leave the group
 inline constexpr std::int32_t member_epoch_leave_static = -2; // a static member leaves for now, keeps its instance id
 
+// Topics are named by id; Metadata v10+ (metadata_topic::topic_id) maps them to names.
 struct consumer_group_topic_partitions {
     messages::topic_id topic_id{};
     std::vector<std::int32_t> partitions;

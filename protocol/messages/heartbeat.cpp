@@ -12,17 +12,12 @@ namespace {
 constexpr auto key = wire::api_key::heartbeat;
 using detail::direction;
 
-bool is_flexible(std::int16_t version)
-{
-    return version >= 4;
-}
-
 } // namespace
 
 void encode(wire::writer& w, const heartbeat_request& r, std::int16_t version)
 {
     assert(heartbeat_versions.contains(version));
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     detail::write_string(w, r.group_id, flex);
     w.int32(r.generation_id);
     detail::write_string(w, r.member_id, flex);
@@ -36,7 +31,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, heartbeat_request& out
     if (!heartbeat_versions.contains(version)) {
         return detail::unsupported(r, key, version, direction::request);
     }
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     out.group_id = detail::read_string(r, flex);
     out.generation_id = r.int32();
     out.member_id = detail::read_string(r, flex);
@@ -50,7 +45,7 @@ void encode(wire::writer& w, const heartbeat_response& r, std::int16_t version)
     assert(heartbeat_versions.contains(version));
     if (version >= 1) w.int32(r.throttle_time_ms);
     w.int16(r.error_code);
-    detail::write_tags(w, is_flexible(version));
+    detail::write_tags(w, is_flexible(key, version));
 }
 
 std::optional<wire::decode_error> decode(wire::reader& r, heartbeat_response& out, std::int16_t version)
@@ -61,7 +56,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, heartbeat_response& ou
     }
     if (version >= 1) out.throttle_time_ms = r.int32();
     out.error_code = r.int16();
-    detail::skip_tags(r, is_flexible(version));
+    detail::skip_tags(r, is_flexible(key, version));
     return detail::result(r, key, version, direction::response);
 }
 

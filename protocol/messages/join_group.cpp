@@ -13,11 +13,6 @@ constexpr auto key = wire::api_key::join_group;
 constexpr std::int16_t member_id_required = 79; // MEMBER_ID_REQUIRED
 using detail::direction;
 
-bool is_flexible(std::int16_t version)
-{
-    return version >= 6;
-}
-
 } // namespace
 
 std::optional<std::string> member_id_to_rejoin_with(const join_group_response& response)
@@ -29,7 +24,7 @@ std::optional<std::string> member_id_to_rejoin_with(const join_group_response& r
 void encode(wire::writer& w, const join_group_request& r, std::int16_t version)
 {
     assert(join_group_versions.contains(version));
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     detail::write_string(w, r.group_id, flex);
     w.int32(r.session_timeout_ms);
     if (version >= 1) w.int32(r.rebalance_timeout_ms);
@@ -51,7 +46,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, join_group_request& ou
     if (!join_group_versions.contains(version)) {
         return detail::unsupported(r, key, version, direction::request);
     }
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     out.group_id = detail::read_string(r, flex);
     out.session_timeout_ms = r.int32();
     if (version >= 1) out.rebalance_timeout_ms = r.int32();
@@ -71,7 +66,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, join_group_request& ou
 void encode(wire::writer& w, const join_group_response& r, std::int16_t version)
 {
     assert(join_group_versions.contains(version));
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     if (version >= 2) w.int32(r.throttle_time_ms);
     w.int16(r.error_code);
     w.int32(r.generation_id);
@@ -99,7 +94,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, join_group_response& o
     if (!join_group_versions.contains(version)) {
         return detail::unsupported(r, key, version, direction::response);
     }
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     if (version >= 2) out.throttle_time_ms = r.int32();
     out.error_code = r.int16();
     out.generation_id = r.int32();

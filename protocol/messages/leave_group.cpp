@@ -12,17 +12,12 @@ namespace {
 constexpr auto key = wire::api_key::leave_group;
 using detail::direction;
 
-bool is_flexible(std::int16_t version)
-{
-    return version >= 4;
-}
-
 } // namespace
 
 void encode(wire::writer& w, const leave_group_request& r, std::int16_t version)
 {
     assert(leave_group_versions.contains(version));
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     detail::write_string(w, r.group_id, flex);
     if (version <= 2) {
         assert(r.members.size() == 1);
@@ -44,7 +39,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, leave_group_request& o
     if (!leave_group_versions.contains(version)) {
         return detail::unsupported(r, key, version, direction::request);
     }
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     out.group_id = detail::read_string(r, flex);
     if (version <= 2) {
         out.members.emplace_back().member_id = detail::read_string(r);
@@ -63,7 +58,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, leave_group_request& o
 void encode(wire::writer& w, const leave_group_response& r, std::int16_t version)
 {
     assert(leave_group_versions.contains(version));
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     if (version >= 1) w.int32(r.throttle_time_ms);
     w.int16(r.error_code);
     if (version >= 3) {
@@ -83,7 +78,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, leave_group_response& 
     if (!leave_group_versions.contains(version)) {
         return detail::unsupported(r, key, version, direction::response);
     }
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     if (version >= 1) out.throttle_time_ms = r.int32();
     out.error_code = r.int16();
     if (version >= 3) {

@@ -12,17 +12,12 @@ namespace {
 constexpr auto key = wire::api_key::sync_group;
 using detail::direction;
 
-bool is_flexible(std::int16_t version)
-{
-    return version >= 4;
-}
-
 } // namespace
 
 void encode(wire::writer& w, const sync_group_request& r, std::int16_t version)
 {
     assert(sync_group_versions.contains(version));
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     detail::write_string(w, r.group_id, flex);
     w.int32(r.generation_id);
     detail::write_string(w, r.member_id, flex);
@@ -45,7 +40,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, sync_group_request& ou
     if (!sync_group_versions.contains(version)) {
         return detail::unsupported(r, key, version, direction::request);
     }
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     out.group_id = detail::read_string(r, flex);
     out.generation_id = r.int32();
     out.member_id = detail::read_string(r, flex);
@@ -66,7 +61,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, sync_group_request& ou
 void encode(wire::writer& w, const sync_group_response& r, std::int16_t version)
 {
     assert(sync_group_versions.contains(version));
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     if (version >= 1) w.int32(r.throttle_time_ms);
     w.int16(r.error_code);
     if (version >= 5) {
@@ -83,7 +78,7 @@ std::optional<wire::decode_error> decode(wire::reader& r, sync_group_response& o
     if (!sync_group_versions.contains(version)) {
         return detail::unsupported(r, key, version, direction::response);
     }
-    const bool flex = is_flexible(version);
+    const bool flex = is_flexible(key, version);
     if (version >= 1) out.throttle_time_ms = r.int32();
     out.error_code = r.int16();
     if (version >= 5) {

@@ -37,8 +37,11 @@ const version_table& implemented_versions()
         {api_key::produce, produce_versions},
         {api_key::fetch, fetch_versions},
         {api_key::list_offsets, list_offsets_versions},
-        {api_key::metadata, metadata_versions},
-        {api_key::offset_commit, offset_commit_versions},
+        // Metadata and OffsetCommit stay below their flexible versions while the request
+        // pipeline writes request header v1 only; raise them to metadata_versions and
+        // offset_commit_versions once it frames is_flexible() requests with header v2.
+        {api_key::metadata, {metadata_versions.min, 8}},
+        {api_key::offset_commit, {offset_commit_versions.min, 7}},
         {api_key::offset_fetch, offset_fetch_versions},
         {api_key::find_coordinator, find_coordinator_versions},
         {api_key::join_group, join_group_versions},
@@ -108,6 +111,40 @@ std::optional<version_table> fallback_versions(std::string_view broker_version)
     if (broker_version == "0.10.0") return table;
 
     return std::nullopt;
+}
+
+std::optional<std::int16_t> first_flexible_version(wire::api_key key) noexcept
+{
+    switch (key) {
+    case api_key::produce: return 9;
+    case api_key::fetch: return 12;
+    case api_key::list_offsets: return 6;
+    case api_key::metadata: return 9;
+    case api_key::offset_commit: return 8;
+    case api_key::offset_fetch: return 6;
+    case api_key::find_coordinator: return 3;
+    case api_key::join_group: return 6;
+    case api_key::heartbeat: return 4;
+    case api_key::leave_group: return 4;
+    case api_key::sync_group: return 4;
+    case api_key::sasl_handshake: return std::nullopt;
+    case api_key::api_versions: return 3;
+    case api_key::init_producer_id: return 2;
+    case api_key::sasl_authenticate: return 2;
+    case api_key::consumer_group_heartbeat: return 0;
+    }
+    return std::nullopt;
+}
+
+bool is_flexible(wire::api_key key, std::int16_t version) noexcept
+{
+    auto first = first_flexible_version(key);
+    return first && version >= *first;
+}
+
+bool flexible_response_header(wire::api_key key, std::int16_t version) noexcept
+{
+    return key != api_key::api_versions && is_flexible(key, version);
 }
 
 std::int8_t message_format_magic(std::int16_t produce_version) noexcept

@@ -43,10 +43,8 @@ metadata_request sample_metadata_request(std::int16_t v)
     metadata_request r;
     r.topics = std::vector<std::string>{"alpha", "beta"};
     if (v >= 4) r.allow_auto_topic_creation = false;
-    if (v >= 8) {
-        r.include_cluster_authorized_operations = true;
-        r.include_topic_authorized_operations = true;
-    }
+    if (v >= 8 && v <= 10) r.include_cluster_authorized_operations = true;
+    if (v >= 8) r.include_topic_authorized_operations = true;
     return r;
 }
 
@@ -68,10 +66,9 @@ metadata_response sample_metadata_response(std::int16_t v)
     metadata_topic t0{0, "alpha", false, {p0, p1}, authorized_operations_unknown};
     metadata_topic t1{3, "missing", false, {}, authorized_operations_unknown};
     if (v >= 1) t0.is_internal = true;
-    if (v >= 8) {
-        t0.topic_authorized_operations = 0x0df8;
-        r.cluster_authorized_operations = 0x1234;
-    }
+    if (v >= 8) t0.topic_authorized_operations = 0x0df8;
+    if (v >= 8 && v <= 10) r.cluster_authorized_operations = 0x1234;
+    if (v >= 10) t0.topic_id = {0xa1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0xff};
     r.topics = {t0, t1};
     return r;
 }
