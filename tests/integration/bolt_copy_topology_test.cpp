@@ -4,10 +4,10 @@
 #include "tests/integration/mock_cluster.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/integration/spout_harness.hpp"
+#include "tests/integration/topology_resources.hpp"
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <map>
 
 namespace kspout::testing {
@@ -23,15 +23,8 @@ TEST(BoltCopyTopology, EveryRecordOfAIsInBAtLeastOnce)
     mock.create_topic("copy-b", 3);
     produce_with_kcat(mock, "copy-a", records);
 
-    // The jar's resources/ directory, as Storm would unpack it.
     temp_dir dir;
-    const auto resources = dir.path() / "resources";
-    std::filesystem::create_directories(resources);
-    for (const char* file : {"run-kafka-spout.sh", "run-kafka-bolt.sh"}) {
-        std::filesystem::copy_file(std::filesystem::path(KSPOUT_TOPOLOGY_EXAMPLES) / file, resources / file);
-    }
-    std::filesystem::copy_file(KSPOUT_SPOUT_BIN, resources / "kafka-spout");
-    std::filesystem::copy_file(KSPOUT_BOLT_BIN, resources / "kafka-bolt");
+    const auto resources = topology_resources(dir.path() / "resources");
 
     auto run = run_process({KSPOUT_LOCAL_TOPOLOGY_BIN, std::string(KSPOUT_TOPOLOGY_EXAMPLES) + "/kafka-copy.flux.yaml",
                             "--resources", resources.string(), "--quiet", "--set",
