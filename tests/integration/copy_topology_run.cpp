@@ -7,6 +7,9 @@
 #include "tests/integration/process.hpp"
 #include "tests/integration/spout_harness.hpp"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -229,6 +232,27 @@ copy_run_report run_copy_topology(const copy_run_settings& settings)
                                                             std::to_string(emits_of[id]) + " emits)");
     }
     return report;
+}
+
+void expect_every_record_copied_and_every_duplicate_a_replay(const copy_run_report& report)
+{
+    using ::testing::IsEmpty;
+    // At least once: every record of A is in B, in its partition.
+    EXPECT_THAT(report.missing, IsEmpty());
+    EXPECT_THAT(report.misplaced, IsEmpty());
+    // Only replays: the runner saw every emit, ack and fail of the spout, and the kill. Every
+    // emit of a record after its first has a cause that leaves the tuple unacked in Kafka's
+    // terms (not covered by a committed offset): Storm failed or timed out its previous emit
+    // (a killed bolt's inputs time out), or its spout task died before the previous emit was
+    // acked, or acked but before the commit (a restarted task resumes from the committed
+    // offset). classify_replays counts each cause and lists any replay without one.
+    EXPECT_THAT(report.unexplained, IsEmpty()) << report.describe();
+    // The spout task died mid-run with tuples in flight: its restart replayed them.
+    EXPECT_GT(report.replays_in_flight_at_kill + report.replays_acked_not_committed, 0) << report.describe();
+    // No record is in B more often than the spout emitted it: the bolt writes once per tuple
+    // and its producer's resends add no copy. So every duplicate is one of the replays above.
+    EXPECT_THAT(report.over_emitted, IsEmpty());
+    EXPECT_LE(report.duplicates, report.replays) << report.describe();
 }
 
 } // namespace kspout::testing

@@ -53,4 +53,9 @@ struct copy_run_report {
 // then stops the runner and compares B with A and the spout's emits and outcomes.
 copy_run_report run_copy_topology(const copy_run_settings& settings);
 
+// The checks of a run with a spout task killed (GoogleTest expectations): every record of A is
+// in B in its partition, every replay has a cause, the dead spout task's restart replayed some,
+// and no record is in B more often than it was emitted, so every duplicate is a replay.
+void expect_every_record_copied_and_every_duplicate_a_replay(const copy_run_report& report);
+
 } // namespace kspout::testing

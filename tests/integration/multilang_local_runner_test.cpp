@@ -305,15 +305,17 @@ TEST_F(LocalRunnerTest, DurationStopsARunThatNeverEnds)
     EXPECT_LE(counts(summary, "counter").emitted - counts(summary, "counter").acked, 5);
 }
 
-// The one running child of this process started from `exe`, once it is there.
+// The one running child of this process started from `exe`, once it is there (the limit only
+// turns a hang into a failure).
 pid_t running_child(const std::string& exe)
 {
-    for (;;) {
+    for (auto deadline = std::chrono::steady_clock::now() + 60s; std::chrono::steady_clock::now() < deadline;) {
         auto pids = testing::children_running(::getpid(), exe);
         if (pids.size() == 1) return pids.front();
         if (pids.size() > 1) throw std::runtime_error("more than one child runs " + exe);
         std::this_thread::sleep_for(10ms); // polling /proc for the subprocess
     }
+    throw std::runtime_error("no child runs " + exe);
 }
 
 TEST_F(LocalRunnerTest, KilledBoltTaskIsRestartedWithTheSameTaskAndTheRunGoesOn)

@@ -106,15 +106,18 @@ TEST_F(LocalToolTest, FatalComponentStopsTheRunWithStatusOne)
     EXPECT_THAT(r.out, ::testing::Not(HasSubstr("topology tool-test"))); // no summary
 }
 
-// The one running child of `parent` started from `exe`, other than `except`, once it is there.
+// The one running child of `parent` started from `exe`, other than `except`, once it is there
+// (the limit only turns a hang into a failure).
 int running_child(int parent, const std::string& exe, int except = 0)
 {
-    for (;;) {
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+         std::chrono::steady_clock::now() < deadline;) {
         auto pids = children_running(parent, exe);
         std::erase(pids, except);
         if (pids.size() == 1) return pids.front();
         std::this_thread::sleep_for(std::chrono::milliseconds(10)); // polling /proc for the subprocess
     }
+    throw std::runtime_error("no child of " + std::to_string(parent) + " runs " + exe);
 }
 
 TEST_F(LocalToolTest, RestartTasksStartsAKilledBoltAgainAndTheRunEndsCleanly)

@@ -1,6 +1,8 @@
 // The word count in Java: kafka-spout -> wordcount-split-bolt -> wordcount-count-bolt -> kafka-bolt.
 package example;
 
+import static example.ExampleTopology.required;
+
 import java.util.Map;
 
 import org.apache.storm.Config;
@@ -70,13 +72,5 @@ public final class WordCountTopology {
         public Map<String, Object> getComponentConfiguration() {
             return null;
         }
-    }
-
-    private static String required(Map<String, String> options, String key) {
-        String value = options.get(key);
-        if (value == null) {
-            throw new IllegalArgumentException("missing option " + key);
-        }
-        return value;
     }
 }
