@@ -141,7 +141,7 @@ void classic_group_member::send(wire::api_key key, Request request, std::chrono:
                 self->coordinator_failed(ec);
                 return;
             }
-            answer(*self, std::move(resp.body));
+            answer(*self, std::move(resp));
         });
 }
 
@@ -175,8 +175,9 @@ void classic_group_member::run(action a)
     case action_type::send_join:
         send<messages::join_group_request, messages::join_group_response>(
             wire::api_key::join_group, std::move(a.join), options_.member.rebalance_timeout + join_grace,
-            [](classic_group_member& self, messages::join_group_response r) {
-                self.feed(join_answered{clock::now(), std::move(r)});
+            [](classic_group_member& self, io::response<messages::join_group_response> r) {
+                bool static_membership = r.version >= messages::join_group_static_membership_version;
+                self.feed(join_answered{clock::now(), std::move(r.body), static_membership});
             });
         return;
     case action_type::count_partitions:
@@ -194,16 +195,16 @@ void classic_group_member::run(action a)
     case action_type::send_sync:
         send<messages::sync_group_request, messages::sync_group_response>(
             wire::api_key::sync_group, std::move(a.sync), options_.consumer.request_timeout,
-            [](classic_group_member& self, messages::sync_group_response r) {
-                self.feed(sync_answered{clock::now(), std::move(r)});
+            [](classic_group_member& self, io::response<messages::sync_group_response> r) {
+                self.feed(sync_answered{clock::now(), std::move(r.body)});
             });
         return;
     case action_type::send_heartbeat: {
         std::int32_t generation = a.heartbeat.generation_id;
         send<messages::heartbeat_request, messages::heartbeat_response>(
             wire::api_key::heartbeat, std::move(a.heartbeat), options_.member.session_timeout,
-            [generation](classic_group_member& self, messages::heartbeat_response r) {
-                self.feed(heartbeat_answered{clock::now(), generation, r.error_code});
+            [generation](classic_group_member& self, io::response<messages::heartbeat_response> r) {
+                self.feed(heartbeat_answered{clock::now(), generation, r.body.error_code});
             });
         return;
     }

@@ -37,7 +37,10 @@ std::string error_name(std::int16_t code)
 
 } // namespace
 
-classic_member::classic_member(classic_member_options options) : options_(std::move(options)) {}
+classic_member::classic_member(classic_member_options options)
+    : options_(std::move(options)), instance_id_(options_.group_instance_id)
+{
+}
 
 std::vector<action> classic_member::resume(const event& e)
 {
@@ -158,7 +161,7 @@ classic_member::actions classic_member::join()
     a.join.session_timeout_ms = static_cast<std::int32_t>(options_.session_timeout.count());
     a.join.rebalance_timeout_ms = static_cast<std::int32_t>(options_.rebalance_timeout.count());
     a.join.member_id = member_id_;
-    a.join.group_instance_id = options_.group_instance_id;
+    a.join.group_instance_id = instance_id_;
     a.join.protocol_type = std::string(group::consumer_protocol_type);
     a.join.protocols = {{std::string(group::assignor_name(options_.assignor)), group::encode(subscription)}};
     return {std::move(a)};
@@ -169,6 +172,8 @@ classic_member::actions classic_member::on(const join_answered& e)
     if (state_ != state::joining)
         return {};
     const messages::join_group_response& r = e.response;
+    if (!e.static_membership)
+        instance_id_.reset();
     switch (r.error_code) {
     case none:
         generation_id_ = r.generation_id;
@@ -228,7 +233,7 @@ classic_member::actions classic_member::sync(const std::vector<group::group_memb
     a.sync.group_id = options_.group_id;
     a.sync.generation_id = generation_id_;
     a.sync.member_id = member_id_;
-    a.sync.group_instance_id = options_.group_instance_id;
+    a.sync.group_instance_id = instance_id_;
     a.sync.protocol_type = std::string(group::consumer_protocol_type);
     a.sync.protocol_name = std::string(group::assignor_name(options_.assignor));
     if (!members.empty()) {
@@ -406,7 +411,7 @@ classic_member::actions classic_member::on(const timer_fired& e)
             return {};
         heartbeat_in_flight_ = true;
         action a{action_type::send_heartbeat};
-        a.heartbeat = {options_.group_id, generation_id_, member_id_, options_.group_instance_id};
+        a.heartbeat = {options_.group_id, generation_id_, member_id_, instance_id_};
         return {std::move(a)};
     }
     if (retry_state_ == state::finding_coordinator) {
@@ -477,7 +482,7 @@ classic_member::actions classic_member::finish_stop()
     }
     owned_.clear();
     // A static member's partitions wait for it for the session timeout: no LeaveGroup.
-    if (!member_id_.empty() && !options_.group_instance_id && coordinator_known_) {
+    if (!member_id_.empty() && !instance_id_ && coordinator_known_) {
         state_ = state::leaving;
         action a{action_type::send_leave};
         a.leave.group_id = options_.group_id;

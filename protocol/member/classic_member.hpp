@@ -52,9 +52,12 @@ struct coordinator_found {
 struct coordinator_lost {
     clock::time_point now{};
 };
+// static_membership: the JoinGroup version used carries group.instance.id (v5+, brokers 2.3+);
+// without it a member configured as static is a dynamic one, and leaves on stop.
 struct join_answered {
     clock::time_point now{};
     messages::join_group_response response{};
+    bool static_membership = true;
 };
 // The leader's read of the topic's partition count (nullopt: the read failed).
 struct partitions_counted {
@@ -194,6 +197,7 @@ private:
     std::string leader_id_;
     std::vector<group::group_member> leader_members_; // the leader's, between join and sync
     std::vector<std::int32_t> owned_;                 // sorted
+    std::optional<std::string> instance_id_;          // group.instance.id, when the coordinator takes it
 };
 
 } // namespace kspout::member

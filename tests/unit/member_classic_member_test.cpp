@@ -232,6 +232,21 @@ TEST(ClassicMember, AStaticMemberStopsWithoutLeaving)
     EXPECT_EQ(types(owning.resume(revoke_done{t0})), std::vector<type>{type::stopped});
 }
 
+TEST(ClassicMember, AStaticMemberOnABrokerWithoutStaticMembershipLeavesOnStop)
+{
+    classic_member m(options(group::assignor_kind::range, "topo-spout-0"));
+    m.resume(start{t0});
+    m.resume(coordinator_found{t0});
+    auto answer = joined(1, "m1", "m0");
+    answer.static_membership = false; // JoinGroup below v5: the instance id was not sent
+    auto sync = m.resume(answer);
+    ASSERT_EQ(types(sync), std::vector<type>{type::send_sync});
+    EXPECT_EQ(sync[0].sync.group_instance_id, std::nullopt);
+    m.resume(synced({0}));
+    EXPECT_EQ(types(m.resume(stop{t0})), std::vector<type>{type::revoke});
+    EXPECT_EQ(types(m.resume(revoke_done{t0})), std::vector<type>{type::send_leave});
+}
+
 TEST(ClassicMember, ADynamicMemberRevokesThenLeavesOnStop)
 {
     classic_member m = stable_follower({0, 1});
