@@ -131,6 +131,22 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
         if (!index) return "static assignment needs this task in the context's task->component map";
         settings_.group.fixed = balanced::static_member{index->first, index->second};
     }
+    std::optional<member::classic_member_options> broker_group;
+    if (settings_.assignment == assignment_mode::kafka) {
+        auto index = context->task_index_and_count();
+        if (!index) return "kafka assignment needs this task in the context's task->component map";
+        broker_group = settings_.broker_group;
+        broker_group->group_id = settings_.group.group_id;
+        broker_group->topic = settings_.group.topic;
+        // One id per task slot: a restarted task takes its partitions back without a rebalance.
+        std::string topology = h.conf.contains("topology.name") && h.conf["topology.name"].is_string()
+                                   ? h.conf["topology.name"].get<std::string>()
+                                   : std::string("topology");
+        broker_group->group_instance_id =
+            settings_.group_instance_id.empty()
+                ? topology + "-" + context->component_id + "-" + std::to_string(index->first)
+                : settings_.group_instance_id;
+    }
 
     member::member_listener listener;
     std::weak_ptr<kafka_spout> weak = weak_from_this();
@@ -159,7 +175,8 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
                                      : level == client_log::log_level::warning ? log_level::warn
                                                                        : log_level::info);
     };
-    consumer_ = member::make_group_member(executor_, {settings_.cluster, settings_.group}, listener, consumer_log);
+    consumer_ = member::make_group_member(executor_, {settings_.cluster, settings_.group, std::move(broker_group)},
+                                          listener, consumer_log);
     consumer_->start();
     arm_commit_timer();
     arm_stats_timer();

@@ -4,6 +4,7 @@
 #include "multilang/messages.hpp"
 #include "protocol/balanced/balanced_options.hpp"
 #include "protocol/io/cluster.hpp"
+#include "protocol/member/classic_member.hpp"
 #include "spout/command_line.hpp"
 #include "spout/config_file.hpp"
 #include "spout/metrics.hpp"
@@ -26,6 +27,7 @@ namespace kspout::spout {
 enum class assignment_mode {
     balanced,      // "balanced": a member of a pykafka-style group coordinated through ZooKeeper
     by_task_index, // "static": round robin over the sorted partitions by task index, no group
+    kafka,         // "kafka": a member of a broker-managed classic group (Kafka 0.9+)
 };
 
 // What the keys of the key table (settings_keys.hpp) set. The table holds each key's default,
@@ -39,6 +41,11 @@ struct settings {
     // topology context, which the spout reads after the settings.
     balanced::balanced_options group;
     assignment_mode assignment = assignment_mode::balanced;
+    // The broker-managed group's timeouts and assignor (kafka assignment); its group id and topic
+    // come from `group`, and the spout fills group_instance_id (kafka.group.instance.id, else
+    // derived from the topology name, component id and task index).
+    member::classic_member_options broker_group;
+    std::string group_instance_id; // as given; empty: derived
     // As given; load_settings sets group's claim pacing from them (set_rebalance_pacing).
     rebalance_keys rebalance;
 

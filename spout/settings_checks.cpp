@@ -66,6 +66,13 @@ void check_settings(settings& s, const std::set<std::string_view>& given, std::v
                          ") must be below kafka.zookeeper.session.timeout.ms (" +
                          std::to_string(s.group.zookeeper_session_timeout.count()) + ")");
     }
+    // As the Java client: several heartbeats fit in a session, or a member is evicted between them.
+    if (s.assignment == assignment_mode::kafka && s.broker_group.heartbeat_interval >= s.broker_group.session_timeout) {
+        errors.push_back("kafka.group.heartbeat.interval.ms (" +
+                         std::to_string(s.broker_group.heartbeat_interval.count()) +
+                         ") must be below kafka.group.session.timeout.ms (" +
+                         std::to_string(s.broker_group.session_timeout.count()) + ")");
+    }
     check_client_settings(s.cluster, errors);
     name_metrics(s, errors);
 }

@@ -17,7 +17,11 @@ using namespace rules;
 
 // The settings' spellings of the protocol's enums and the spout's own, as users have always written them.
 constexpr named<assignment_mode> assignment_names[] = {{"balanced", assignment_mode::balanced},
-                                                       {"static", assignment_mode::by_task_index}};
+                                                       {"static", assignment_mode::by_task_index},
+                                                       {"kafka", assignment_mode::kafka}};
+constexpr named<group::assignor_kind> assignor_names[] = {{"range", group::assignor_kind::range},
+                                                          {"roundrobin", group::assignor_kind::round_robin},
+                                                          {"cooperative-sticky", group::assignor_kind::cooperative_sticky}};
 constexpr named<io::offset_reset> offset_reset_names[] = {
     {"earliest", io::offset_reset::earliest}, {"latest", io::offset_reset::latest}, {"error", io::offset_reset::error}};
 constexpr named<messages::isolation_level> isolation_names[] = {
@@ -155,7 +159,8 @@ std::vector<key_spec> make_key_table()
         {"kafka.group.id", nullopt, "consumer group: whose offsets are committed and, when balanced, joined",
          string_key([](settings& s) -> auto& { return s.group.group_id; }, false)},
         client_key("kafka.client.id"),
-        {"kafka.spout.assignment", "balanced", "how the tasks share the partitions: a ZooKeeper group or by task index",
+        {"kafka.spout.assignment", "balanced",
+         "how the tasks share the partitions: a ZooKeeper group, by task index or a broker-managed group",
          enum_key([](settings& s) -> auto& { return s.assignment; }, assignment_names)},
         {"kafka.auto.offset.reset", "earliest", "where to start without a committed offset, or out of range",
          enum_key([](settings& s) -> auto& { return s.group.consumer.auto_offset_reset; }, offset_reset_names)},
@@ -192,6 +197,16 @@ std::vector<key_spec> make_key_table()
          ms_key([](settings& s) -> auto& { return s.group.zookeeper_session_timeout; }, 1)},
         {"kafka.zookeeper.owners.dir", "plain", "spelling of the group's owners directory (pykafka's, by Python)",
          enum_key([](settings& s) -> auto& { return s.group.owners_dir; }, owners_dir_names)},
+        {"kafka.group.session.timeout.ms", "45000", "how long the broker keeps a silent member (kafka assignment)",
+         ms_key([](settings& s) -> auto& { return s.broker_group.session_timeout; }, 1)},
+        {"kafka.group.heartbeat.interval.ms", "3000", "how often a member heartbeats (kafka assignment)",
+         ms_key([](settings& s) -> auto& { return s.broker_group.heartbeat_interval; }, 1)},
+        {"kafka.group.rebalance.timeout.ms", "300000", "how long a rebalance waits for members to rejoin",
+         ms_key([](settings& s) -> auto& { return s.broker_group.rebalance_timeout; }, 1)},
+        {"kafka.group.assignor", "range", "how the group leader spreads the partitions (kafka assignment)",
+         enum_key([](settings& s) -> auto& { return s.broker_group.assignor; }, assignor_names)},
+        {"kafka.group.instance.id", "", "static membership id (kafka assignment); empty: derived from the task",
+         string_key([](settings& s) -> auto& { return s.group_instance_id; }, true)},
         {"kafka.rebalance.max.retries", "5", "with the backoff, how long claims may fail before it is reported",
          int_key([](settings& s) -> auto& { return s.rebalance.max_retries; }, 1, int32_max)},
         {"kafka.rebalance.backoff.ms", "2000", "first wait between claim attempts (capped) and the report deadline",

@@ -6,6 +6,7 @@
 #include "protocol/group/consumer_id.hpp"
 #include "protocol/group/paths.hpp"
 #include "protocol/io/error.hpp"
+#include "protocol/member/ready_to_announce.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -384,16 +385,8 @@ void balanced_consumer::announce_ready()
 {
     if (stopping_ || stopped_)
         return;
-    std::map<std::int32_t, std::int64_t> starts;
-    bool waiting = false;
-    for (std::int32_t p : assigned_) {
-        if (announced_.contains(p))
-            continue;
-        if (auto at = consumer_->position(p))
-            starts[p] = *at;
-        else
-            waiting = true;
-    }
+    auto [starts, waiting] =
+        member::ready_to_announce(assigned_, announced_, [this](std::int32_t p) { return consumer_->position(p); });
     for (const auto& [p, at] : starts) {
         announced_.insert(p);
         apply_pause(p);

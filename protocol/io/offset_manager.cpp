@@ -10,23 +10,39 @@
 
 namespace kspout::io {
 
-offsets_verdict offsets_response_verdict(wire::api_key api, std::span<const std::int16_t> codes) noexcept
+namespace {
+
+template <typename ActionOf>
+offsets_verdict worst_of(std::span<const std::int16_t> codes, ActionOf action_of) noexcept
 {
-    // The overrides of these requests leave none, retry, find_coordinator and fatal, worst last.
+    // The actions these requests can take, worst last.
     auto rank = [](wire::error_action a) {
         switch (a) {
         case wire::error_action::none: return 0;
         case wire::error_action::retry: return 1;
         case wire::error_action::find_coordinator: return 2;
-        default: return 3;
+        case wire::error_action::rejoin: return 3;
+        default: return 4;
         }
     };
     offsets_verdict worst;
     for (std::int16_t code : codes) {
-        auto action = wire::broker_error_action(api, code);
+        auto action = action_of(code);
         if (rank(action) > rank(worst.action)) worst = {action, code};
     }
     return worst;
+}
+
+} // namespace
+
+offsets_verdict offsets_response_verdict(wire::api_key api, std::span<const std::int16_t> codes) noexcept
+{
+    return worst_of(codes, [api](std::int16_t code) { return wire::broker_error_action(api, code); });
+}
+
+offsets_verdict member_commit_verdict(std::span<const std::int16_t> codes) noexcept
+{
+    return worst_of(codes, wire::member_commit_error_action);
 }
 
 std::shared_ptr<offset_manager> offset_manager::create(std::shared_ptr<cluster> c, offset_manager_options options,
@@ -45,6 +61,17 @@ void offset_manager::commit(std::map<std::int32_t, std::int64_t> offsets, commit
     operation op;
     op.is_commit = true;
     op.offsets = std::move(offsets);
+    op.on_commit = std::move(handler);
+    start(std::move(op));
+}
+
+void offset_manager::commit_as_member(group_member_identity member, std::map<std::int32_t, std::int64_t> offsets,
+                                      commit_handler handler)
+{
+    operation op;
+    op.is_commit = true;
+    op.offsets = std::move(offsets);
+    op.member = std::move(member);
     op.on_commit = std::move(handler);
     start(std::move(op));
 }
@@ -110,8 +137,11 @@ void offset_manager::send(std::uint64_t id, const std::shared_ptr<broker>& coord
     if (op.is_commit) {
         messages::offset_commit_request req;
         req.group_id = options_.group_id;
-        req.generation_id = -1;
-        req.member_id.clear();
+        if (op.member) {
+            req.generation_id = op.member->generation_id;
+            req.member_id = op.member->member_id;
+            req.group_instance_id = op.member->group_instance_id;
+        }
         req.retention_time_ms = -1;
         messages::offset_commit_topic topic{options_.topic, {}};
         for (const auto& [partition, offset] : op.offsets) {
@@ -124,7 +154,8 @@ void offset_manager::send(std::uint64_t id, const std::shared_ptr<broker>& coord
         req.topics.push_back(std::move(topic));
         coordinator->request<messages::offset_commit_request, messages::offset_commit_response>(
             wire::api_key::offset_commit, std::move(req), options_.request_timeout,
-            [weak = weak_from_this(), id](std::error_code ec, response<messages::offset_commit_response> resp) {
+            [weak = weak_from_this(), id, as_member = op.member.has_value()](
+                std::error_code ec, response<messages::offset_commit_response> resp) {
                 auto self = weak.lock();
                 if (!self || self->stopped_ || !self->operations_.contains(id)) return;
                 if (ec) {
@@ -135,7 +166,10 @@ void offset_manager::send(std::uint64_t id, const std::shared_ptr<broker>& coord
                 for (const auto& t : resp.body.topics) {
                     for (const auto& p : t.partitions) codes.push_back(p.error_code);
                 }
-                self->on_verdict(id, offsets_response_verdict(wire::api_key::offset_commit, codes), {});
+                self->on_verdict(id,
+                                 as_member ? member_commit_verdict(codes)
+                                           : offsets_response_verdict(wire::api_key::offset_commit, codes),
+                                 {});
             });
         return;
     }
@@ -176,6 +210,9 @@ void offset_manager::on_verdict(std::uint64_t id, offsets_verdict verdict, std::
         return;
     case wire::error_action::find_coordinator:
         retry_later(id, ec, true);
+        return;
+    case wire::error_action::rejoin:
+        finish(id, ec); // fenced: the member rejoins, and its owner hears why
         return;
     case wire::error_action::fatal:
         log_.error("group " + options_.group_id + " topic " + options_.topic + ": " + ec.message());

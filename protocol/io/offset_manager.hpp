@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
@@ -35,8 +36,24 @@ struct offsets_verdict {
 };
 offsets_verdict offsets_response_verdict(wire::api_key api, std::span<const std::int16_t> codes) noexcept;
 
-// Commits are made outside any broker-managed group generation (generation -1, member ""),
-// which is what a simple consumer or a ZooKeeper-balanced one does; retention is the broker's.
+// The same for an OffsetCommit made inside a broker-managed generation, by
+// wire::member_commit_error_action: fatal beats rejoin (the commit was fenced) beats
+// find_coordinator beats retry.
+offsets_verdict member_commit_verdict(std::span<const std::int16_t> codes) noexcept;
+
+// Who commits inside a broker-managed group: the generation (or KIP-848 member epoch) and member
+// id the coordinator gave, and the static member's group.instance.id (sent from OffsetCommit v7).
+struct group_member_identity {
+    std::int32_t generation_id = -1;
+    std::string member_id;
+    std::optional<std::string> group_instance_id;
+};
+
+// commit() commits outside any broker-managed group generation (generation -1, member ""),
+// which is what a simple consumer or a ZooKeeper-balanced one does; commit_as_member() inside
+// one, so that a member the group fenced can never overwrite the new owner's commit: a fenced
+// commit fails at once with the broker's error, for the member to rejoin. Retention is the
+// broker's.
 // Handlers run on the executor exactly once: stop() completes the pending ones with
 // errc::shut_down.
 class offset_manager : public std::enable_shared_from_this<offset_manager> {
@@ -50,6 +67,8 @@ public:
 
     // Offsets are "the next offset to read", per partition.
     void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler);
+    void commit_as_member(group_member_identity member, std::map<std::int32_t, std::int64_t> offsets,
+                          commit_handler handler);
     void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler);
     void stop();
 
@@ -57,6 +76,7 @@ private:
     struct operation {
         bool is_commit = false;
         std::map<std::int32_t, std::int64_t> offsets; // commit
+        std::optional<group_member_identity> member;  // commit inside a generation
         std::vector<std::int32_t> partitions;         // fetch_committed
         commit_handler on_commit;
         committed_handler on_committed;

@@ -2,6 +2,7 @@
 #include "protocol/io/request_pipeline.hpp"
 
 #include "protocol/io/error.hpp"
+#include "protocol/messages/versions.hpp"
 #include "protocol/wire/frame.hpp"
 
 #include <algorithm>
@@ -26,26 +27,27 @@ void request_pipeline::add(wire::api_key key, std::int16_t version, const body_e
     std::int32_t correlation_id = next_correlation_id_++;
     bool now = held_.empty() && has_room(expects_response); // held ones go first
     wire::writer w(now ? std::move(output_) : wire::byte_buffer{});
-    std::size_t start = wire::begin_request(w, {key, version, correlation_id, options_.client_id});
+    std::size_t start = wire::begin_request(
+        w, {key, version, correlation_id, options_.client_id, messages::is_flexible(key, version)});
     encode_body(w);
     wire::end_frame(w, start);
+    awaiting request{correlation_id, deadline, std::move(handler), messages::flexible_response_header(key, version)};
     if (now) {
         output_ = w.take();
-        track(correlation_id, deadline, std::move(handler), expects_response);
+        track(std::move(request), expects_response);
     } else {
-        held_.push_back({w.take(), correlation_id, deadline, std::move(handler), expects_response});
+        held_.push_back({w.take(), std::move(request), expects_response});
     }
 }
 
-void request_pipeline::track(std::int32_t correlation_id, time_point deadline, response_handler handler,
-                             bool expects_response)
+void request_pipeline::track(awaiting request, bool expects_response)
 {
     if (expects_response) {
-        in_flight_.push_back({correlation_id, deadline, std::move(handler)});
+        in_flight_.push_back(std::move(request));
     } else {
-        output_written_.push_back(std::move(handler));
+        output_written_.push_back(std::move(request.handler));
         if (unanswered_.size() == max_unanswered) unanswered_.pop_front();
-        unanswered_.push_back(correlation_id);
+        unanswered_.push_back(request.correlation_id);
     }
 }
 
@@ -56,7 +58,7 @@ void request_pipeline::admit_held()
         held_request request = std::move(held_.front());
         held_.pop_front();
         output_.insert(output_.end(), request.frame.begin(), request.frame.end());
-        track(request.correlation_id, request.deadline, std::move(request.handler), request.expects_response);
+        track(std::move(request.request), request.expects_response);
     }
 }
 
@@ -71,6 +73,8 @@ void request_pipeline::take_output(wire::byte_buffer& bytes, std::vector<respons
 std::optional<request_pipeline::delivery> request_pipeline::on_response(std::shared_ptr<wire::byte_buffer> frame,
                                                                         std::error_code& ec)
 {
+    // The correlation id comes first in both header versions; whether tagged fields follow it
+    // depends on the request it answers.
     wire::reader r(*frame);
     std::int32_t correlation_id = wire::decode_response_header(r);
     if (!r.ok()) {
@@ -89,6 +93,13 @@ std::optional<request_pipeline::delivery> request_pipeline::on_response(std::sha
         ec = make_error_code(errc::correlation_mismatch);
         return std::nullopt;
     }
+    if (in_flight_.front().flexible_response) {
+        r.skip_tagged_fields();
+        if (!r.ok()) {
+            ec = make_error_code(errc::bad_response);
+            return std::nullopt;
+        }
+    }
     while (!unanswered_.empty() && unanswered_.front() < correlation_id) unanswered_.pop_front();
     delivery out{std::move(in_flight_.front().handler), response_frame{std::move(frame), r.position()}};
     in_flight_.pop_front();
@@ -101,26 +112,26 @@ std::optional<request_pipeline::time_point> request_pipeline::earliest_deadline(
     std::optional<time_point> earliest;
     for (const auto& r : in_flight_)
         if (!earliest || r.deadline < *earliest) earliest = r.deadline;
-    for (const auto& r : held_)
-        if (!earliest || r.deadline < *earliest) earliest = r.deadline;
+    for (const auto& h : held_)
+        if (!earliest || h.request.deadline < *earliest) earliest = h.request.deadline;
     return earliest;
 }
 
 std::vector<response_handler> request_pipeline::take_expired(time_point now)
 {
     std::vector<response_handler> expired;
-    auto take = [&](auto& queue) {
+    auto take = [&](auto& queue, auto request_of) {
         for (auto it = queue.begin(); it != queue.end();) {
-            if (it->deadline <= now) {
-                expired.push_back(std::move(it->handler));
+            if (request_of(*it).deadline <= now) {
+                expired.push_back(std::move(request_of(*it).handler));
                 it = queue.erase(it);
             } else {
                 ++it;
             }
         }
     };
-    take(in_flight_);
-    take(held_);
+    take(in_flight_, [](awaiting& a) -> awaiting& { return a; });
+    take(held_, [](held_request& h) -> awaiting& { return h.request; });
     return expired;
 }
 
@@ -128,7 +139,7 @@ std::vector<response_handler> request_pipeline::take_all()
 {
     std::vector<response_handler> all;
     for (auto& r : in_flight_) all.push_back(std::move(r.handler));
-    for (auto& r : held_) all.push_back(std::move(r.handler));
+    for (auto& h : held_) all.push_back(std::move(h.request.handler));
     for (auto& h : output_written_) all.push_back(std::move(h));
     in_flight_.clear();
     held_.clear();

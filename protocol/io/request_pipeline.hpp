@@ -81,17 +81,16 @@ private:
         std::int32_t correlation_id;
         time_point deadline;
         response_handler handler;
+        bool flexible_response; // response header v1: tagged fields after the correlation id
     };
     struct held_request {
         wire::byte_buffer frame;
-        std::int32_t correlation_id;
-        time_point deadline;
-        response_handler handler;
+        awaiting request;
         bool expects_response;
     };
 
     bool has_room(bool expects_response) const noexcept;
-    void track(std::int32_t correlation_id, time_point deadline, response_handler handler, bool expects_response);
+    void track(awaiting request, bool expects_response);
     void admit_held();
 
     options options_;

@@ -1,13 +1,18 @@
-// make_group_member: ZooKeeper and static shares are both balanced_consumer today.
+// make_group_member: a broker-managed group's member, or balanced_consumer for ZooKeeper and static shares.
 #include "protocol/member/member_factory.hpp"
 
 #include "protocol/balanced/balanced_consumer.hpp"
+#include "protocol/member/classic_group_member.hpp"
 
 namespace kspout::member {
 
 std::shared_ptr<group_member> make_group_member(boost::asio::any_io_executor executor, member_options options,
                                                 member_listener listener, log::logger log)
 {
+    if (options.broker_group)
+        return classic_group_member::create(std::move(executor), std::move(options.cluster),
+                                            {std::move(*options.broker_group), std::move(options.group.consumer)},
+                                            std::move(listener), std::move(log));
     return balanced::balanced_consumer::create(std::move(executor), std::move(options.cluster),
                                                std::move(options.group), std::move(listener), std::move(log));
 }

@@ -4,11 +4,13 @@
 #include "protocol/balanced/balanced_options.hpp"
 #include "protocol/io/cluster.hpp"
 #include "protocol/log/logger.hpp"
+#include "protocol/member/classic_member.hpp"
 #include "protocol/member/group_member.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include <memory>
+#include <optional>
 
 namespace kspout::member {
 
@@ -17,6 +19,9 @@ struct member_options {
     // The topic, the group and how it is coordinated: group.fixed set gives a static share by
     // index, else a member of a ZooKeeper-coordinated group (pykafka's layout).
     balanced::balanced_options group;
+    // Set: a member of a broker-managed classic group instead (kafka.spout.assignment=kafka);
+    // `group` then gives only the consumer options (fetching, buffering, offset reset).
+    std::optional<classic_member_options> broker_group;
 };
 
 // The member is built stopped; start() joins. Invalid options are reported through

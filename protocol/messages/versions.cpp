@@ -37,11 +37,8 @@ const version_table& implemented_versions()
         {api_key::produce, produce_versions},
         {api_key::fetch, fetch_versions},
         {api_key::list_offsets, list_offsets_versions},
-        // Metadata and OffsetCommit stay below their flexible versions while the request
-        // pipeline writes request header v1 only; raise them to metadata_versions and
-        // offset_commit_versions once it frames is_flexible() requests with header v2.
-        {api_key::metadata, {metadata_versions.min, 8}},
-        {api_key::offset_commit, {offset_commit_versions.min, 7}},
+        {api_key::metadata, metadata_versions},
+        {api_key::offset_commit, offset_commit_versions},
         {api_key::offset_fetch, offset_fetch_versions},
         {api_key::find_coordinator, find_coordinator_versions},
         {api_key::join_group, join_group_versions},

@@ -81,5 +81,30 @@ TEST_F(ConsumerOffsetsTest, CoordinatorErrorsAreRetriedFatalOnesReported)
     EXPECT_EQ(commit(*groupless, {{0, 1}}), make_error_code(consumer_errc::no_group));
 }
 
+// A commit inside a generation is not retried when the group fenced it: the member must rejoin.
+TEST_F(ConsumerOffsetsTest, AFencedMemberCommitFailsAtOnceAndChangesNothing)
+{
+    mock.create_topic("fenced", 2);
+    auto manager = offset_manager::create(shared_cluster(), {"fenced-group", "fenced"}, test_logger());
+    auto commit_as_member = [&](std::map<std::int32_t, std::int64_t> offsets) {
+        std::optional<std::error_code> result;
+        manager->commit_as_member({3, "member-1", "instance-1"}, std::move(offsets),
+                                  [&](std::error_code ec) { result = ec; });
+        EXPECT_TRUE(testing::run_until(ioc, [&] { return result.has_value(); }));
+        return result.value_or(make_error_code(errc::shut_down));
+    };
+
+    mock.push_errors(wire::api_key::offset_commit, 14, 1); // COORDINATOR_LOAD_IN_PROGRESS: retried
+    ASSERT_FALSE(commit_as_member({{0, 4}}));
+    EXPECT_EQ(python_committed("fenced-group", "fenced", {0}), "0=4\n");
+
+    for (int fenced : {22, 25, 27}) { // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS
+        mock.push_errors(wire::api_key::offset_commit, fenced, 1);
+        EXPECT_EQ(commit_as_member({{0, 9}}), wire::make_broker_error(static_cast<std::int16_t>(fenced)));
+    }
+    EXPECT_EQ(python_committed("fenced-group", "fenced", {0}), "0=4\n");
+    manager->stop();
+}
+
 } // namespace
 } // namespace kspout::io::consumer_testing

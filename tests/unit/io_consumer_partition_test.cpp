@@ -330,5 +330,21 @@ TEST(OffsetsVerdict, FatalBeatsCoordinatorBeatsRetry)
     EXPECT_EQ(verdict({22}).action, error_action::fatal); // ILLEGAL_GENERATION: no generation to rejoin
 }
 
+TEST(OffsetsVerdict, AMemberCommitFencedByTheGroupRejoins)
+{
+    using wire::error_action;
+    auto verdict = [](std::vector<std::int16_t> codes) { return member_commit_verdict(codes); };
+    EXPECT_EQ(verdict({0, 0}).action, error_action::none);
+    EXPECT_EQ(verdict({22}).action, error_action::rejoin); // ILLEGAL_GENERATION
+    EXPECT_EQ(verdict({0, 25}).action, error_action::rejoin); // UNKNOWN_MEMBER_ID
+    EXPECT_EQ(verdict({27}).action, error_action::rejoin); // REBALANCE_IN_PROGRESS
+    EXPECT_EQ(verdict({14, 16, 22}).action, error_action::rejoin); // fenced beats coordinator moves
+    EXPECT_EQ(verdict({14, 16, 22}).code, 22);
+    EXPECT_EQ(verdict({14, 16}).action, error_action::find_coordinator);
+    EXPECT_EQ(verdict({3}).action, error_action::retry);          // UNKNOWN_TOPIC_OR_PARTITION
+    EXPECT_EQ(verdict({22, 82}).action, error_action::fatal);     // FENCED_INSTANCE_ID
+    EXPECT_EQ(verdict({22, 82}).code, 82);
+}
+
 } // namespace
 } // namespace kspout::io

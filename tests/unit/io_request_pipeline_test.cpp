@@ -40,6 +40,19 @@ std::shared_ptr<wire::byte_buffer> response(std::int32_t correlation_id, std::st
     return std::make_shared<wire::byte_buffer>(w.take());
 }
 
+// Response header v1: the correlation id, then a tagged-field section (here one field, tag 0).
+std::shared_ptr<wire::byte_buffer> flexible_response(std::int32_t correlation_id, std::string_view text)
+{
+    wire::writer w;
+    w.int32(correlation_id);
+    w.uvarint(1);
+    w.uvarint(0);
+    w.uvarint(2);
+    w.raw(wire::as_bytes(std::string_view("xy")));
+    w.raw(wire::as_bytes(text));
+    return std::make_shared<wire::byte_buffer>(w.take());
+}
+
 struct written_request {
     std::int32_t correlation_id;
     std::string body;
@@ -174,6 +187,54 @@ TEST(RequestPipeline, AnAcksZeroRequestWaitsBehindHeldOnesToKeepTheOrder)
     EXPECT_EQ(next[0].body, "b");
     EXPECT_EQ(next[1].body, "p");
     EXPECT_EQ(written.size(), 1u);
+}
+
+TEST(RequestPipeline, FlexibleVersionsGetRequestHeaderV2)
+{
+    request_pipeline p({"tester"});
+    calls out;
+    p.add(wire::api_key::metadata, 8, body("a"), t0 + 1s, named(out, "a"), true);
+    p.add(wire::api_key::metadata, 9, body("b"), t0 + 1s, named(out, "b"), true);
+    p.add(wire::api_key::api_versions, 3, body("c"), t0 + 1s, named(out, "c"), true);
+    auto sent = take_written(p);
+    ASSERT_EQ(sent.size(), 3u);
+    EXPECT_EQ(sent[0].body, "a");
+    EXPECT_EQ(sent[1].body, std::string("\0b", 2)); // an empty tagged-field section after the client id
+    EXPECT_EQ(sent[2].body, std::string("\0c", 2));
+}
+
+TEST(RequestPipeline, FlexibleResponsesSkipTheTaggedFieldsOfHeaderV1)
+{
+    request_pipeline p({"tester"});
+    calls out;
+    p.add(wire::api_key::offset_commit, 8, body("a"), t0 + 1s, named(out, "a"), true);
+    p.add(wire::api_key::offset_commit, 7, body("b"), t0 + 1s, named(out, "b"), true);
+    p.add(wire::api_key::api_versions, 3, body("c"), t0 + 1s, named(out, "c"), true); // header v0 always
+    auto sent = take_written(p);
+    ASSERT_EQ(sent.size(), 3u);
+    std::error_code ec;
+    for (auto frame : {flexible_response(sent[0].correlation_id, "A"), response(sent[1].correlation_id, "B"),
+                       response(sent[2].correlation_id, "C")}) {
+        auto delivery = p.on_response(frame, ec);
+        ASSERT_TRUE(delivery);
+        delivery->handler({}, std::move(delivery->frame));
+    }
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(out.log, (std::vector<std::string>{"a:ok:A", "b:ok:B", "c:ok:C"}));
+}
+
+TEST(RequestPipeline, AFlexibleResponseCutInItsTaggedFieldsIsABadResponse)
+{
+    request_pipeline p({});
+    calls out;
+    p.add(wire::api_key::heartbeat, 4, body("a"), t0 + 1s, named(out, "a"), true);
+    auto sent = take_written(p);
+    wire::writer w;
+    w.int32(sent[0].correlation_id);
+    w.uvarint(1); // one tagged field promised, none follows
+    std::error_code ec;
+    EXPECT_FALSE(p.on_response(std::make_shared<wire::byte_buffer>(w.take()), ec));
+    EXPECT_EQ(ec, make_error_code(errc::bad_response));
 }
 
 TEST(RequestPipeline, DeadlinesExpireByThePassedTime)

@@ -1,6 +1,7 @@
 // Version negotiation against broker ranges, caps, fallback tables and the derived record format.
 #include "protocol/messages/api_versions.hpp"
 #include "protocol/messages/metadata.hpp"
+#include "protocol/messages/offset_commit.hpp"
 #include "protocol/messages/versions.hpp"
 
 #include <gtest/gtest.h>
@@ -14,11 +15,11 @@ TEST(MessagesVersions, ImplementedTableListsEveryCodec)
 {
     const version_table& ours = implemented_versions();
     EXPECT_EQ(ours.at(api_key::api_versions), (version_range{0, 2}));
-    EXPECT_EQ(ours.at(api_key::metadata), (version_range{0, 8}));
+    EXPECT_EQ(ours.at(api_key::metadata), (version_range{0, 12}));
     EXPECT_EQ(ours.at(api_key::produce), (version_range{0, 8}));
     EXPECT_EQ(ours.at(api_key::fetch), (version_range{0, 11}));
     EXPECT_EQ(ours.at(api_key::list_offsets), (version_range{0, 5}));
-    EXPECT_EQ(ours.at(api_key::offset_commit), (version_range{0, 7}));
+    EXPECT_EQ(ours.at(api_key::offset_commit), (version_range{0, 9}));
     EXPECT_EQ(ours.at(api_key::offset_fetch), (version_range{0, 5}));
     EXPECT_EQ(ours.at(api_key::find_coordinator), (version_range{0, 2}));
     EXPECT_EQ(ours.at(api_key::sasl_handshake), (version_range{0, 1}));
@@ -47,14 +48,15 @@ TEST(MessagesVersions, FlexibleVersionsFollowTheMessageSpecs)
     EXPECT_FALSE(flexible_response_header(api_key::heartbeat, 3));
 }
 
-// The request pipeline writes request header v1 only: what the existing clients negotiate stays
-// below the first flexible version until it frames flexible requests.
-TEST(MessagesVersions, NegotiatedMetadataAndOffsetCommitStayBelowFlexible)
+// The request pipeline frames flexible versions (header v2), so Metadata and OffsetCommit offer
+// their codecs' whole ranges, flexible versions included.
+TEST(MessagesVersions, MetadataAndOffsetCommitOfferTheirFlexibleVersions)
 {
     const version_table& ours = implemented_versions();
-    EXPECT_FALSE(is_flexible(api_key::metadata, ours.at(api_key::metadata).max));
-    EXPECT_FALSE(is_flexible(api_key::offset_commit, ours.at(api_key::offset_commit).max));
-    EXPECT_GT(metadata_versions.max, ours.at(api_key::metadata).max);
+    EXPECT_EQ(ours.at(api_key::metadata), metadata_versions);
+    EXPECT_EQ(ours.at(api_key::offset_commit), offset_commit_versions);
+    EXPECT_TRUE(is_flexible(api_key::metadata, ours.at(api_key::metadata).max));
+    EXPECT_TRUE(is_flexible(api_key::offset_commit, ours.at(api_key::offset_commit).max));
 }
 
 TEST(MessagesVersions, ChooseVersionForOneApi)
@@ -70,7 +72,7 @@ TEST(MessagesVersions, ChooseVersionForOneApi)
     EXPECT_EQ(choose_version({2, 2}, {2, 2}), 2);
 }
 
-TEST(MessagesVersions, Kafka4BrokerGetsOurHighestNonFlexibleVersions)
+TEST(MessagesVersions, Kafka4BrokerGetsOurHighestVersions)
 {
     // Kafka 4.0.1+ ranges (note §1.2), as an ApiVersions reply.
     api_versions_response reply;
@@ -80,8 +82,8 @@ TEST(MessagesVersions, Kafka4BrokerGetsOurHighestNonFlexibleVersions)
     EXPECT_EQ(n.version(api_key::produce), 8);
     EXPECT_EQ(n.version(api_key::fetch), 11);
     EXPECT_EQ(n.version(api_key::list_offsets), 5);
-    EXPECT_EQ(n.version(api_key::metadata), 8);
-    EXPECT_EQ(n.version(api_key::offset_commit), 7);
+    EXPECT_EQ(n.version(api_key::metadata), 12);
+    EXPECT_EQ(n.version(api_key::offset_commit), 9);
     EXPECT_EQ(n.version(api_key::offset_fetch), 5);
     EXPECT_EQ(n.version(api_key::find_coordinator), 2);
     EXPECT_EQ(n.version(api_key::api_versions), 2);

@@ -238,7 +238,9 @@ TEST(SpoutSettings, BadValuesNameKeyValueAndWhatWasExpected)
         {"kafka.check.crcs", "yes", "expected true or false"},
         {"kafka.check.crcs", 1, "expected true or false"},
         {"kafka.api.version.request", "no", "expected true or false"},
-        {"kafka.spout.assignment", "dynamic", "expected one of balanced, static"},
+        {"kafka.spout.assignment", "dynamic", "expected one of balanced, static, kafka"},
+        {"kafka.group.assignor", "sticky", "expected one of range, roundrobin, cooperative-sticky"},
+        {"kafka.group.session.timeout.ms", 0, "from 1"},
         {"kafka.auto.offset.reset", "smallest", "expected one of earliest, latest, error"},
         {"kafka.isolation.level", "READ_COMMITTED", "expected one of read_committed, read_uncommitted"},
         {"kafka.spout.value.format", "xml", "expected one of string, json"},
@@ -332,6 +334,41 @@ TEST(SpoutSettings, CrossKeyChecks)
         << e;
     conf["kafka.spout.assignment"] = "static"; // no group members wait for a static task
     EXPECT_TRUE(load_settings(conf, {}).value);
+}
+
+TEST(SpoutSettings, KafkaAssignmentNeedsNoZooKeeperAndTakesTheGroupKeys)
+{
+    auto conf = minimal_conf();
+    conf.erase("kafka.zookeeper.connect");
+    conf["kafka.spout.assignment"] = "kafka";
+    conf["kafka.group.session.timeout.ms"] = 10000;
+    conf["kafka.group.heartbeat.interval.ms"] = 1000;
+    conf["kafka.group.rebalance.timeout.ms"] = 20000;
+    conf["kafka.group.assignor"] = "cooperative-sticky";
+    conf["kafka.group.instance.id"] = "spout-a";
+    auto r = load_settings(conf, {});
+    ASSERT_TRUE(r.value) << joined(r.errors);
+    const settings& s = *r.value;
+    EXPECT_EQ(s.assignment, assignment_mode::kafka);
+    EXPECT_EQ(s.broker_group.session_timeout, std::chrono::milliseconds(10000));
+    EXPECT_EQ(s.broker_group.heartbeat_interval, std::chrono::milliseconds(1000));
+    EXPECT_EQ(s.broker_group.rebalance_timeout, std::chrono::milliseconds(20000));
+    EXPECT_EQ(s.broker_group.assignor, group::assignor_kind::cooperative_sticky);
+    EXPECT_EQ(s.group_instance_id, "spout-a");
+
+    auto defaults = load_settings(minimal_conf(), {});
+    ASSERT_TRUE(defaults.value);
+    EXPECT_EQ(defaults.value->broker_group.session_timeout, std::chrono::milliseconds(45000));
+    EXPECT_EQ(defaults.value->broker_group.heartbeat_interval, std::chrono::milliseconds(3000));
+    EXPECT_EQ(defaults.value->broker_group.rebalance_timeout, std::chrono::milliseconds(300000));
+    EXPECT_EQ(defaults.value->broker_group.assignor, group::assignor_kind::range);
+    EXPECT_TRUE(defaults.value->group_instance_id.empty()); // derived from the task by the spout
+
+    conf["kafka.group.heartbeat.interval.ms"] = 10000;
+    auto e = single_error(conf);
+    EXPECT_NE(e.find("kafka.group.heartbeat.interval.ms (10000) must be below kafka.group.session.timeout.ms (10000)"),
+              std::string::npos)
+        << e;
 }
 
 TEST(SpoutSettings, AllErrorsAreReportedTogether)

@@ -1,0 +1,123 @@
+// Broker-managed group members under test: what each listener was told and what each consumed.
+#pragma once
+
+#include "protocol/member/member_factory.hpp"
+#include "tests/integration/io_consumer_fixture.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <set>
+
+namespace kspout::io::consumer_testing {
+
+// One member with what its listener was told, consuming whatever poll() returns.
+struct member_under_test {
+    std::shared_ptr<member::group_member> member;
+    std::set<std::int32_t> owned;
+    std::set<std::pair<std::int32_t, std::int64_t>> consumed; // (partition, offset)
+    std::vector<std::string> errors;
+    bool stopped = false;
+
+    void poll_all()
+    {
+        for (;;) {
+            auto batch = member->poll(100);
+            if (batch.empty())
+                return;
+            for (const auto& m : batch)
+                consumed.emplace(m.partition, m.offset);
+        }
+    }
+};
+
+// Base says where the brokers are (the mock, or a real broker).
+template <typename Base>
+class GroupMembersFixture : public Base {
+protected:
+    std::vector<std::unique_ptr<member_under_test>> members;
+    bool overlap = false; // a partition announced to one member while another still owned it
+
+    member_under_test& join(const std::string& group, const std::string& topic)
+    {
+        auto m = std::make_unique<member_under_test>();
+        member_under_test* self = m.get();
+        member::member_listener listener;
+        listener.on_assigned = [this, self](const std::map<std::int32_t, std::int64_t>& starts) {
+            for (const auto& [p, at] : starts) {
+                for (const auto& other : members)
+                    if (other.get() != self && other->owned.contains(p))
+                        overlap = true;
+                self->owned.insert(p);
+            }
+        };
+        listener.on_revoking = [self](const std::vector<std::int32_t>& partitions, std::function<void()> done) {
+            for (std::int32_t p : partitions)
+                self->owned.erase(p);
+            done();
+        };
+        listener.on_error = [self](std::error_code, const std::string& what) { self->errors.push_back(what); };
+        member::member_options o;
+        o.cluster = this->fast_cluster_options();
+        o.group.consumer = Base::options_for(topic);
+        member::classic_member_options broker;
+        broker.group_id = group;
+        broker.topic = topic;
+        broker.session_timeout = 6s;
+        broker.rebalance_timeout = 10s;
+        broker.heartbeat_interval = 300ms;
+        o.broker_group = broker;
+        self->member = member::make_group_member(this->ioc.get_executor(), std::move(o), std::move(listener), this->test_logger());
+        self->member->start();
+        members.push_back(std::move(m));
+        return *self;
+    }
+
+    bool owns_exactly(std::initializer_list<const member_under_test*> owners, std::size_t partitions)
+    {
+        std::size_t total = 0;
+        for (const auto* m : owners)
+            total += m->owned.size();
+        return total == partitions;
+    }
+
+    // Runs until a and b together own `partitions`, each some, and have consumed `records`.
+    bool run_until_split(member_under_test& a, member_under_test& b, std::size_t partitions, std::size_t records)
+    {
+        return testing::run_until(
+            this->ioc,
+            [&] {
+                a.poll_all();
+                b.poll_all();
+                return !a.owned.empty() && !b.owned.empty() && owns_exactly({&a, &b}, partitions) &&
+                       a.consumed.size() + b.consumed.size() >= records;
+            },
+            std::chrono::seconds(90));
+    }
+
+    // b stops (leaving the group); runs until a owns all `partitions`.
+    bool run_until_handed_over(member_under_test& a, member_under_test& b, std::size_t partitions)
+    {
+        b.member->stop([&] { b.stopped = true; });
+        return testing::run_until(
+            this->ioc,
+            [&] {
+                a.poll_all();
+                return b.stopped && a.owned.size() == partitions;
+            },
+            std::chrono::seconds(90));
+    }
+
+    void TearDown() override
+    {
+        for (auto& m : members)
+            if (!m->stopped)
+                m->member->stop([self = m.get()] { self->stopped = true; });
+        EXPECT_TRUE(testing::run_until(this->ioc, [&] {
+            return std::all_of(members.begin(), members.end(), [](const auto& m) { return m->stopped; });
+        }));
+        members.clear();
+        Base::TearDown();
+    }
+};
+
+} // namespace kspout::io::consumer_testing

@@ -1,0 +1,121 @@
+// Broker-managed classic group members against the librdkafka mock: partitions split, handed over, all consumed.
+#include "tests/integration/group_members_fixture.hpp"
+#include "tests/integration/process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace kspout::io::consumer_testing {
+namespace {
+
+using ClassicGroupTest = GroupMembersFixture<ConsumerFixture>;
+
+TEST_F(ClassicGroupTest, TwoMembersSplitThePartitionsThenOneTakesAllWhenTheOtherLeaves)
+{
+    mock.create_topic("split", 4);
+    for (std::int32_t p = 0; p < 4; ++p)
+        produce("split", p, 10);
+
+    auto& a = join("split-group", "split");
+    auto& b = join("split-group", "split");
+    ASSERT_TRUE(run_until_split(a, b, 4, 40));
+    EXPECT_FALSE(overlap);
+    for (std::int32_t p : a.owned)
+        EXPECT_FALSE(b.owned.contains(p));
+    std::set<std::pair<std::int32_t, std::int64_t>> all = a.consumed;
+    all.insert(b.consumed.begin(), b.consumed.end());
+    EXPECT_EQ(all.size(), 40u); // every record, none twice
+
+    // Commits carry the generation: the broker takes them for owned partitions; others are refused.
+    std::map<std::int32_t, std::int64_t> done;
+    for (std::int32_t p : a.owned)
+        done[p] = 10;
+    std::int32_t not_ours = *b.owned.begin();
+    done[not_ours] = 10;
+    std::optional<std::error_code> committed;
+    a.member->commit(done, [&](std::error_code ec) { committed = ec; });
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return committed.has_value(); }));
+    EXPECT_EQ(*committed, make_error_code(consumer_errc::not_owned));
+    std::vector<std::int32_t> ours(a.owned.begin(), a.owned.end());
+    std::string expected;
+    for (std::int32_t p : ours)
+        expected += std::to_string(p) + "=10\n";
+    EXPECT_EQ(python_committed("split-group", "split", ours), expected);
+
+    // b leaves: a gets every partition.
+    ASSERT_TRUE(run_until_handed_over(a, b, 4));
+    EXPECT_FALSE(overlap);
+    EXPECT_TRUE(a.errors.empty());
+    EXPECT_TRUE(b.errors.empty());
+}
+
+// librdkafka's balanced consumer (kcat -G) and our member in one group: each gets a share, no
+// partition is held by both, and every record is consumed by one or the other.
+TEST_F(ClassicGroupTest, AMemberSplitsThePartitionsWithKcat)
+{
+    mock.create_topic("mixed", 4);
+    for (std::int32_t p = 0; p < 4; ++p)
+        produce("mixed", p, 10);
+    auto& ours = join("mixed-group", "mixed");
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return ours.owned.size() == 4; }, std::chrono::seconds(60)));
+
+    // kcat joins, takes its share, reads it to the end (-e) and leaves.
+    std::atomic<bool> kcat_done = false;
+    testing::process_result kcat;
+    std::thread runner([&] {
+        kcat = testing::run_process({"kcat", "-b", bootstrap(), "-G", "mixed-group", "mixed", "-e", "-q", "-f",
+                                     "%p %o\\n", "-X", "auto.offset.reset=earliest", "-X",
+                                     "partition.assignment.strategy=range"},
+                                    {}, std::chrono::seconds(90));
+        kcat_done = true;
+    });
+    std::set<std::int32_t> ours_while_shared;
+    bool shared = false;
+    testing::run_until(
+        ioc,
+        [&] {
+            ours.poll_all();
+            if (ours.owned.size() < 4 && !ours.owned.empty() && !shared) {
+                shared = true;
+                ours_while_shared = ours.owned;
+            }
+            return kcat_done.load();
+        },
+        std::chrono::seconds(100));
+    runner.join();
+    ASSERT_TRUE(kcat.ok()) << kcat.describe();
+    ASSERT_TRUE(shared) << "our member never gave kcat a share";
+
+    std::set<std::int32_t> kcat_partitions;
+    std::set<std::pair<std::int32_t, std::int64_t>> all = ours.consumed;
+    std::istringstream lines(kcat.out);
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+    while (lines >> partition >> offset) {
+        kcat_partitions.insert(partition);
+        all.emplace(partition, offset);
+    }
+    EXPECT_FALSE(kcat_partitions.empty());
+    for (std::int32_t p : kcat_partitions)
+        EXPECT_FALSE(ours_while_shared.contains(p)) << "partition " << p << " held by both";
+    // Once kcat left, ours reads whatever kcat did not.
+    ASSERT_TRUE(testing::run_until(
+        ioc,
+        [&] {
+            ours.poll_all();
+            for (const auto& m : ours.consumed)
+                all.insert(m);
+            return all.size() == 40;
+        },
+        std::chrono::seconds(60)));
+    EXPECT_FALSE(overlap);
+    EXPECT_TRUE(ours.errors.empty());
+}
+
+} // namespace
+} // namespace kspout::io::consumer_testing
