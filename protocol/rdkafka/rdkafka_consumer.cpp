@@ -2,11 +2,11 @@
 #include "protocol/rdkafka/rdkafka_consumer.hpp"
 
 #include "protocol/io/error.hpp"
+#include "protocol/rdkafka/rdkafka_client.hpp"
 #include "protocol/rdkafka/rdkafka_error.hpp"
 
 #include <boost/asio/post.hpp>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,24 +21,6 @@ namespace kspout::rdkafka {
 namespace asio = boost::asio;
 
 namespace {
-
-void* as_opaque(std::uint64_t id)
-{
-    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id));
-}
-
-std::uint64_t from_opaque(void* opaque)
-{
-    return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(opaque));
-}
-
-log::log_level from_syslog(int level)
-{
-    if (level <= 3) return log::log_level::error;
-    if (level == 4) return log::log_level::warning;
-    if (level <= 6) return log::log_level::info;
-    return log::log_level::debug;
-}
 
 std::optional<wire::bytes_view> view(const void* data, std::size_t size)
 {
@@ -71,31 +53,14 @@ rdkafka_consumer::~rdkafka_consumer()
 
 void rdkafka_consumer::open(const std::vector<property>& properties)
 {
-    std::array<char, 512> why{};
-    conf_ptr conf(rd_kafka_conf_new());
-    for (const auto& p : properties) {
-        if (rd_kafka_conf_set(conf.get(), p.name.c_str(), p.value.c_str(), why.data(), why.size()) != RD_KAFKA_CONF_OK) {
-            throw std::invalid_argument("librdkafka refuses " + p.name + ": " + why.data());
-        }
-    }
-    // Callbacks must run on our thread only: logs wait on a queue, whatever the properties said.
-    rd_kafka_conf_set(conf.get(), "log.queue", "true", why.data(), why.size());
-    rd_kafka_conf_set_opaque(conf.get(), this);
-    rd_kafka_conf_set_log_cb(conf.get(), &rdkafka_consumer::on_log);
-    rd_kafka_conf_set_error_cb(conf.get(), &rdkafka_consumer::on_librdkafka_error);
-    rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), why.data(), why.size());
-    if (!rk_) throw std::invalid_argument(std::string("librdkafka cannot start: ") + why.data());
-    conf.release(); // rd_kafka_new owns it now
-
-    int fds[2];
-    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
-    wake_.assign(fds[0]);
-    wake_write_fd_ = fds[1];
+    rk_ = new_client(RD_KAFKA_CONSUMER, properties, this, [](rd_kafka_conf_t* conf) {
+        rd_kafka_conf_set_log_cb(conf, &rdkafka_consumer::on_log);
+        rd_kafka_conf_set_error_cb(conf, &rdkafka_consumer::on_librdkafka_error);
+    });
     main_queue_.reset(rd_kafka_queue_get_main(rk_));
     control_queue_.reset(rd_kafka_queue_new(rk_));
-    rd_kafka_set_log_queue(rk_, nullptr); // logs wait on the main queue for our thread
-    rd_kafka_queue_io_event_enable(main_queue_.get(), wake_write_fd_, "m", 1);
-    rd_kafka_queue_io_event_enable(control_queue_.get(), wake_write_fd_, "c", 1);
+    rd_kafka_queue_io_event_enable(main_queue_.get(), wake_.write_fd(), "m", 1);
+    rd_kafka_queue_io_event_enable(control_queue_.get(), wake_.write_fd(), "c", 1);
 }
 
 // ---- assignment ----
@@ -126,7 +91,7 @@ void rdkafka_consumer::add_partition(std::int32_t partition, std::optional<std::
     // Its own queue before librdkafka fetches anything for it: nothing reaches the consumer queue.
     state.queue.reset(rd_kafka_queue_get_partition(rk_, options_.topic.c_str(), partition));
     rd_kafka_queue_forward(state.queue.get(), nullptr);
-    rd_kafka_queue_io_event_enable(state.queue.get(), wake_write_fd_, "p", 1);
+    rd_kafka_queue_io_event_enable(state.queue.get(), wake_.write_fd(), "p", 1);
     state.epoch = next_epoch_++;
     partitions_.emplace(partition, std::move(state));
     if (offset) start_fetching(partition, *offset);
@@ -419,21 +384,17 @@ void rdkafka_consumer::notify_waiters()
 
 void rdkafka_consumer::arm_wake()
 {
-    wake_.async_wait(asio::posix::stream_descriptor::wait_read, [weak = weak_from_this()](std::error_code ec) {
+    wake_.arm([weak = weak_from_this()] {
         auto self = weak.lock();
-        if (!self || ec || self->stopped_) return;
-        self->on_wake();
+        if (self && !self->stopped_) self->on_wake();
     });
 }
 
 // A queue signals only when it goes from empty to non-empty: each wake serves the main and
 // control queues completely; partition queues are read by poll(), and has_pollable_data()
-// looks at their lengths rather than at signals.
+// takes from them rather than trusting signals.
 void rdkafka_consumer::on_wake()
 {
-    std::array<char, 256> drain{};
-    while (::read(wake_.native_handle(), drain.data(), drain.size()) > 0) {
-    }
     rd_kafka_poll(rk_, 0); // logs and errors, through on_log and on_librdkafka_error
     while (!stopped_) {
         event_ptr event(rd_kafka_queue_poll(control_queue_.get(), 0));
@@ -494,12 +455,14 @@ void rdkafka_consumer::on_control_event(event_ptr event)
 void rdkafka_consumer::on_log(const rd_kafka_t* rk, int level, const char* facility, const char* text)
 {
     auto* self = static_cast<rdkafka_consumer*>(rd_kafka_opaque(rk));
+    if (self->stopped_) return; // librdkafka is being destroyed on the worker thread
     self->log_.log(from_syslog(level), std::string("librdkafka ") + facility + ": " + text);
 }
 
 void rdkafka_consumer::on_librdkafka_error(rd_kafka_t*, int err, const char* reason, void* opaque)
 {
     auto* self = static_cast<rdkafka_consumer*>(opaque);
+    if (self->stopped_) return;
     const auto code = make_rdkafka_error(static_cast<rd_kafka_resp_err_t>(err));
     self->log_.warning(std::string("librdkafka: ") + reason);
     if (err == RD_KAFKA_RESP_ERR__FATAL) self->report(-1, code, std::string("librdkafka stopped: ") + reason);
@@ -614,15 +577,10 @@ void rdkafka_consumer::stop()
     if (control_queue_) rd_kafka_queue_io_event_enable(control_queue_.get(), -1, nullptr, 0);
     main_queue_.reset();
     control_queue_.reset();
-    boost::system::error_code ignored;
-    wake_.close(ignored);
+    wake_.close();
     // Closing and destroying librdkafka waits for its threads: off the executor's thread.
-    asio::post(worker_, [rk = std::exchange(rk_, nullptr), fd = std::exchange(wake_write_fd_, -1)] {
-        if (rk) {
-            rd_kafka_assign(rk, nullptr);
-            rd_kafka_consumer_close(rk);
-            rd_kafka_destroy(rk);
-        }
+    asio::post(worker_, [rk = std::exchange(rk_, nullptr), fd = wake_.release_write_fd()] {
+        destroy_client(rk);
         if (fd >= 0) ::close(fd);
     });
 }

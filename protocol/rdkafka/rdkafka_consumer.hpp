@@ -5,9 +5,9 @@
 #include "protocol/log/logger.hpp"
 #include "protocol/rdkafka/rdkafka_handles.hpp"
 #include "protocol/rdkafka/rdkafka_properties.hpp"
+#include "protocol/rdkafka/wake_pipe.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -95,8 +95,7 @@ private:
     io::consumer_options options_;
     log::logger log_;
     rd_kafka_t* rk_ = nullptr;
-    int wake_write_fd_ = -1;
-    boost::asio::posix::stream_descriptor wake_;
+    wake_pipe wake_;
     queue_ptr main_queue_;    // librdkafka's logs and errors
     queue_ptr control_queue_; // commit and committed-offset results
     boost::asio::thread_pool worker_{1}; // librdkafka's blocking calls: watermarks, close and destroy

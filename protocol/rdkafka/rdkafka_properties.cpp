@@ -42,6 +42,18 @@ std::string_view reset_name(io::offset_reset r)
     return "latest";
 }
 
+std::string_view compression_name(records::compression c)
+{
+    switch (c) {
+    case records::compression::none: return "none";
+    case records::compression::gzip: return "gzip";
+    case records::compression::snappy: return "snappy";
+    case records::compression::lz4: return "lz4";
+    case records::compression::zstd: return "zstd";
+    }
+    return "none";
+}
+
 bool is_true(std::string value)
 {
     std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -75,8 +87,10 @@ bool is_secret_property(const std::string& name)
     return false;
 }
 
-std::vector<property> consumer_properties(const io::cluster_options& cluster, const io::consumer_options& consumer,
-                                          const std::vector<property>& passthrough)
+namespace {
+
+// Brokers, client id, timeouts, TLS and SASL: what every client of ours has.
+std::vector<property> connection_properties(const io::cluster_options& cluster)
 {
     const auto& broker = cluster.broker;
     std::vector<property> out = {
@@ -89,6 +103,32 @@ std::vector<property> consumer_properties(const io::cluster_options& cluster, co
         {"api.version.request", broker.api_version_request ? "true" : "false"},
         {"broker.version.fallback", broker.broker_version_fallback},
         {"security.protocol", std::string(security_name(broker.security))},
+        {"log.queue", "true"},
+    };
+    if (io::uses_tls(broker.security)) {
+        const auto& tls = broker.tls;
+        if (!tls.ca_location.empty()) out.push_back({"ssl.ca.location", tls.ca_location});
+        if (!tls.certificate_location.empty()) out.push_back({"ssl.certificate.location", tls.certificate_location});
+        if (!tls.key_location.empty()) out.push_back({"ssl.key.location", tls.key_location});
+        if (!tls.key_password.empty()) out.push_back({"ssl.key.password", tls.key_password});
+        if (!tls.cipher_list.empty()) out.push_back({"ssl.cipher.suites", tls.cipher_list});
+        out.push_back({"ssl.endpoint.identification.algorithm", tls.verify_hostname ? "https" : "none"});
+    }
+    if (io::uses_sasl(broker.security)) {
+        out.push_back({"sasl.mechanisms", broker.sasl.mechanism});
+        out.push_back({"sasl.username", broker.sasl.username});
+        out.push_back({"sasl.password", broker.sasl.password});
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<property> consumer_properties(const io::cluster_options& cluster, const io::consumer_options& consumer,
+                                          const std::vector<property>& passthrough)
+{
+    std::vector<property> out = connection_properties(cluster);
+    out.insert(out.end(), {
         // librdkafka assigns partitions only with a group.id; without ours, nothing commits to this one.
         {"group.id", consumer.group_id.empty() ? std::string(no_group_placeholder) : consumer.group_id},
         {"enable.auto.commit", "false"},
@@ -107,24 +147,36 @@ std::vector<property> consumer_properties(const io::cluster_options& cluster, co
         {"queued.max.messages.kbytes", std::to_string(std::max<std::size_t>(1, consumer.queued_max_bytes / 1024))},
         {"retry.backoff.ms", ms(consumer.retry_backoff)},
         {"topic.metadata.refresh.interval.ms", ms(consumer.metadata_max_age)},
-        {"log.queue", "true"},
-    };
-    if (io::uses_tls(broker.security)) {
-        const auto& tls = broker.tls;
-        if (!tls.ca_location.empty()) out.push_back({"ssl.ca.location", tls.ca_location});
-        if (!tls.certificate_location.empty()) out.push_back({"ssl.certificate.location", tls.certificate_location});
-        if (!tls.key_location.empty()) out.push_back({"ssl.key.location", tls.key_location});
-        if (!tls.key_password.empty()) out.push_back({"ssl.key.password", tls.key_password});
-        if (!tls.cipher_list.empty()) out.push_back({"ssl.cipher.suites", tls.cipher_list});
-        out.push_back({"ssl.endpoint.identification.algorithm", tls.verify_hostname ? "https" : "none"});
-    }
-    if (io::uses_sasl(broker.security)) {
-        out.push_back({"sasl.mechanisms", broker.sasl.mechanism});
-        out.push_back({"sasl.username", broker.sasl.username});
-        out.push_back({"sasl.password", broker.sasl.password});
-    }
+    });
     for (const auto& p : passthrough) {
         refuse_unsafe(p, consumer.group_id);
+        out.push_back(p);
+    }
+    return out;
+}
+
+std::vector<property> producer_properties(const io::cluster_options& cluster, const io::producer_options& producer,
+                                          const std::vector<property>& passthrough)
+{
+    constexpr int librdkafka_max_retries = 2147483647;
+    std::vector<property> out = connection_properties(cluster);
+    out.insert(out.end(), {
+        {"acks", std::to_string(producer.acks)},
+        {"compression.codec", std::string(compression_name(producer.compression))},
+        {"linger.ms", ms(producer.linger)},
+        {"batch.size", std::to_string(producer.batch_size)},
+        {"queue.buffering.max.kbytes", std::to_string(std::max<std::size_t>(1, producer.max_buffered_bytes / 1024))},
+        {"message.send.max.retries", std::to_string(std::min(producer.retries, librdkafka_max_retries))},
+        {"retry.backoff.ms", ms(producer.retry_backoff)},
+        {"message.timeout.ms", ms(producer.delivery_timeout)},
+        {"request.timeout.ms", ms(producer.request_timeout)},
+        {"enable.idempotence", producer.idempotence ? "true" : "false"},
+        {"partitioner", "murmur2_random"},
+    });
+    for (const auto& p : passthrough) {
+        if (p.name == "transactional.id") {
+            throw std::invalid_argument("kafka.rdkafka.transactional.id is refused: kafka-bolt does not run transactions");
+        }
         out.push_back(p);
     }
     return out;

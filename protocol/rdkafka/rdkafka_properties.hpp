@@ -3,6 +3,7 @@
 
 #include "protocol/io/cluster.hpp"
 #include "protocol/io/consumer_options.hpp"
+#include "protocol/io/producer.hpp"
 
 #include <string>
 #include <vector>
@@ -23,6 +24,13 @@ bool is_secret_property(const std::string& name);
 // std::invalid_argument naming the property when a passthrough one would break the spout's
 // guarantees: automatic commits or offset stores, or another group.id.
 std::vector<property> consumer_properties(const io::cluster_options& cluster, const io::consumer_options& consumer,
+                                          const std::vector<property>& passthrough);
+
+// The producer's configuration: connection and security as above, then acks, compression, linger,
+// batch and buffer sizes, retries and timeouts, idempotence, and the Java client's murmur2
+// partitioner for keyed records (so both engines put a key on the same partition); then
+// `passthrough`. transactional.id is refused: the bolt does not run transactions.
+std::vector<property> producer_properties(const io::cluster_options& cluster, const io::producer_options& producer,
                                           const std::vector<property>& passthrough);
 
 } // namespace kspout::rdkafka

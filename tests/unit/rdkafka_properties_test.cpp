@@ -102,5 +102,24 @@ TEST(RdkafkaProperties, PropertiesThatBreakAckBeforeCommitAreRefused)
     EXPECT_EQ(refused({"enable.auto.commit", "false"}), "");
 }
 
+TEST(RdkafkaProperties, TheProducerMatchesOursAndRefusesTransactions)
+{
+    io::cluster_options cluster;
+    cluster.bootstrap_servers = {"a:9092"};
+    io::producer_options o;
+    o.acks = -1;
+    o.compression = records::compression::zstd;
+    o.idempotence = true;
+    o.delivery_timeout = std::chrono::seconds(90);
+    auto p = as_map(producer_properties(cluster, o, {}));
+    EXPECT_EQ(p["acks"], "-1");
+    EXPECT_EQ(p["compression.codec"], "zstd");
+    EXPECT_EQ(p["enable.idempotence"], "true");
+    EXPECT_EQ(p["message.timeout.ms"], "90000");
+    EXPECT_EQ(p["partitioner"], "murmur2_random") << "keys must land where the Java client and ours put them";
+    EXPECT_EQ(p["message.send.max.retries"], "2147483647");
+    EXPECT_THROW(producer_properties(cluster, o, {{"transactional.id", "x"}}), std::invalid_argument);
+}
+
 } // namespace
 } // namespace kspout::rdkafka
