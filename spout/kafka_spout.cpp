@@ -5,6 +5,7 @@
 #include "multilang/excerpt.hpp"
 #include "protocol/error/error_kind.hpp"
 #include "protocol/log/logger.hpp"
+#include "protocol/member/member_factory.hpp"
 #include "spout/message_id.hpp"
 
 #include <boost/asio/post.hpp>
@@ -131,7 +132,7 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
         settings_.group.fixed = balanced::static_member{index->first, index->second};
     }
 
-    balanced::balanced_listener listener;
+    member::member_listener listener;
     std::weak_ptr<kafka_spout> weak = weak_from_this();
     listener.on_assigned = [weak](const std::map<std::int32_t, std::int64_t>& starts) {
         if (auto self = weak.lock()) self->on_assigned(starts);
@@ -158,8 +159,7 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
                                      : level == client_log::log_level::warning ? log_level::warn
                                                                        : log_level::info);
     };
-    consumer_ =
-        balanced::balanced_consumer::create(executor_, settings_.cluster, settings_.group, listener, consumer_log);
+    consumer_ = member::make_group_member(executor_, {settings_.cluster, settings_.group}, listener, consumer_log);
     consumer_->start();
     arm_commit_timer();
     arm_stats_timer();

@@ -1,8 +1,8 @@
-// The spout itself: Storm's commands on one side, a balanced Kafka consumer on the other.
+// The spout itself: Storm's commands on one side, a member of a Kafka consumer group on the other.
 #pragma once
 
 #include "multilang/spout_session.hpp"
-#include "protocol/balanced/balanced_consumer.hpp"
+#include "protocol/member/group_member.hpp"
 #include "spout/metrics.hpp"
 #include "spout/offset_book.hpp"
 #include "spout/retry_policy.hpp"
@@ -95,7 +95,7 @@ private:
 
     settings settings_ = default_settings();
     std::optional<tuple_mapper> mapper_;
-    std::shared_ptr<balanced::balanced_consumer> consumer_;
+    std::shared_ptr<member::group_member> consumer_;
     offset_book book_;
     retry_policy retries_;
     std::set<std::int32_t> paused_; // partitions paused for the uncommitted-offsets cap

@@ -108,7 +108,7 @@ void balanced_consumer::verify_claims(std::uint64_t attempt, std::shared_ptr<cla
             return;
         if (ec) {
             for (const auto& [p, name] : out->created)
-                self->claims_[p] = claim{self->owners_path_ + "/" + name, self->session_epoch_, true};
+                self->claims_[p] = claim{self->owners_path_ + "/" + name, self->session_.epoch(), true};
             if (!out->error) {
                 out->error = ec;
                 out->what = "cannot list " + self->owners_path_ + ": " + ec.message();
@@ -129,7 +129,7 @@ void balanced_consumer::verify_claims(std::uint64_t attempt, std::shared_ptr<cla
         for (auto& [p, name] : created) {
             std::vector<std::string> names = group::claims_for_partition(children, p);
             if (names.size() == 1 && names.front() == name) {
-                self->claims_[p] = claim{self->owners_path_ + "/" + name, self->session_epoch_, false};
+                self->claims_[p] = claim{self->owners_path_ + "/" + name, self->session_.epoch(), false};
                 one_done();
                 continue;
             }
@@ -200,7 +200,8 @@ void balanced_consumer::settle(std::uint64_t attempt, std::int32_t partition, st
                 out->vanished = true; // released between the listing and the read
                 out->conflicts.push_back(partition);
             } else if (is_ours(*winner)) {
-                self->claims_[partition] = claim{self->owners_path_ + "/" + winner->name, self->session_epoch_, false};
+                self->claims_[partition] =
+                    claim{self->owners_path_ + "/" + winner->name, self->session_.epoch(), false};
             } else {
                 out->conflicts.push_back(partition);
                 self->log_.debug("balanced consumer " + self->consumer_id_ + ": partition " +
@@ -223,17 +224,17 @@ void balanced_consumer::watch_conflict(const std::string& path)
 {
     if (!conflict_watches_.insert(path).second)
         return;
-    std::uint64_t epoch = session_epoch_;
+    std::uint64_t epoch = session_.epoch();
     zk_->exists(
         path,
         [weak = weak_from_this(), epoch](std::error_code ec, std::optional<zk::stat> st) {
             auto self = weak.lock();
-            if (self && self->session_epoch_ == epoch && !ec && !st)
+            if (self && self->session_.epoch() == epoch && !ec && !st)
                 self->retry_now(); // gone before the watch was set
         },
         [weak = weak_from_this(), path, epoch](std::error_code ec, zk::watch_event) {
             auto self = weak.lock();
-            if (!self || self->session_epoch_ != epoch)
+            if (!self || self->session_.epoch() != epoch)
                 return;
             self->conflict_watches_.erase(path);
             if (!ec)
@@ -305,7 +306,7 @@ void balanced_consumer::delete_claims(std::vector<std::int32_t> partitions, std:
         auto it = claims_.find(p);
         if (it == claims_.end())
             continue;
-        if (it->second.path.empty() || it->second.session != session_epoch_) {
+        if (it->second.path.empty() || it->second.session != session_.epoch()) {
             claims_.erase(it); // static, or gone with an earlier session
             continue;
         }
@@ -315,7 +316,7 @@ void balanced_consumer::delete_claims(std::vector<std::int32_t> partitions, std:
         then(true);
         return;
     }
-    if (!zk_ || !connected_) {
+    if (!zk_ || !session_.connected()) {
         // Deleted later (a rebalance releases them again), or gone with the session.
         for (auto& [p, c] : todo)
             claims_[p].doubtful = true;

@@ -31,14 +31,15 @@ std::shared_ptr<balanced_consumer> balanced_consumer::create(boost::asio::any_io
 balanced_consumer::balanced_consumer(boost::asio::any_io_executor executor, io::cluster_options cluster,
                                      balanced_options options, balanced_listener listener, log::logger log)
     : executor_(std::move(executor)), options_(std::move(options)), listener_(std::move(listener)),
-      log_(std::move(log)), retry_timer_(executor_), metadata_timer_(executor_), announce_timer_(executor_),
-      unreachable_timer_(executor_), probe_timer_(executor_)
+      log_(std::move(log)),
+      consumer_id_(options_.consumer_id.empty() ? group::make_consumer_id() : options_.consumer_id),
+      session_(options_, consumer_id_, log_), cycle_(options_, consumer_id_, log_), retry_timer_(executor_),
+      metadata_timer_(executor_), announce_timer_(executor_), unreachable_timer_(executor_), probe_timer_(executor_)
 {
     invalid_ = check_options(options_);
     options_.consumer.topic = options_.topic;
     if (!options_.group_id.empty())
         options_.consumer.group_id = options_.group_id;
-    consumer_id_ = options_.consumer_id.empty() ? group::make_consumer_id() : options_.consumer_id;
     if (!options_.fixed && invalid_.empty() && !group::is_valid_node_name(consumer_id_))
         invalid_ = "consumer id '" + consumer_id_ + "' cannot be a znode name";
     member_path_ = group::member_path(options_.group_id, consumer_id_);
@@ -137,7 +138,8 @@ void balanced_consumer::stop(std::function<void()> done)
     announce_timer_.cancel();
     unreachable_timer_.cancel();
     probe_timer_.cancel();
-    abort_attempt();
+    feed(cycle::stop_requested{});
+    feed_session(session::stop_requested{});
     continue_stop();
 }
 
@@ -174,7 +176,7 @@ void balanced_consumer::finish_stop()
         self->stop_done_ = nullptr;
         boost::asio::post(self->executor_, std::move(done));
     };
-    if (zk_ && connected_ && registered_session_ != 0) {
+    if (zk_ && session_.registered()) {
         zk_->remove(member_path_, -1, [finish](std::error_code) { finish(); });
         return;
     }
@@ -185,14 +187,14 @@ std::span<const io::consumer_message> balanced_consumer::poll(std::size_t max_me
 {
     if (!consumer_ || stopped_)
         return {};
-    if (!assigned_.empty() && !suspended_ && !lease_valid()) {
-        hold_until_confirmed();
+    if (!assigned_.empty() && !session_.suspended() && !lease_valid()) {
+        feed_session(session::lease_lapsed{assigned_list()});
         return {};
     }
     return consumer_->poll(max_messages);
 }
 
-void balanced_consumer::async_wait_data(io::simple_consumer::wait_handler handler)
+void balanced_consumer::async_wait_data(wait_handler handler)
 {
     if (!consumer_ || stopped_) {
         boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(io::errc::shut_down)); });
@@ -226,7 +228,7 @@ std::error_code balanced_consumer::resume(std::int32_t partition)
     return {};
 }
 
-void balanced_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler)
+void balanced_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler)
 {
     if (!handler)
         handler = [](std::error_code) {};
@@ -292,7 +294,8 @@ void balanced_consumer::assign_claimed(const std::vector<std::int32_t>& partitio
             continue;
         // As pykafka does, reset_offset_on_start applies to the first assignment only: a
         // partition taken over later starts where its previous owner committed.
-        if (options_.consumer.reset_offset_on_start && first_rebalance_done_ && !options_.consumer.group_id.empty())
+        if (options_.consumer.reset_offset_on_start && cycle_.first_rebalance_done() &&
+            !options_.consumer.group_id.empty())
             from_committed.push_back(p);
         else
             starts.push_back({p, std::nullopt});
@@ -411,7 +414,8 @@ void balanced_consumer::apply_pause(std::int32_t partition)
 {
     if (!consumer_ || !assigned_.contains(partition))
         return;
-    bool hold = suspended_ || lease_hold_ || user_paused_.contains(partition) || !announced_.contains(partition);
+    bool hold = session_.suspended() || session_.lease_hold() || user_paused_.contains(partition) ||
+                !announced_.contains(partition);
     if (hold)
         consumer_->pause(partition);
     else

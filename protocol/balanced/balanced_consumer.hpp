@@ -3,10 +3,12 @@
 #pragma once
 
 #include "protocol/balanced/balanced_options.hpp"
-#include "protocol/balanced/session_lease.hpp"
+#include "protocol/balanced/member_session.hpp"
+#include "protocol/balanced/rebalance_cycle.hpp"
 #include "protocol/group/assignment.hpp"
 #include "protocol/group/paths.hpp"
 #include "protocol/io/simple_consumer.hpp"
+#include "protocol/member/group_member.hpp"
 #include "protocol/zk/zk_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -25,19 +27,9 @@
 
 namespace kspout::balanced {
 
-// Events the owner of the consumer handles. All run on the executor.
-struct balanced_listener {
-    // Before partitions are given up (rebalance, session loss, stop): the consumer has already
-    // stopped handing out their messages; the listener commits what it knows is processed and
-    // calls done() (the consumer then deletes its owner znodes). Late acks for these partitions
-    // must be ignored by the listener from this call on.
-    std::function<void(const std::vector<std::int32_t>& partitions, std::function<void()> done)> on_revoking;
-    // Partitions now owned and being fetched, with the offset each starts from.
-    std::function<void(const std::map<std::int32_t, std::int64_t>& starts)> on_assigned;
-    // A failure the consumer could not recover from by itself (claims past the deadline, a
-    // fatal broker error, ZooKeeper unreachable past the session timeout...), in one line.
-    std::function<void(std::error_code, const std::string& what)> on_error;
-};
+// Events the owner of the consumer handles (member_listener's on_revoking: the consumer deletes
+// its owner znodes after done()).
+using balanced_listener = member::member_listener;
 
 // Lifecycle: start() joins the group (registers the ids znode, watches members, claims
 // partitions) and fetching begins as partitions are claimed; stop() revokes everything through
@@ -48,37 +40,43 @@ struct balanced_listener {
 // (ownership is no longer guaranteed), and the member re-registers and rebalances on a new
 // session. Messages are returned and offsets committed only while an answer from ZooKeeper
 // proves the session alive (session_lease), so a process that was stopped past its session
-// timeout hands out and commits nothing before it learns what happened meanwhile. Claims are exclusive per partition, whatever leader-id prefix an existing owner node
-// carries. The consumer never commits anything by itself.
-class balanced_consumer : public std::enable_shared_from_this<balanced_consumer> {
+// timeout hands out and commits nothing before it learns what happened meanwhile. Claims are
+// exclusive per partition, whatever leader-id prefix an existing owner node carries. The
+// consumer never commits anything by itself.
+//
+// The decisions about the session and the lease are member_session's, those about rebalance
+// attempts rebalance_cycle's: two machines without I/O. This class runs their actions on
+// ZooKeeper, the cluster and timers, and feeds the answers back.
+class balanced_consumer final : public member::group_member,
+                                public std::enable_shared_from_this<balanced_consumer> {
 public:
     static std::shared_ptr<balanced_consumer> create(boost::asio::any_io_executor executor,
                                                      io::cluster_options cluster, balanced_options options,
                                                      balanced_listener listener, log::logger log = {});
-    ~balanced_consumer();
+    ~balanced_consumer() override;
 
-    void start();
-    void stop(std::function<void()> done);
+    void start() override;
+    void stop(std::function<void()> done) override;
 
     // As simple_consumer::poll: buffered messages of owned partitions, never waiting.
-    std::span<const io::consumer_message> poll(std::size_t max_messages);
-    void async_wait_data(io::simple_consumer::wait_handler handler);
+    std::span<const io::consumer_message> poll(std::size_t max_messages) override;
+    void async_wait_data(wait_handler handler) override;
     // Rewinds an owned partition (a replay after a failed tuple).
-    std::error_code seek(std::int32_t partition, std::int64_t offset);
-    std::error_code pause(std::int32_t partition);
-    std::error_code resume(std::int32_t partition);
+    std::error_code seek(std::int32_t partition, std::int64_t offset) override;
+    std::error_code pause(std::int32_t partition) override;
+    std::error_code resume(std::int32_t partition) override;
     // Commits offsets ("next offset to read") for owned partitions; others are refused.
     // (Partitions handed to on_revoking count as owned until its done(), unless they were lost
     // with the session. When the session lease has lapsed, ZooKeeper is asked first; while it is
     // disconnected or does not confirm the session, every partition is refused. When some are
     // refused, the rest are still committed and the handler gets io::consumer_errc::not_owned, or
     // errc::session_unconfirmed.)
-    void commit(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler);
+    void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler) override;
 
-    std::vector<std::int32_t> owned() const;
-    const std::string& consumer_id() const noexcept;
-    std::optional<std::int64_t> position(std::int32_t partition) const;
-    std::optional<std::int64_t> high_watermark(std::int32_t partition) const;
+    std::vector<std::int32_t> owned() const override;
+    const std::string& consumer_id() const noexcept override;
+    std::optional<std::int64_t> position(std::int32_t partition) const override;
+    std::optional<std::int64_t> high_watermark(std::int32_t partition) const override;
     // The current ZooKeeper session (nullopt in static mode or before the first connection): for
     // diagnostics, and for tests that expire it from outside.
     std::optional<zk::session_credentials> zookeeper_session() const;
@@ -86,7 +84,7 @@ public:
 private:
     struct claim {
         std::string path;          // the owner znode we created (empty in static mode)
-        std::uint64_t session = 0; // session_epoch_ when it was created
+        std::uint64_t session = 0; // session_.epoch() when it was created
         bool doubtful = false;     // a delete or a check of it failed: it may or may not exist
     };
     struct claim_outcome {
@@ -101,28 +99,26 @@ private:
     balanced_consumer(boost::asio::any_io_executor executor, io::cluster_options cluster, balanced_options options,
                       balanced_listener listener, log::logger log);
 
-    // Session (balanced_session.cpp).
+    // Session (balanced_session.cpp): runs the actions of session_ and feeds it ZooKeeper's answers.
     void on_session_state(zk::session_state state);
-    void suspend();
-    void resume_after_reconnect();
+    void feed_session(const session::event& e);
+    void run_session(session::action a);
     void lose_session(std::string_view why);
     void register_member();
     void on_registered(bool ok, std::string_view why);
     void arm_unreachable_timer();
+    std::vector<std::int32_t> assigned_list() const;
     void report(std::error_code code, std::string what);
 
-    // Rebalancing (balanced_rebalance.cpp).
+    // Rebalancing (balanced_rebalance.cpp): runs the actions of cycle_ and feeds it the answers.
     void request_rebalance(std::string_view reason);
     void maybe_rebalance();
-    bool current(std::uint64_t attempt) const noexcept { return rebalancing_ && attempt == attempt_; }
+    void feed(const cycle::event& e);
+    void run(cycle::action a);
+    bool current(std::uint64_t attempt) const noexcept { return cycle_.current(attempt); }
     void read_metadata(std::uint64_t attempt);
-    void read_members(std::uint64_t attempt, std::vector<group::partition_info> partitions);
-    void decide(std::uint64_t attempt, std::vector<group::partition_info> partitions,
-                std::vector<std::string> participants);
+    void read_members(std::uint64_t attempt);
     void apply_target(std::uint64_t attempt, std::vector<group::partition_info> target);
-    void attempt_succeeded(std::uint64_t attempt);
-    void attempt_failed(std::uint64_t attempt, std::error_code ec, std::string what, bool retry_soon = false);
-    void abort_attempt();
     void arm_metadata_timer();
     void check_metadata();
 
@@ -142,9 +138,8 @@ private:
     bool lease_valid() const;
     void arm_probe_timer();
     void probe_session(std::function<void()> then = {});
-    void on_probe_answer(std::uint64_t epoch, std::chrono::steady_clock::time_point sent_at, bool alive);
-    void hold_until_confirmed();
-    void commit_confirmed(std::map<std::int32_t, std::int64_t> offsets, io::simple_consumer::commit_handler handler);
+    void send_probe(std::uint64_t epoch, std::int64_t session_id);
+    void commit_confirmed(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler);
 
     // Handing partitions to the simple consumer and the listener (balanced_consumer.cpp).
     void assign_claimed(const std::vector<std::int32_t>& partitions);
@@ -175,31 +170,15 @@ private:
     bool stopped_ = false;
     std::function<void()> stop_done_;
 
-    // ZooKeeper session.
-    bool connected_ = false;
-    bool suspended_ = false;              // disconnected: every owned partition paused
-    std::uint64_t session_epoch_ = 0;     // increases with every new session
-    std::int64_t registered_session_ = 0; // the session our ids znode belongs to; 0: none
+    // ZooKeeper session: connection, registration, epoch and lease; the rest is bookkeeping of
+    // requests under way.
+    member_session session_;
     bool registering_ = false;
     bool ids_watch_armed_ = false;
-    bool unreachable_reported_ = false;
-    session_lease lease_;
-    bool lease_hold_ = false;     // poll found the lease lapsed: owned partitions paused until confirmed
-    bool probe_in_flight_ = false;
     std::vector<std::function<void()>> probe_waiters_;
 
-    // Rebalancing.
-    bool rebalancing_ = false;
-    bool rebalance_wanted_ = false;
-    bool conflict_cleared_ = false; // an owner node we waited for went away during this attempt
-    std::uint64_t attempt_ = 0;
-    bool episode_open_ = false; // attempts since the last success, bounded by rebalance_deadline
-    std::chrono::steady_clock::time_point episode_deadline_{};
-    std::chrono::milliseconds backoff_{0};
-    std::chrono::steady_clock::time_point not_before_{};
-    std::vector<group::partition_info> attempt_view_;  // partitions and leaders this attempt uses
-    std::vector<group::partition_info> assigned_view_; // partitions and leaders the last success used
-    bool have_view_ = false;
+    // Rebalancing: attempts, their pacing and the retry timer's purpose.
+    rebalance_cycle cycle_;
 
     // Ownership.
     std::map<std::int32_t, claim> claims_;     // owner znodes ours in this session (static: our share)
@@ -210,7 +189,6 @@ private:
     std::set<std::int32_t> user_paused_;
     std::map<std::int32_t, std::uint64_t> lookups_; // claimed, committed offset being read (id of the lookup)
     std::uint64_t next_lookup_ = 0;
-    bool first_rebalance_done_ = false; // reset_offset_on_start covers only what is taken before it
     std::set<std::string> conflict_watches_;   // owner znodes of others we wait to see deleted
 
     boost::asio::steady_timer retry_timer_;

@@ -1,8 +1,7 @@
-// balanced_consumer: the session lease: probing ZooKeeper, and holding messages and commits
-// while no recent answer proves the session alive.
+// balanced_consumer: the session lease: probing ZooKeeper, and the commits it allows.
 #include "protocol/balanced/balanced_consumer.hpp"
 
-#include "protocol/balanced/balanced_error.hpp"
+#include "protocol/balanced/commit_gate.hpp"
 #include "protocol/balanced/rebalance_plan.hpp"
 #include "protocol/io/error.hpp"
 
@@ -12,7 +11,7 @@ namespace kspout::balanced {
 
 bool balanced_consumer::lease_valid() const
 {
-    return options_.fixed || lease_.valid(std::chrono::steady_clock::now());
+    return session_.lease_valid(std::chrono::steady_clock::now());
 }
 
 // Four probes per session timeout: the lease (half of it) then never lapses while ZooKeeper answers.
@@ -30,98 +29,48 @@ void balanced_consumer::arm_probe_timer()
     });
 }
 
-// Reads our ids znode: its existence with our session as owner is the proof.
 void balanced_consumer::probe_session(std::function<void()> then)
 {
     if (then)
         probe_waiters_.push_back(std::move(then));
-    if (probe_in_flight_)
-        return;
-    if (!zk_ || !connected_ || registered_session_ == 0 || stopped_) {
-        on_probe_answer(session_epoch_, {}, false);
-        return;
-    }
-    probe_in_flight_ = true;
+    feed_session(session::probe_wanted{zk_ != nullptr && !stopped_});
+}
+
+// Reads our ids znode: its existence with our session as owner is the proof.
+void balanced_consumer::send_probe(std::uint64_t epoch, std::int64_t session_id)
+{
     auto sent_at = std::chrono::steady_clock::now();
-    zk_->exists(member_path_, [weak = weak_from_this(), epoch = session_epoch_, sent_at,
-                               session = registered_session_](std::error_code ec, std::optional<zk::stat> st) {
-        if (auto self = weak.lock()) {
-            self->probe_in_flight_ = false;
-            self->on_probe_answer(epoch, sent_at, !ec && st && st->ephemeral_owner == session);
-        }
+    zk_->exists(member_path_, [weak = weak_from_this(), epoch, sent_at, session_id](std::error_code ec,
+                                                                                    std::optional<zk::stat> st) {
+        if (auto self = weak.lock())
+            self->feed_session(session::probe_answered{epoch, sent_at, !ec && st && st->ephemeral_owner == session_id,
+                                                       self->zk_->session_timeout(), std::chrono::steady_clock::now(),
+                                                       self->assigned_list()});
     });
 }
 
-void balanced_consumer::on_probe_answer(std::uint64_t epoch, std::chrono::steady_clock::time_point sent_at, bool alive)
-{
-    if (alive && epoch == session_epoch_)
-        lease_.confirmed(sent_at, zk_->session_timeout());
-    if (lease_hold_ && lease_valid()) {
-        lease_hold_ = false;
-        for (std::int32_t p : assigned_)
-            apply_pause(p);
-        if (!assigned_.empty())
-            log_.info("balanced consumer " + consumer_id_ + ": ZooKeeper confirmed the session; partitions resumed");
-    }
-    auto waiters = std::move(probe_waiters_);
-    probe_waiters_.clear();
-    for (auto& w : waiters)
-        boost::asio::post(executor_, std::move(w));
-}
-
-// The lease lapsed while we own partitions (the process was stopped, or ZooKeeper is slow to
-// answer): nothing more is handed out until an answer sent from now on confirms the session.
-void balanced_consumer::hold_until_confirmed()
-{
-    if (!lease_hold_) {
-        lease_hold_ = true;
-        for (std::int32_t p : assigned_)
-            apply_pause(p);
-        log_.warning("balanced consumer " + consumer_id_ + ": no answer from ZooKeeper confirms the session; partitions " +
-                     partition_list(std::vector<std::int32_t>(assigned_.begin(), assigned_.end())) +
-                     " held until one does");
-    }
-    probe_session();
-}
-
-void balanced_consumer::commit_confirmed(std::map<std::int32_t, std::int64_t> offsets,
-                                         io::simple_consumer::commit_handler handler)
+void balanced_consumer::commit_confirmed(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler)
 {
     if (!consumer_ || stopped_) {
         boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(io::errc::shut_down)); });
         return;
     }
-    std::vector<std::int32_t> not_owned;
-    std::vector<std::int32_t> unconfirmed;
-    bool confirmed = !suspended_ && lease_valid();
-    for (auto it = offsets.begin(); it != offsets.end();) {
-        // Partitions being revoked still count: on_revoking is where their last commit happens.
-        // Without a confirmed session nothing counts: it may have expired, and another member may
-        // already have committed further (a late commit would move the group's offset back).
-        if (!owns(it->first) && !revoking_.contains(it->first)) {
-            not_owned.push_back(it->first);
-            it = offsets.erase(it);
-        } else if (!confirmed) {
-            unconfirmed.push_back(it->first);
-            it = offsets.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    if (!not_owned.empty())
+    commit_split split = split_commit(
+        std::move(offsets), [this](std::int32_t p) { return owns(p) || revoking_.contains(p); },
+        !session_.suspended() && lease_valid());
+    if (!split.not_owned.empty())
         log_.info("balanced consumer " + consumer_id_ + ": commit refused for partitions not owned: " +
-                  partition_list(not_owned));
-    if (!unconfirmed.empty())
-        log_.info("balanced consumer " + consumer_id_ + ": commit of partitions " + partition_list(unconfirmed) +
+                  partition_list(split.not_owned));
+    if (!split.unconfirmed.empty())
+        log_.info("balanced consumer " + consumer_id_ + ": commit of partitions " + partition_list(split.unconfirmed) +
                   " held back: ZooKeeper has not confirmed the session");
-    std::error_code refused = !unconfirmed.empty() ? make_error_code(errc::session_unconfirmed)
-                              : !not_owned.empty() ? make_error_code(io::consumer_errc::not_owned)
-                                                   : std::error_code{};
-    if (offsets.empty()) {
+    std::error_code refused = split.refused();
+    if (split.allowed.empty()) {
         boost::asio::post(executor_, [h = std::move(handler), refused] { h(refused); });
         return;
     }
-    consumer_->commit(std::move(offsets), [h = std::move(handler), refused](std::error_code ec) { h(ec ? ec : refused); });
+    consumer_->commit(std::move(split.allowed),
+                      [h = std::move(handler), refused](std::error_code ec) { h(ec ? ec : refused); });
 }
 
 } // namespace kspout::balanced

@@ -1,5 +1,5 @@
-// balanced_consumer: one rebalance at a time: fresh metadata, the members from ZooKeeper, pykafka's
-// assignment, release what is no longer ours, claim the rest; retries, deadline, metadata checks.
+// balanced_consumer: runs the rebalance cycle's actions (fresh metadata, the members from ZooKeeper,
+// releasing and claiming the target, the retry timer) and feeds their answers back to it.
 #include "protocol/balanced/balanced_consumer.hpp"
 
 #include "protocol/balanced/balanced_error.hpp"
@@ -27,7 +27,7 @@ std::vector<group::partition_info> partitions_of(const io::topic_metadata& topic
     return out;
 }
 
-struct members_read {
+struct registrations_read {
     std::vector<group::member_registration> members;
     std::size_t remaining = 0;
     std::error_code error;
@@ -40,32 +40,64 @@ void balanced_consumer::request_rebalance(std::string_view reason)
 {
     if (!started_ || stopping_ || stopped_ || !invalid_.empty())
         return;
-    log_.debug("balanced consumer " + consumer_id_ + ": rebalance requested (" + std::string(reason) + ")");
-    rebalance_wanted_ = true;
-    boost::asio::post(executor_, [weak = weak_from_this()] {
-        if (auto self = weak.lock())
-            self->maybe_rebalance();
-    });
+    feed(cycle::rebalance_requested{std::string(reason)});
 }
 
 void balanced_consumer::maybe_rebalance()
 {
-    if (!rebalance_wanted_ || rebalancing_ || stopping_ || stopped_ || releases_in_flight_ > 0)
+    bool ready = options_.fixed || session_.registered();
+    feed(cycle::try_start{clock::now(), ready, releases_in_flight_ > 0});
+}
+
+void balanced_consumer::feed(const cycle::event& e)
+{
+    for (cycle::action& a : cycle_.resume(e))
+        run(std::move(a));
+}
+
+void balanced_consumer::run(cycle::action a)
+{
+    using cycle::action_type;
+    switch (a.type) {
+    case action_type::start_now:
+        maybe_rebalance();
         return;
-    if (!options_.fixed && (!connected_ || registered_session_ == 0))
-        return; // the session handler comes back here once registered
-    auto now = clock::now();
-    if (now < not_before_)
-        return; // the retry timer comes back here
-    rebalancing_ = true;
-    rebalance_wanted_ = false;
-    conflict_cleared_ = false;
-    std::uint64_t attempt = ++attempt_;
-    if (!episode_open_) {
-        episode_open_ = true;
-        episode_deadline_ = now + options_.rebalance_deadline;
+    case action_type::start_later:
+        boost::asio::post(executor_, [weak = weak_from_this()] {
+            if (auto self = weak.lock())
+                self->maybe_rebalance();
+        });
+        return;
+    case action_type::read_metadata:
+        read_metadata(a.attempt);
+        return;
+    case action_type::read_members:
+        read_members(a.attempt);
+        return;
+    case action_type::apply_target:
+        apply_target(a.attempt, std::move(a.target));
+        return;
+    case action_type::arm_retry_timer:
+        retry_timer_.expires_at(a.at);
+        retry_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
+            auto self = weak.lock();
+            if (!ec && self)
+                self->feed(cycle::retry_timer_fired{});
+        });
+        return;
+    case action_type::cancel_retry_timer:
+        retry_timer_.cancel();
+        return;
+    case action_type::register_member:
+        register_member();
+        return;
+    case action_type::report_error:
+        report(a.error, std::move(a.what));
+        return;
+    case action_type::continue_stop:
+        continue_stop();
+        return;
     }
-    read_metadata(attempt);
 }
 
 void balanced_consumer::read_metadata(std::uint64_t attempt)
@@ -74,45 +106,32 @@ void balanced_consumer::read_metadata(std::uint64_t attempt)
         auto self = weak.lock();
         if (!self || !self->current(attempt))
             return;
-        if (ec) {
-            self->attempt_failed(attempt, make_error_code(errc::metadata_unavailable),
-                                 "metadata refresh failed: " + ec.message());
-            return;
-        }
+        cycle::metadata_read read{attempt, clock::now()};
         const io::topic_metadata* topic = self->cluster_->topic(self->options_.topic);
-        if (!topic || topic->error_code != 0 || topic->partitions.empty()) {
+        if (ec) {
+            read.error = "metadata refresh failed: " + ec.message();
+        } else if (!topic || topic->error_code != 0 || topic->partitions.empty()) {
             std::string why = !topic ? "topic missing from metadata"
                               : topic->error_code != 0
                                   ? "topic error " + wire::make_broker_error(topic->error_code).message()
                                   : "topic has no partitions";
-            self->attempt_failed(attempt, make_error_code(errc::metadata_unavailable),
-                                 "topic " + self->options_.topic + ": " + why);
-            return;
+            read.error = "topic " + self->options_.topic + ": " + why;
+        } else {
+            read.partitions = partitions_of(*topic);
         }
-        self->attempt_view_ = partitions_of(*topic);
-        if (self->options_.fixed) {
-            std::vector<group::partition_info> mine;
-            for (std::int32_t p : static_assignment(self->attempt_view_, *self->options_.fixed)) {
-                auto it = std::find_if(self->attempt_view_.begin(), self->attempt_view_.end(),
-                                       [p](const group::partition_info& i) { return i.id == p; });
-                mine.push_back(*it);
-            }
-            self->apply_target(attempt, std::move(mine));
-            return;
-        }
-        self->read_members(attempt, self->attempt_view_);
+        self->feed(read);
     });
 }
 
-void balanced_consumer::read_members(std::uint64_t attempt, std::vector<group::partition_info> partitions)
+void balanced_consumer::read_members(std::uint64_t attempt)
 {
-    std::uint64_t epoch = session_epoch_;
+    std::uint64_t epoch = session_.epoch();
     bool with_watch = !ids_watch_armed_;
     zk::watch_handler watcher;
     if (with_watch) {
         watcher = [weak = weak_from_this(), epoch](std::error_code ec, zk::watch_event) {
             auto self = weak.lock();
-            if (!self || self->session_epoch_ != epoch)
+            if (!self || self->session_.epoch() != epoch)
                 return;
             self->ids_watch_armed_ = false;
             if (!ec)
@@ -121,35 +140,34 @@ void balanced_consumer::read_members(std::uint64_t attempt, std::vector<group::p
     }
     zk_->get_children(
         ids_path_,
-        [weak = weak_from_this(), attempt, epoch, with_watch,
-         partitions = std::move(partitions)](std::error_code ec, std::vector<std::string> children, zk::stat) mutable {
+        [weak = weak_from_this(), attempt, epoch, with_watch](std::error_code ec, std::vector<std::string> children,
+                                                              zk::stat) {
             auto self = weak.lock();
             if (!self)
                 return;
-            if (!ec && with_watch && self->session_epoch_ == epoch)
+            if (!ec && with_watch && self->session_.epoch() == epoch)
                 self->ids_watch_armed_ = true;
             if (!self->current(attempt))
                 return;
             if (ec) {
-                self->attempt_failed(attempt, ec, "cannot list " + self->ids_path_ + ": " + ec.message());
+                self->feed(cycle::members_read{attempt, clock::now(), {}, true, ec,
+                                               "cannot list " + self->ids_path_ + ": " + ec.message()});
                 return;
             }
             if (std::find(children.begin(), children.end(), self->consumer_id_) == children.end()) {
                 // Our registration is gone although the session lives (deleted by hand?): register again.
                 self->log_.warning("balanced consumer " + self->consumer_id_ + ": our registration " +
                                    self->member_path_ + " is missing; registering again");
-                self->rebalancing_ = false;
-                self->rebalance_wanted_ = true;
-                self->registered_session_ = 0;
-                self->register_member();
+                self->feed_session(session::registration_lost{});
+                self->feed(cycle::members_read{attempt, clock::now(), {}, false});
                 return;
             }
-            auto read = std::make_shared<members_read>();
+            auto read = std::make_shared<registrations_read>();
             read->remaining = children.size();
             for (std::string& child : children) {
                 std::string path = group::member_path(self->options_.group_id, child);
-                self->zk_->get(path, [weak, attempt, read, child, path,
-                                      partitions](std::error_code gec, std::string data, zk::stat) {
+                self->zk_->get(path, [weak, attempt, read, child, path](std::error_code gec, std::string data,
+                                                                        zk::stat) {
                     auto me = weak.lock();
                     if (!me)
                         return;
@@ -161,39 +179,16 @@ void balanced_consumer::read_members(std::uint64_t attempt, std::vector<group::p
                     }
                     if (--read->remaining > 0 || !me->current(attempt))
                         return;
+                    cycle::members_read answer{attempt, clock::now(), std::move(read->members)};
                     if (read->error) {
-                        me->attempt_failed(attempt, read->error,
-                                           "cannot read " + read->failed_path + ": " + read->error.message());
-                        return;
+                        answer.error = read->error;
+                        answer.what = "cannot read " + read->failed_path + ": " + read->error.message();
                     }
-                    me->decide(attempt, partitions, group::select_participants(read->members, me->options_.topic));
+                    me->feed(answer);
                 });
             }
         },
         std::move(watcher));
-}
-
-void balanced_consumer::decide(std::uint64_t attempt, std::vector<group::partition_info> partitions,
-                               std::vector<std::string> participants)
-{
-    auto mine = group::decide_partitions(to_group_strategy(options_.strategy), options_.topic, partitions,
-                                         participants, consumer_id_);
-    if (!mine) {
-        attempt_failed(attempt, make_error_code(errc::registration_failed),
-                       "our registration does not name topic " + options_.topic);
-        return;
-    }
-    if (log_.enabled(log::log_level::debug)) {
-        std::string view;
-        for (const auto& p : group::sort_partitions(options_.topic, partitions))
-            view += (view.empty() ? "" : " ") + std::to_string(p.id) + "@" + std::to_string(p.leader);
-        std::vector<std::int32_t> share;
-        for (const auto& p : *mine)
-            share.push_back(p.id);
-        log_.debug("balanced consumer " + consumer_id_ + ": " + std::to_string(participants.size()) +
-                   " members; partitions in assignment order " + view + "; our share: " + partition_list(share));
-    }
-    apply_target(attempt, std::move(*mine));
 }
 
 void balanced_consumer::apply_target(std::uint64_t attempt, std::vector<group::partition_info> target)
@@ -229,9 +224,9 @@ void balanced_consumer::apply_target(std::uint64_t attempt, std::vector<group::p
         }
         if (self->options_.fixed) {
             for (const auto& p : wanted)
-                self->claims_[p.id] = claim{{}, self->session_epoch_, false};
+                self->claims_[p.id] = claim{{}, self->session_.epoch(), false};
             self->assign_claimed(target_ids);
-            self->attempt_succeeded(attempt);
+            self->feed(cycle::target_applied{attempt, clock::now(), {}, {}, {}, false, true, self->owned()});
             return;
         }
         self->assign_claimed(target_ids); // held already (kept, or adopted after a doubt)
@@ -240,20 +235,8 @@ void balanced_consumer::apply_target(std::uint64_t attempt, std::vector<group::p
             if (!me || !me->current(attempt))
                 return;
             me->assign_claimed(target_ids);
-            if (out.error) {
-                me->attempt_failed(attempt, out.error, out.what);
-            } else if (!out.conflicts.empty()) {
-                std::vector<std::int32_t> conflicts = out.conflicts;
-                std::sort(conflicts.begin(), conflicts.end());
-                me->attempt_failed(attempt, make_error_code(errc::rebalance_timed_out),
-                                   "partitions " + partition_list(conflicts) + " still owned by other members",
-                                   out.vanished);
-            } else if (!released) {
-                me->attempt_failed(attempt, make_error_code(errc::rebalance_timed_out),
-                                   "owner nodes of released partitions could not be deleted");
-            } else {
-                me->attempt_succeeded(attempt);
-            }
+            me->feed(cycle::target_applied{attempt, clock::now(), out.error, out.what, out.conflicts, out.vanished,
+                                           released, me->owned()});
         });
     };
     if (plan.release.empty()) {
@@ -263,81 +246,9 @@ void balanced_consumer::apply_target(std::uint64_t attempt, std::vector<group::p
     release(std::move(plan.release), true, std::move(after_release));
 }
 
-void balanced_consumer::attempt_succeeded(std::uint64_t attempt)
-{
-    if (!current(attempt))
-        return;
-    rebalancing_ = false;
-    episode_open_ = false;
-    backoff_ = {};
-    not_before_ = {};
-    assigned_view_ = attempt_view_;
-    have_view_ = true;
-    first_rebalance_done_ = true;
-    log_.info("balanced consumer " + consumer_id_ + ": rebalanced; owns partitions " +
-              partition_list(std::vector<std::int32_t>(assigned_.begin(), assigned_.end())));
-    if (stopping_)
-        continue_stop();
-    else
-        maybe_rebalance();
-}
-
-void balanced_consumer::attempt_failed(std::uint64_t attempt, std::error_code ec, std::string what, bool retry_soon)
-{
-    if (!current(attempt))
-        return;
-    rebalancing_ = false;
-    rebalance_wanted_ = true;
-    auto now = clock::now();
-    if (stopping_) {
-        continue_stop();
-        return;
-    }
-    // Collisions with claims not yet released are the normal course of a hand-off.
-    log_.log(ec == errc::rebalance_timed_out ? log::log_level::debug : log::log_level::info,
-             "balanced consumer " + consumer_id_ + ": rebalance attempt failed: " + what);
-    retry_soon = retry_soon || std::exchange(conflict_cleared_, false);
-    if (episode_open_ && now >= episode_deadline_) {
-        episode_deadline_ = now + options_.rebalance_deadline;
-        report(ec.category() == balanced_category() ? ec : make_error_code(errc::rebalance_timed_out),
-               "balanced consumer " + consumer_id_ + ": rebalance not complete after " +
-                   std::to_string(options_.rebalance_deadline.count()) + " ms: " + what + "; still trying");
-    }
-    if (retry_soon) {
-        not_before_ = {};
-        maybe_rebalance();
-        return;
-    }
-    backoff_ = next_backoff(backoff_, options_.rebalance_backoff, options_.rebalance_backoff_max);
-    not_before_ = now + backoff_;
-    retry_timer_.expires_at(not_before_);
-    retry_timer_.async_wait([weak = weak_from_this()](std::error_code tec) {
-        auto self = weak.lock();
-        if (!tec && self)
-            self->maybe_rebalance();
-    });
-}
-
 void balanced_consumer::retry_now()
 {
-    if (rebalancing_) {
-        conflict_cleared_ = true; // the attempt under way retries at once if it fails
-        return;
-    }
-    if (!rebalance_wanted_ || stopping_ || stopped_)
-        return;
-    not_before_ = {};
-    retry_timer_.cancel();
-    maybe_rebalance();
-}
-
-void balanced_consumer::abort_attempt()
-{
-    if (!rebalancing_)
-        return;
-    rebalancing_ = false;
-    rebalance_wanted_ = true;
-    ++attempt_;
+    feed(cycle::conflict_cleared{});
 }
 
 void balanced_consumer::arm_metadata_timer()
@@ -361,19 +272,12 @@ void balanced_consumer::check_metadata()
         if (!self || self->stopping_ || self->stopped_)
             return;
         self->arm_metadata_timer();
-        if (ec || !self->have_view_ || self->rebalancing_)
+        if (ec)
             return;
         const io::topic_metadata* topic = self->cluster_->topic(self->options_.topic);
         if (!topic || topic->error_code != 0 || topic->partitions.empty())
             return;
-        std::vector<group::partition_info> now = partitions_of(*topic);
-        if (partitions_changed(self->assigned_view_, now)) {
-            self->log_.info("balanced consumer " + self->consumer_id_ + ": topic " + self->options_.topic +
-                            " now has " + std::to_string(now.size()) +
-                            " partitions (was " + std::to_string(self->assigned_view_.size()) +
-                            ") or its leaders moved");
-            self->request_rebalance("metadata changed");
-        }
+        self->feed(cycle::metadata_checked{partitions_of(*topic)});
     });
 }
 

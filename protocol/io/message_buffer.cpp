@@ -3,18 +3,6 @@
 
 namespace kspout::io {
 
-records::record as_record(const consumer_message& m)
-{
-    records::record r;
-    r.offset = m.offset;
-    r.timestamp = m.timestamp;
-    r.ts_type = m.timestamp_type;
-    r.key = m.key;
-    r.value = m.value;
-    r.header_count = static_cast<std::uint32_t>(m.headers.size());
-    return r;
-}
-
 std::size_t record_bytes(const records::record_set& set, const records::record& r)
 {
     std::size_t n = (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/io/connection.hpp"
+#include "protocol/io/consumer_message.hpp"
 #include "protocol/records/records.hpp"
 
 #include <cstddef>
@@ -14,22 +15,6 @@
 #include <vector>
 
 namespace kspout::io {
-
-// One message handed out by poll(). Its views point into buffers the consumer keeps until the
-// next poll(), seek() or revoke() (see simple_consumer::poll).
-struct consumer_message {
-    std::string_view topic;
-    std::int32_t partition = 0;
-    std::int64_t offset = 0;
-    std::int64_t timestamp = -1;
-    records::timestamp_type timestamp_type = records::timestamp_type::create_time;
-    std::optional<wire::bytes_view> key;
-    std::optional<wire::bytes_view> value;
-    std::span<const records::header> headers;
-};
-
-// The message as a records::record (its headers stay with the message: first_header is 0).
-records::record as_record(const consumer_message& m);
 
 // A decoded fetch result with the response buffer its views point into (the record set owns
 // the decompressed data the other views point into).
