@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <system_error>
@@ -50,5 +51,12 @@ public:
     virtual void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler) = 0;
     virtual void stop() = 0;
 };
+
+class cluster;
+
+// Makes the engine a group member fetches with, for these options, on the member's cluster (which
+// the rdkafka engine does not use). Throws std::invalid_argument for options it cannot take.
+using fetch_engine_factory =
+    std::function<std::shared_ptr<fetch_engine>(const std::shared_ptr<cluster>&, const consumer_options&)>;
 
 } // namespace kspout::io

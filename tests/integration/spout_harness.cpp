@@ -1,6 +1,8 @@
 // spout_task and the kcat / kafka-python helpers the spout tests share.
 #include "tests/integration/spout_harness.hpp"
 
+#include <cstdlib>
+
 #include "tests/integration/exit_status.hpp"
 #include "tests/integration/process.hpp"
 
@@ -20,6 +22,12 @@ multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>
             {"stream->outputfields", {{"default", {"topic", "partition", "offset", "key", "value"}}}}};
 }
 
+std::string test_engine()
+{
+    const char* engine = std::getenv("KSPOUT_TEST_ENGINE");
+    return engine && *engine ? engine : "native";
+}
+
 multilang::json static_spout_conf(const std::string& bootstrap, const std::string& topic, const std::string& group)
 {
     return {{"kafka.bootstrap.servers", bootstrap},
@@ -30,6 +38,7 @@ multilang::json static_spout_conf(const std::string& bootstrap, const std::strin
             {"kafka.spout.commit.interval.ms", 100},
             {"kafka.spout.retry.initial.delay.ms", 20},
             {"kafka.spout.stats.interval.ms", 0},
+            {"kafka.client.engine", test_engine()},
             {"topology.name", "test"}};
 }
 
