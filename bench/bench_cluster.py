@@ -1,5 +1,6 @@
 # Shared by the benchmark drivers: the cluster launchers (mock or real), the kcat-produced data set, child runs.
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -69,3 +70,23 @@ def run(argv, timeout):
     if out.returncode != 0:
         sys.exit(f"{argv[0]} failed ({out.returncode}): {out.stderr.strip()[-800:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def report(name, r):
+    """One run's line: the rate, and the process's CPU and peak RSS when it reported them."""
+    line = f"  {name:24s} {r['tuples'] / r['seconds']:>10,.0f} /s"
+    if r.get("max_rss_kb"):
+        line += f"  cpu {r['cpu_seconds']:6.2f} s  rss {r['max_rss_kb'] / 1024:4.0f} MB"
+    print(line, flush=True)
+
+
+def medians(runs):
+    """Medians over runs: items per second, CPU microseconds per item, peak RSS in MB, and the
+    driver's CPU microseconds per item (None when the runs have no driver)."""
+    rate = statistics.median(r["tuples"] / r["seconds"] for r in runs)
+    cpu = statistics.median(r["cpu_seconds"] / r["tuples"] for r in runs) * 1e6
+    rss = statistics.median(r["max_rss_kb"] for r in runs) / 1024
+    driver = None
+    if "driver_cpu_seconds" in runs[0]:  # the stand-in for Storm's side of the pipe
+        driver = statistics.median(r["driver_cpu_seconds"] / r["tuples"] for r in runs) * 1e6
+    return rate, cpu, rss, driver

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds with benchmarks on and runs the one named (default: all): records, consumer, spout, rebalance,
+# Builds with benchmarks on and runs the one named (default: all): records, consumer, spout, bolt, rebalance,
 # real-kafka (producers and consumers on a real broker) and storm (spouts in Storm's LocalCluster on a
 # real broker); those two are not part of all: they take long.
 set -euo pipefail
@@ -16,6 +16,9 @@ if [[ $which == all || $which == consumer ]]; then
 fi
 if [[ $which == all || $which == spout ]]; then
   /usr/bin/python3 "$root/bench/spout/run_spout_bench.py" --build-dir "$build_dir" "${@:2}"
+fi
+if [[ $which == all || $which == bolt ]]; then
+  /usr/bin/python3 "$root/bench/bolt/run_bolt_bench.py" --build-dir "$build_dir" "${@:2}"
 fi
 if [[ $which == real-kafka ]]; then
   /usr/bin/python3 "$root/bench/real_kafka/run_real_kafka_bench.py" --build-dir "$build_dir" "${@:2}"

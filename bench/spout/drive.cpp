@@ -11,6 +11,8 @@
 // there), closes stdin and waits for the exit. Prints one JSON line: tuples, seconds from spawn
 // to the last sync, the spout's CPU seconds and peak RSS (its rusage), the driver's own CPU
 // seconds, and whether it exited 0.
+#include "bench/bench_run.h"
+#include "bench/message_summary.hpp"
 #include "multilang/framing.hpp"
 #include "multilang/shell_common.hpp"
 
@@ -30,80 +32,13 @@
 namespace {
 
 using namespace kspout::multilang;
+using kspout::bench::message_summary;
 using namespace std::chrono_literals;
-
-double cpu_seconds(const rusage& u)
-{
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 std::string command_text(const char* name, const std::string& id)
 {
     return json{{"command", name}, {"id", id}}.dump();
 }
-
-// What the driver needs from one message: its command, its id and the tuple's arity. Read with
-// nlohmann's SAX parser, which validates the whole text without building a document, so the
-// driver stays cheaper than the spouts it measures.
-struct message_summary : nlohmann::json_sax<json> {
-    std::string command;
-    std::optional<std::string> id;
-    long tuple_arity = -1;
-    std::string error;
-
-    bool null() override { return value(); }
-    bool boolean(bool) override { return value(); }
-    bool number_integer(number_integer_t) override { return value(); }
-    bool number_unsigned(number_unsigned_t) override { return value(); }
-    bool number_float(number_float_t, const string_t&) override { return value(); }
-    bool binary(binary_t&) override { return value(); }
-    bool string(string_t& text) override
-    {
-        if (depth_ == 1 && key_ == "command") command = text;
-        if (depth_ == 1 && key_ == "id") id = text;
-        return value();
-    }
-    bool start_object(std::size_t) override { return open(); }
-    bool end_object() override { return close(); }
-    bool start_array(std::size_t) override
-    {
-        if (depth_ == 1 && key_ == "tuple") tuple_arity = 0;
-        return open();
-    }
-    bool end_array() override { return close(); }
-    bool key(string_t& name) override
-    {
-        if (depth_ == 1) key_ = name;
-        return true;
-    }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override
-    {
-        error = e.what();
-        return false;
-    }
-
-private:
-    bool value()
-    {
-        if (depth_ == 2 && key_ == "tuple" && tuple_arity >= 0) ++tuple_arity;
-        return true;
-    }
-    bool open()
-    {
-        value();
-        ++depth_;
-        return true;
-    }
-    bool close()
-    {
-        --depth_;
-        return true;
-    }
-
-    int depth_ = 0;
-    std::string key_;
-};
 
 // Storm's side of one spout task, reduced to what the benchmark needs: every emit must carry a
 // string id and a tuple of the declared arity, and nothing but emit, log, error and sync comes.
@@ -229,7 +164,7 @@ int main(int argc, char** argv)
     getrusage(RUSAGE_SELF, &self);
     std::printf("{\"mode\":\"%s\",\"tuples\":%ld,\"emits\":%ld,\"seconds\":%.4f,\"cpu_seconds\":%.4f,"
                 "\"max_rss_kb\":%ld,\"driver_cpu_seconds\":%.4f,\"clean_exit\":%s}\n",
-                mode.c_str(), acked, emitted, seconds, cpu_seconds(child), child.ru_maxrss, cpu_seconds(self),
+                mode.c_str(), acked, emitted, seconds, bench_cpu_seconds(&child), child.ru_maxrss, bench_cpu_seconds(&self),
                 clean_exit ? "true" : "false");
     return status != 0 || !clean_exit ? 1 : 0;
 }

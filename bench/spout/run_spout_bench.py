@@ -12,14 +12,13 @@
 import argparse
 import json
 import os
-import statistics
 import sys
 
 from kafka import KafkaConsumer, TopicPartition
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, ".."))
-from bench_cluster import add_data_arguments, command, load, run, start_mock, stop_mock  # noqa: E402
+from bench_cluster import add_data_arguments, command, load, medians, report, run, start_mock, stop_mock  # noqa: E402
 
 
 def check_committed(bootstrap, topic, group, partitions):
@@ -32,13 +31,6 @@ def check_committed(bootstrap, topic, group, partitions):
         consumer.close(autocommit=False)
     if behind:
         sys.exit(f"group {group}: committed offsets differ from end offsets (committed, end): {behind}")
-
-
-def report(name, r):
-    line = f"  {name:24s} {r['tuples'] / r['seconds']:>10,.0f} /s"
-    if r["max_rss_kb"]:
-        line += f"  cpu {r['cpu_seconds']:6.2f} s  rss {r['max_rss_kb'] / 1024:4.0f} MB"
-    print(line, flush=True)
 
 
 def main():
@@ -97,15 +89,13 @@ def main():
           f"{'driver cpu us/tuple':>21s}")
     rates, cpus = {}, {}
     for name, rs in results.items():
-        rates[name] = statistics.median(r["tuples"] / r["seconds"] for r in rs)
-        cpus[name] = statistics.median(r["cpu_seconds"] / r["tuples"] for r in rs) * 1e6
-        rss = statistics.median(r["max_rss_kb"] for r in rs) / 1024
+        rates[name], cpus[name], rss, driver = medians(rs)
         if name == "pipe floor":  # no spout process: only the round trip counts
             print(f"{name:24s}{rates[name]:>19,.0f}{'-':>14s}{'-':>13s}{len(rs):>6d}")
             continue
         line = f"{name:24s}{rates[name]:>19,.0f}{cpus[name]:>14.2f}{rss:>13.0f}{len(rs):>6d}"
-        if "driver_cpu_seconds" in rs[0]:  # the stand-in for Storm's side of the pipe
-            line += f"{statistics.median(r['driver_cpu_seconds'] / r['tuples'] for r in rs) * 1e6:>21.2f}"
+        if driver is not None:
+            line += f"{driver:>21.2f}"
         print(line)
     print()
     for mode in modes:

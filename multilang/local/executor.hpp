@@ -33,6 +33,7 @@ struct task_base {
     std::string component;
     std::int64_t id = 0;
     component_counts* counts = nullptr;
+    bool started = false; // handshake done (and activated, for spouts): may be restarted
     virtual ~task_base() = default;
     virtual shell_process* process() = 0;
 };
@@ -106,31 +107,29 @@ private:
 
     static std::string name(const task_base& t) { return t.component + ":" + std::to_string(t.id); }
 
-    // Runs one interaction with a task; what Storm treats as fatal becomes a component_failure.
+    // Runs one interaction with a task; what Storm treats as fatal becomes a component_failure,
+    // unless the task's subprocess died and run_options.restart_dead_tasks restarts it: then the
+    // interaction is dropped (a default result), as the tuple it carried dies with a worker.
     template <class F>
     auto guarded(task_base& t, F&& f)
     {
+        using result = decltype(f());
         try {
             return f();
         } catch (const shell_error& e) {
-            std::string what = "component \"" + t.component + "\" task " + std::to_string(t.id);
-            if (auto* p = t.process()) {
-                what += " (pid " + std::to_string(p->pid()) + ")";
-                std::string err = p->drain_stderr();
-                if (err.size() > 2000) err = "..." + err.substr(err.size() - 2000);
-                what += ": " + std::string(e.what());
-                if (!err.empty()) what += "\nits stderr: " + err;
-            } else {
-                what += ": " + std::string(e.what());
-            }
-            throw component_failure(t.component, t.id, what);
+            if (!restart_if_dead(t, e.what())) throw component_failure(t.component, t.id, failure_text(t, e.what()));
+            if constexpr (!std::is_void_v<result>) return result{};
         }
     }
+    std::string failure_text(task_base& t, const std::string& why);
+    bool restart_if_dead(task_base& t, const std::string& why);
 
     using emit_hook = std::function<std::vector<std::int64_t>(const emit_message&)>;
     void init_counts(task_base& task, const component_def& c, std::int64_t task_id);
     template <class Task>
     void start_task(Task& task, const component_def& c, std::int64_t task_id, emit_hook on_emit);
+    void start_spout(spout_task& task, const component_def& c, std::int64_t task_id);
+    void start_bolt(bolt_task& task, const component_def& c, std::int64_t task_id);
     void start();
     void loop();
     run_summary stop();
@@ -158,6 +157,7 @@ private:
     std::vector<std::unique_ptr<spout_task>> spouts_;
     std::map<std::int64_t, std::unique_ptr<bolt_task>> bolts_;
     std::deque<tree_outcome> outcomes_;
+    std::vector<std::string> restarts_; // one note per restarted task
     std::filesystem::path pid_dir_;
     bool own_pid_dir_ = false;
     long spout_emits_ = 0;

@@ -38,4 +38,15 @@ std::vector<pending_tuple> pending_tuples::rotate()
     return expired;
 }
 
+std::vector<std::uint64_t> pending_tuples::clear()
+{
+    std::vector<std::uint64_t> roots;
+    for (auto& bucket : buckets_) {
+        for (const auto& [root, id] : bucket) roots.push_back(root);
+        bucket.clear();
+    }
+    size_ = 0;
+    return roots;
+}
+
 } // namespace kspout::multilang::local

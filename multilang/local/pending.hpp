@@ -29,6 +29,8 @@ public:
     // A message-timeout tick: the oldest bucket expires. A tuple added between two ticks is
     // therefore failed between one and two timeouts after its emit (SpoutExecutor's behaviour).
     std::vector<pending_tuple> rotate();
+    // The spout task restarted: every pending tree is dropped unanswered; returns their roots.
+    std::vector<std::uint64_t> clear();
 
     std::size_t size() const noexcept { return size_; }
     // SpoutExecutor sends no next while pending >= max (max unset: no limit).

@@ -50,6 +50,63 @@ void executor::start_task(Task& task, const component_def& c, std::int64_t task_
     });
 }
 
+void executor::start_spout(spout_task& task, const component_def& c, std::int64_t task_id)
+{
+    start_task(task, c, task_id, [this, t = &task](const emit_message& e) { return spout_emitted(*t, e); });
+}
+
+void executor::start_bolt(bolt_task& task, const component_def& c, std::int64_t task_id)
+{
+    start_task(task, c, task_id, [this, t = &task](const emit_message& e) { return bolt_emitted(*t, e); });
+    task.last_heard = clock::now();
+    task.next_heartbeat = task.last_heard + 1s;
+    task.started = true;
+}
+
+std::string executor::failure_text(task_base& t, const std::string& why)
+{
+    std::string what = "component \"" + t.component + "\" task " + std::to_string(t.id);
+    auto* p = t.process();
+    if (!p) return what + ": " + why;
+    what += " (pid " + std::to_string(p->pid()) + "): " + why;
+    std::string err = p->drain_stderr();
+    if (err.size() > 2000) err = "..." + err.substr(err.size() - 2000);
+    if (!err.empty()) what += "\nits stderr: " + err;
+    return what;
+}
+
+bool executor::restart_if_dead(task_base& t, const std::string& why)
+{
+    auto* p = t.process();
+    if (!options_.restart_dead_tasks || !t.started || !p) return false;
+    // A dead subprocess's pipes are closed by the kernel as it exits, so it is reaped at once;
+    // one that is still running closed them itself (or went silent), which stays fatal.
+    auto status = p->wait(2s);
+    if (!status) return false;
+    std::string how = WIFSIGNALED(*status) ? "killed by signal " + std::to_string(WTERMSIG(*status))
+                                           : "exited with status " + std::to_string(WEXITSTATUS(*status));
+    auto old_pid = p->pid();
+    if (auto err = p->drain_stderr(); !err.empty()) log(name(t) + " stderr: " + err);
+    log(name(t) + " (pid " + std::to_string(old_pid) + ") " + how + " (" + why + "); restarting it");
+    t.started = false;
+    const component_def& c = *topology_.find(t.component);
+    if (auto* s = dynamic_cast<spout_task*>(&t)) {
+        // The new subprocess never emitted these: nobody will ack or fail them.
+        for (auto root : s->pending.clear()) acker_.forget(root);
+        start_spout(*s, c, s->id);
+        auto reply = guarded(*s, [&] { return s->shell->activate(); });
+        report(*s, reply.logs, reply.errors);
+        s->started = true;
+    } else if (auto* b = dynamic_cast<bolt_task*>(&t)) {
+        // Its inputs in hand are lost; their trees time out at the spouts. The queue stays.
+        b->inputs.clear();
+        start_bolt(*b, c, b->id);
+    }
+    restarts_.push_back(name(t) + " (pid " + std::to_string(old_pid) + ") " + how + "; restarted as pid " +
+                        std::to_string(t.process()->pid()));
+    return true;
+}
+
 void executor::start()
 {
     pid_dir_ = options_.pid_dir;
@@ -65,22 +122,20 @@ void executor::start()
         const component_def* c = topology_.find(component_id);
         if (!c) continue; // __acker lives in this process
         if (c->kind == component_kind::spout) {
-            auto& task = *spouts_.emplace_back(std::make_unique<spout_task>());
-            start_task(task, *c, task_id, [this, t = &task](const emit_message& e) { return spout_emitted(*t, e); });
+            start_spout(*spouts_.emplace_back(std::make_unique<spout_task>()), *c, task_id);
         } else {
             auto& task = *(bolts_[task_id] = std::make_unique<bolt_task>());
             if (c->log_bolt) {
                 init_counts(task, *c, task_id);
                 continue;
             }
-            start_task(task, *c, task_id, [this, t = &task](const emit_message& e) { return bolt_emitted(*t, e); });
-            task.last_heard = clock::now();
-            task.next_heartbeat = task.last_heard + 1s;
+            start_bolt(task, *c, task_id);
         }
     }
     for (auto& s : spouts_) {
         auto reply = guarded(*s, [&] { return s->shell->activate(); });
         report(*s, reply.logs, reply.errors);
+        s->started = true;
     }
     ticks_ = tick_timer(settings_.message_timeout, clock::now());
     last_spout_emit_ = clock::now();
@@ -182,6 +237,7 @@ run_summary executor::stop()
     }
     run_summary summary;
     for (const auto& c : topology_.components) summary.components.push_back(counts_.at(c.id));
+    summary.notes = restarts_;
     auto tasks = all_tasks();
     for (auto* t : tasks) {
         if (auto* p = t->process()) p->close_stdin();

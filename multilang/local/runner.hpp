@@ -52,7 +52,9 @@ struct component_counts {
 
 struct run_summary {
     std::vector<component_counts> components;
-    std::vector<std::string> notes; // how tasks ended that did not exit 0 when their stdin closed
+    // Tasks restarted (restart_dead_tasks), then how tasks ended that did not exit 0 when their
+    // stdin closed.
+    std::vector<std::string> notes;
 };
 
 struct run_options {
@@ -64,6 +66,13 @@ struct run_options {
     std::string working_dir; // of every subprocess (Storm's resources dir); empty: ours
     std::string pid_dir;     // empty: a fresh temporary directory, removed afterwards
     std::chrono::milliseconds shutdown_grace{5000}; // after closing stdin, before SIGTERM
+    // As Storm's supervisor restarts a dead worker: a task whose subprocess dies (exits or is
+    // killed) after its handshake is started again with the same task id, context and conf,
+    // instead of stopping the run. Its tuples in flight are lost, as with a dead worker: a
+    // spout task's pending trees are forgotten (the new subprocess never hears of them), and
+    // the inputs a bolt task held time out at their spouts and are replayed. A task that dies
+    // during its handshake, or any other fatal behaviour, still stops the run.
+    bool restart_dead_tasks = false;
     const std::atomic<bool>* stop = nullptr;        // set (by a signal handler) to stop cleanly
     std::function<void(const std::string&)> log;    // component logs, reported errors, stderr
     std::function<void(const emitted_tuple&)> on_emit;

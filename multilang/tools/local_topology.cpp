@@ -2,15 +2,16 @@
 // would, without Storm.
 //
 //   kspout-local-topology FILE [--seconds N] [--max-tuples N] [--print N] [--set KEY=VALUE]...
-//                         [--resources DIR] [--quiet]
+//                         [--resources DIR] [--restart-tasks] [--quiet]
 //
 // FILE is Flux YAML (FluxShellSpout, FluxShellBolt, LogInfoBolt) or the same structure in a
 // .json file. Every task is a subprocess driven as ShellSpout/ShellBolt drive it, with Storm's
 // acker, groupings, message timeouts and max-spout-pending. It stops after --seconds, or after
 // --max-tuples spout tuples once their trees finish, or on SIGINT/SIGTERM; then prints per
 // component counts. Component logs go to stderr (--quiet drops them); this host's stdout has
-// the first --print tuples and the summary. Exit status: 0 clean, 1 a component did what Storm
-// kills a worker for, 2 bad arguments or topology.
+// the first --print tuples and the summary. --restart-tasks starts a task whose subprocess dies
+// again, as Storm's supervisor restarts a dead worker. Exit status: 0 clean, 1 a component did
+// what Storm kills a worker for, 2 bad arguments or topology.
 #include "multilang/bounded_json.hpp"
 #include "multilang/local/flux.hpp"
 #include "multilang/local/runner.hpp"
@@ -40,6 +41,7 @@ struct options {
     long print = 0;
     json overrides = json::object();
     std::string resources;
+    bool restart_tasks = false;
     bool quiet = false;
 };
 
@@ -47,7 +49,7 @@ struct options {
 {
     std::fprintf(stderr,
                  "kspout-local-topology: %s\nusage: kspout-local-topology FILE [--seconds N] [--max-tuples N] "
-                 "[--print N] [--set KEY=VALUE]... [--resources DIR] [--quiet]\n",
+                 "[--print N] [--set KEY=VALUE]... [--resources DIR] [--restart-tasks] [--quiet]\n",
                  why.c_str());
     std::exit(2);
 }
@@ -84,6 +86,8 @@ options parse(int argc, char** argv)
             o.overrides[kv.substr(0, eq)] = v ? std::move(*v) : json(kv.substr(eq + 1));
         } else if (arg == "--resources") {
             o.resources = value();
+        } else if (arg == "--restart-tasks") {
+            o.restart_tasks = true;
         } else if (arg == "--quiet") {
             o.quiet = true;
         } else if (arg.starts_with("-")) {
@@ -149,6 +153,7 @@ int main(int argc, char** argv)
     ro.working_dir = !o.resources.empty() ? o.resources
                                           : std::filesystem::absolute(o.file).parent_path().string();
     ro.stop = &stop_requested;
+    ro.restart_dead_tasks = o.restart_tasks;
     if (!o.quiet) ro.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     long printed = 0;
     ro.on_emit = [&](const emitted_tuple& t) {

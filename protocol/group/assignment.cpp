@@ -1,6 +1,8 @@
 // Range and round-robin assignment over partitions sorted by pykafka's string key.
 #include "protocol/group/assignment.hpp"
 
+#include "protocol/group/range_share.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -57,12 +59,9 @@ std::optional<std::vector<partition_info>> decide_partitions_range(std::string_v
     if (!at)
         return std::nullopt;
     std::vector<partition_info> all = sort_partitions(topic, partitions);
-    std::size_t each = all.size() / at->members;
-    std::size_t remainder = all.size() % at->members;
-    std::size_t start = each * at->index + std::min(at->index, remainder);
-    std::size_t count = each + (at->index < remainder ? 1 : 0);
-    return std::vector<partition_info>(all.begin() + static_cast<std::ptrdiff_t>(start),
-                                       all.begin() + static_cast<std::ptrdiff_t>(start + count));
+    const range_slice mine = range_share(all.size(), at->members, at->index);
+    return std::vector<partition_info>(all.begin() + static_cast<std::ptrdiff_t>(mine.start),
+                                       all.begin() + static_cast<std::ptrdiff_t>(mine.start + mine.count));
 }
 
 std::optional<std::vector<partition_info>> decide_partitions_round_robin(std::string_view topic,

@@ -1,6 +1,7 @@
-// Metadata (MetadataRequest.json / MetadataResponse.json) v0-8: brokers, topics, partition leaders.
+// Metadata (MetadataRequest.json / MetadataResponse.json) v0-12: brokers, topics and their ids, partition leaders.
 #pragma once
 
+#include "protocol/messages/topic_id.hpp"
 #include "protocol/messages/versions.hpp"
 #include "protocol/wire/error.hpp"
 #include "protocol/wire/reader.hpp"
@@ -14,7 +15,9 @@
 
 namespace kspout::messages {
 
-inline constexpr version_range metadata_versions{0, 8};
+// v9 is flexible, v10 adds topic ids (what KIP-848 assignments name topics by), v11 drops the
+// cluster's authorized operations, v12 may answer a topic asked for by id with a null name.
+inline constexpr version_range metadata_versions{0, 12};
 
 // The "not requested / not known" value of the authorized-operations bit fields.
 inline constexpr std::int32_t authorized_operations_unknown = std::numeric_limits<std::int32_t>::min();
@@ -24,7 +27,7 @@ struct metadata_request {
     // nullopt is written as empty. From v1 an empty array means "no topics".
     std::optional<std::vector<std::string>> topics;
     bool allow_auto_topic_creation = true;            // v4+
-    bool include_cluster_authorized_operations = false; // v8
+    bool include_cluster_authorized_operations = false; // v8-10
     bool include_topic_authorized_operations = false;   // v8
     friend bool operator==(const metadata_request&, const metadata_request&) = default;
 };
@@ -50,10 +53,11 @@ struct metadata_partition {
 
 struct metadata_topic {
     std::int16_t error_code = 0;
-    std::string name;
+    std::string name; // empty for a v12 null name
     bool is_internal = false; // v1+
     std::vector<metadata_partition> partitions;
     std::int32_t topic_authorized_operations = authorized_operations_unknown; // v8
+    messages::topic_id topic_id{}; // v10+ (on the wire after the name)
     friend bool operator==(const metadata_topic&, const metadata_topic&) = default;
 };
 
@@ -63,7 +67,7 @@ struct metadata_response {
     std::optional<std::string> cluster_id; // v2+
     std::int32_t controller_id = -1;       // v1+
     std::vector<metadata_topic> topics;
-    std::int32_t cluster_authorized_operations = authorized_operations_unknown; // v8
+    std::int32_t cluster_authorized_operations = authorized_operations_unknown; // v8-10
     friend bool operator==(const metadata_response&, const metadata_response&) = default;
 };
 

@@ -1,4 +1,4 @@
-// OffsetCommit (OffsetCommitRequest.json / OffsetCommitResponse.json) v0-7: store a group's offsets.
+// OffsetCommit (OffsetCommitRequest.json / OffsetCommitResponse.json) v0-9: store a group's offsets.
 #pragma once
 
 #include "protocol/messages/versions.hpp"
@@ -13,7 +13,11 @@
 
 namespace kspout::messages {
 
-inline constexpr version_range offset_commit_versions{0, 7};
+// v7 adds group.instance.id, v8 is flexible, v9 is what a KIP-848 member must commit with (its
+// member epoch in generation_id) and may be answered STALE_MEMBER_EPOCH or GROUP_ID_NOT_FOUND.
+inline constexpr version_range offset_commit_versions{0, 9};
+// The first version a member of a KIP-848 ("consumer" protocol) group may commit with.
+inline constexpr std::int16_t offset_commit_member_epoch_version = 9;
 
 struct offset_commit_partition {
     std::int32_t partition_index = 0;
@@ -32,8 +36,10 @@ struct offset_commit_topic {
 
 struct offset_commit_request {
     std::string group_id;
-    std::int32_t generation_id = -1; // v1+; -1 with an empty member id commits outside a generation
-    std::string member_id;           // v1+
+    // v1+: the classic generation, or a KIP-848 member's epoch; -1 with an empty member id
+    // commits outside a generation.
+    std::int32_t generation_id = -1;
+    std::string member_id; // v1+
     std::optional<std::string> group_instance_id; // v7
     std::int64_t retention_time_ms = -1;          // v2-4; -1 keeps the broker's setting
     std::vector<offset_commit_topic> topics;

@@ -2,9 +2,13 @@
 #include "protocol/messages/versions.hpp"
 
 #include "protocol/messages/api_versions.hpp"
+#include "protocol/messages/consumer_group_heartbeat.hpp"
 #include "protocol/messages/fetch.hpp"
 #include "protocol/messages/find_coordinator.hpp"
+#include "protocol/messages/heartbeat.hpp"
 #include "protocol/messages/init_producer_id.hpp"
+#include "protocol/messages/join_group.hpp"
+#include "protocol/messages/leave_group.hpp"
 #include "protocol/messages/list_offsets.hpp"
 #include "protocol/messages/metadata.hpp"
 #include "protocol/messages/offset_commit.hpp"
@@ -12,6 +16,7 @@
 #include "protocol/messages/produce.hpp"
 #include "protocol/messages/sasl_authenticate.hpp"
 #include "protocol/messages/sasl_handshake.hpp"
+#include "protocol/messages/sync_group.hpp"
 
 #include <algorithm>
 
@@ -32,14 +37,22 @@ const version_table& implemented_versions()
         {api_key::produce, produce_versions},
         {api_key::fetch, fetch_versions},
         {api_key::list_offsets, list_offsets_versions},
-        {api_key::metadata, metadata_versions},
-        {api_key::offset_commit, offset_commit_versions},
+        // Metadata and OffsetCommit stay below their flexible versions while the request
+        // pipeline writes request header v1 only; raise them to metadata_versions and
+        // offset_commit_versions once it frames is_flexible() requests with header v2.
+        {api_key::metadata, {metadata_versions.min, 8}},
+        {api_key::offset_commit, {offset_commit_versions.min, 7}},
         {api_key::offset_fetch, offset_fetch_versions},
         {api_key::find_coordinator, find_coordinator_versions},
+        {api_key::join_group, join_group_versions},
+        {api_key::heartbeat, heartbeat_versions},
+        {api_key::leave_group, leave_group_versions},
+        {api_key::sync_group, sync_group_versions},
         {api_key::api_versions, api_versions_versions},
         {api_key::sasl_handshake, sasl_handshake_versions},
         {api_key::sasl_authenticate, sasl_authenticate_versions},
         {api_key::init_producer_id, init_producer_id_versions},
+        {api_key::consumer_group_heartbeat, consumer_group_heartbeat_versions},
     };
     return table;
 }
@@ -98,6 +111,40 @@ std::optional<version_table> fallback_versions(std::string_view broker_version)
     if (broker_version == "0.10.0") return table;
 
     return std::nullopt;
+}
+
+std::optional<std::int16_t> first_flexible_version(wire::api_key key) noexcept
+{
+    switch (key) {
+    case api_key::produce: return 9;
+    case api_key::fetch: return 12;
+    case api_key::list_offsets: return 6;
+    case api_key::metadata: return 9;
+    case api_key::offset_commit: return 8;
+    case api_key::offset_fetch: return 6;
+    case api_key::find_coordinator: return 3;
+    case api_key::join_group: return 6;
+    case api_key::heartbeat: return 4;
+    case api_key::leave_group: return 4;
+    case api_key::sync_group: return 4;
+    case api_key::sasl_handshake: return std::nullopt;
+    case api_key::api_versions: return 3;
+    case api_key::init_producer_id: return 2;
+    case api_key::sasl_authenticate: return 2;
+    case api_key::consumer_group_heartbeat: return 0;
+    }
+    return std::nullopt;
+}
+
+bool is_flexible(wire::api_key key, std::int16_t version) noexcept
+{
+    auto first = first_flexible_version(key);
+    return first && version >= *first;
+}
+
+bool flexible_response_header(wire::api_key key, std::int16_t version) noexcept
+{
+    return key != api_key::api_versions && is_flexible(key, version);
 }
 
 std::int8_t message_format_magic(std::int16_t produce_version) noexcept

@@ -33,7 +33,7 @@ struct negotiated_versions {
     bool usable(wire::api_key key) const { return version(key).has_value(); }
 };
 
-// The versions this library implements (the non-flexible ones, see each codec's header).
+// The versions this library implements (see each codec's header).
 const version_table& implemented_versions();
 
 // The highest version in both ranges (and not above cap), or nullopt if they do not overlap.
@@ -47,6 +47,15 @@ negotiated_versions negotiate(const version_table& ours, const version_table& br
 // What a broker that does not answer ApiVersions supports, chosen by the `broker.version`
 // setting: "0.8.2", "0.9.0" or "0.10.0". Any other string gives nullopt.
 std::optional<version_table> fallback_versions(std::string_view broker_version);
+
+// The first version of an API in the flexible form (KIP-482: compact strings and arrays, tagged
+// fields, request header v2), from the message specs' flexibleVersions; nullopt if it has none.
+std::optional<std::int16_t> first_flexible_version(wire::api_key key) noexcept;
+bool is_flexible(wire::api_key key, std::int16_t version) noexcept;
+// Flexible responses start with response header v1 (tagged fields after the correlation id),
+// except ApiVersions: a client reads that answer before it knows the broker's versions, so its
+// header stays v0 at every version.
+bool flexible_response_header(wire::api_key key, std::int16_t version) noexcept;
 
 // The record format a Produce version carries: v0-1 message set v0, v2 v1, v3+ record batch v2.
 std::int8_t message_format_magic(std::int16_t produce_version) noexcept;

@@ -22,6 +22,7 @@ enum class api_key : std::int16_t {
     api_versions = 18,
     init_producer_id = 22,
     sasl_authenticate = 36,
+    consumer_group_heartbeat = 68,
 };
 
 constexpr std::string_view api_name(api_key key) noexcept
@@ -42,6 +43,7 @@ constexpr std::string_view api_name(api_key key) noexcept
     case api_key::api_versions: return "ApiVersions";
     case api_key::init_producer_id: return "InitProducerId";
     case api_key::sasl_authenticate: return "SaslAuthenticate";
+    case api_key::consumer_group_heartbeat: return "ConsumerGroupHeartbeat";
     }
     return "Unknown";
 }

@@ -129,10 +129,25 @@ constexpr std::array table{
     broker_error_info{111, "UNRELEASED_INSTANCE_ID", fatal},
     broker_error_info{112, "UNSUPPORTED_ASSIGNOR", fatal},
     broker_error_info{113, "STALE_MEMBER_EPOCH", rejoin},
+    broker_error_info{114, "MISMATCHED_ENDPOINT_TYPE", fatal},
+    broker_error_info{115, "UNSUPPORTED_ENDPOINT_TYPE", fatal},
+    broker_error_info{116, "UNKNOWN_CONTROLLER_ID", fatal},
+    broker_error_info{117, "UNKNOWN_SUBSCRIPTION_ID", fatal},
+    broker_error_info{118, "TELEMETRY_TOO_LARGE", fatal},
+    broker_error_info{119, "INVALID_REGISTRATION", fatal},
+    broker_error_info{120, "TRANSACTION_ABORTABLE", fatal},
+    broker_error_info{121, "INVALID_RECORD_STATE", fatal},
+    broker_error_info{122, "SHARE_SESSION_NOT_FOUND", fatal},
+    broker_error_info{123, "INVALID_SHARE_SESSION_EPOCH", fatal},
+    broker_error_info{124, "FENCED_STATE_EPOCH", fatal},
+    broker_error_info{125, "INVALID_VOTER_KEY", fatal},
+    broker_error_info{126, "DUPLICATE_VOTER", fatal},
+    broker_error_info{127, "VOTER_NOT_FOUND", fatal},
+    broker_error_info{128, "INVALID_REGULAR_EXPRESSION", fatal},
 };
 
-static_assert(table.front().code == -1 && table.back().code == 113 &&
-              table.size() == 115, "the table is indexed by code + 1");
+static_assert(table.front().code == -1 && table.back().code == 128 &&
+              table.size() == 130, "the table is indexed by code + 1");
 
 } // namespace
 
@@ -178,7 +193,23 @@ constexpr std::array overrides{
     action_override{api_key::find_coordinator, refresh_metadata, retry},
     action_override{api_key::find_coordinator, reset_offset, fatal},
     action_override{api_key::find_coordinator, rejoin, fatal},
+    // The group requests keep the table's group actions (rejoin, find coordinator, retry while it
+    // loads); metadata and offsets are not theirs. A member that leaves and is told it is unknown
+    // or out of date is gone already: what leaving wanted.
+    action_override{api_key::join_group, refresh_metadata, retry},
+    action_override{api_key::join_group, reset_offset, fatal},
+    action_override{api_key::sync_group, refresh_metadata, retry},
+    action_override{api_key::sync_group, reset_offset, fatal},
+    action_override{api_key::heartbeat, refresh_metadata, retry},
+    action_override{api_key::heartbeat, reset_offset, fatal},
+    action_override{api_key::leave_group, refresh_metadata, retry},
+    action_override{api_key::leave_group, reset_offset, fatal},
+    action_override{api_key::leave_group, rejoin, none},
+    action_override{api_key::consumer_group_heartbeat, refresh_metadata, retry},
+    action_override{api_key::consumer_group_heartbeat, reset_offset, fatal},
 };
+
+constexpr std::int16_t stale_member_epoch = 113;
 
 // Authentication and authorization failures: fatal actions whose error_kind is auth.
 constexpr std::array<std::int16_t, 8> auth_codes{
@@ -201,6 +232,17 @@ error_action broker_error_action(api_key api, std::int16_t code) noexcept
         if (o.api == api && o.table_action == table_action) return o.action;
     }
     return table_action;
+}
+
+error_action member_commit_error_action(std::int16_t code) noexcept
+{
+    // A KIP-848 member commits with the epoch it knew; the next heartbeat brings the current one.
+    if (code == stale_member_epoch) return retry;
+    switch (broker_error(code).action) {
+    case refresh_metadata: return retry;
+    case reset_offset: return fatal;
+    default: return broker_error(code).action;
+    }
 }
 
 std::string_view action_name(error_action action) noexcept

@@ -37,6 +37,14 @@ std::string_view action_name(error_action action) noexcept;
 // offset to reset, and offset commits made outside any group generation have nothing to rejoin.
 error_action broker_error_action(api_key api, std::int16_t code) noexcept;
 
+// What to do about `code` in an OffsetCommit answer to a commit made inside a broker-managed
+// generation (a generation id or KIP-848 member epoch >= 0, with a member id), where
+// broker_error_action's offset_commit row (commits outside any generation) does not apply:
+// ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS and FENCED_MEMBER_EPOCH mean the
+// commit was fenced and the member rejoins; STALE_MEMBER_EPOCH is retried with the epoch the
+// next heartbeat brings; FENCED_INSTANCE_ID and GROUP_ID_NOT_FOUND are fatal.
+error_action member_commit_error_action(std::int16_t code) noexcept;
+
 // A broker error code as a std::error_code (category "kafka.broker", message = protocol name).
 // Its error_kind follows the table, without overrides: fatal (auth for the authorization and
 // SASL codes), reset_offset, or retriable for retry, refresh_metadata, find_coordinator, rejoin.

@@ -178,6 +178,16 @@ std::optional<bytes_view> reader::compact_nullable_bytes()
     return raw(n - 1);
 }
 
+bytes_view reader::compact_bytes()
+{
+    auto b = compact_nullable_bytes();
+    if (!b) {
+        fail(errc::bad_length);
+        return {};
+    }
+    return *b;
+}
+
 void reader::skip_tagged_fields()
 {
     std::uint32_t count = uvarint();

@@ -40,6 +40,7 @@ public:
     // Flexible-version (KIP-482) forms: unsigned varint length + 1, 0 meaning null.
     std::string_view compact_string();
     std::optional<std::string_view> compact_nullable_string();
+    bytes_view compact_bytes();
     std::optional<bytes_view> compact_nullable_bytes();
     void skip_tagged_fields();
 

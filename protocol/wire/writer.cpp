@@ -98,6 +98,12 @@ void writer::compact_nullable_string(std::optional<std::string_view> s)
     compact_string(*s);
 }
 
+void writer::compact_bytes(bytes_view b)
+{
+    uvarint(static_cast<std::uint32_t>(b.size() + 1));
+    raw(b);
+}
+
 std::size_t writer::reserve_int32()
 {
     std::size_t at = buf_.size();

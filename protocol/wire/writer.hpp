@@ -32,6 +32,8 @@ public:
     void nullable_bytes(std::optional<bytes_view> b);
     void compact_string(std::string_view s);
     void compact_nullable_string(std::optional<std::string_view> s);
+    void compact_bytes(bytes_view b);
+    void compact_array_length(std::size_t n) { uvarint(static_cast<std::uint32_t>(n + 1)); }
     void empty_tagged_fields() { uvarint(0); }
     void array_length(std::size_t n) { int32(static_cast<std::int32_t>(n)); }
     void raw(bytes_view b) { buf_.insert(buf_.end(), b.begin(), b.end()); }

@@ -200,6 +200,10 @@ bolt_settings_result load_bolt_settings(const json& storm_conf, const command_li
         it != storm_conf.end() && it->is_number() && it->get<double>() > 0 && it->get<double>() < 1e9) {
         s.message_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(it->get<double>() * 1000));
     }
+    if (auto it = storm_conf.is_object() ? storm_conf.find("topology.shellbolt.max.pending") : storm_conf.end();
+        it != storm_conf.end() && it->is_number_integer() && it->get<std::int64_t>() >= 1) {
+        s.storm_max_pending = it->get<std::int64_t>();
+    }
     check_bolt_settings(s, given, result.errors);
     if (result.errors.empty()) result.value = std::move(s);
     return result;

@@ -35,9 +35,11 @@ struct bolt_settings {
     std::chrono::milliseconds close_timeout{0};
     multilang::log_level log_level = multilang::log_level::info;
     // From Storm's own keys: topology.subprocess.timeout.secs, else supervisor.worker.timeout.secs;
-    // topology.message.timeout.secs.
+    // topology.message.timeout.secs; topology.shellbolt.max.pending.
     std::chrono::milliseconds subprocess_timeout{30'000};
     std::chrono::milliseconds message_timeout{30'000};
+    // topology.shellbolt.max.pending: how many tuples ShellBolt sends before it waits for acks.
+    std::int64_t storm_max_pending = 100;
 };
 
 using bolt_key_spec = basic_key_spec<bolt_settings>;

@@ -175,6 +175,10 @@ void kafka_bolt::on_tuple(const multilang::bolt_tuple& tuple)
     if (!mapped.record) return refuse(tuple, mapped.error);
     book_->admit(tuple.id, std::move(*mapped.record));
     send(book_->take_sendable());
+    // Storm sends no more tuples until some are acked, and this bolt reads no more at its own
+    // bound: nothing will join the lingering batches, so they go out now.
+    auto in_hand = static_cast<std::int64_t>(book_->in_flight() + book_->waiting());
+    if (book_->full() || in_hand >= settings_.storm_max_pending) producer_->flush([](std::error_code) {});
     pace_input();
 }
 

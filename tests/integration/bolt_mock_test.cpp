@@ -83,6 +83,22 @@ TEST_F(BoltMockTest, EveryTupleIsAckedOnceItsRecordIsReadable)
     EXPECT_TRUE(exits_zero(task->process(), 30s));
 }
 
+TEST_F(BoltMockTest, LingerEndsOnceStormCanSendNoMoreTuples)
+{
+    // ShellBolt sends topology.shellbolt.max.pending tuples, then waits for acks: a ten-minute
+    // linger must not hold them. The harness reads each message within 10 s, so the acks must
+    // come from the early send, not from the linger running out.
+    mock.create_topic("copies", 3);
+    auto task = start({{"kafka.bolt.linger.ms", 600'000},
+                       {"kafka.bolt.delivery.timeout.ms", 900'000},
+                       {"topology.message.timeout.secs", 1000},
+                       {"topology.shellbolt.max.pending", 6}});
+    auto ids = send(*task, 6, 3);
+    auto out = task->read_until_settled(ids);
+    EXPECT_EQ(out.acked.size(), 6u) << joined_logs(out);
+    EXPECT_TRUE(out.failed.empty());
+}
+
 TEST_F(BoltMockTest, ADeliveryErrorFailsTheTupleWithALogLine)
 {
     mock.create_topic("copies", 1);

@@ -1,6 +1,7 @@
 // The local runner against real subprocesses: acks, fails, timeouts, max-spout-pending, zero
 // ackers, fatal components; every test also checks that no subprocess outlives the run.
 #include "multilang/local/runner.hpp"
+#include "tests/integration/process.hpp"
 #include "tests/integration/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -12,6 +13,8 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
+#include <thread>
 
 namespace kspout::multilang::local {
 namespace {
@@ -300,6 +303,94 @@ TEST_F(LocalRunnerTest, DurationStopsARunThatNeverEnds)
     EXPECT_GT(counts(summary, "counter").emitted, 0);
     // Stopped mid-flight: at most max-spout-pending trees were still open.
     EXPECT_LE(counts(summary, "counter").emitted - counts(summary, "counter").acked, 5);
+}
+
+// The one running child of this process started from `exe`, once it is there (the limit only
+// turns a hang into a failure).
+pid_t running_child(const std::string& exe)
+{
+    for (auto deadline = std::chrono::steady_clock::now() + 60s; std::chrono::steady_clock::now() < deadline;) {
+        auto pids = testing::children_running(::getpid(), exe);
+        if (pids.size() == 1) return pids.front();
+        if (pids.size() > 1) throw std::runtime_error("more than one child runs " + exe);
+        std::this_thread::sleep_for(10ms); // polling /proc for the subprocess
+    }
+    throw std::runtime_error("no child runs " + exe);
+}
+
+TEST_F(LocalRunnerTest, KilledBoltTaskIsRestartedWithTheSameTaskAndTheRunGoesOn)
+{
+    topology_def t;
+    t.config["topology.message.timeout.secs"] = 1;
+    t.config["topology.max.spout.pending"] = 4;
+    t.components = {spout("counter", 1), test_bolt("b", "string")};
+    auto o = options(40);
+    o.restart_dead_tasks = true;
+    pid_t killed = 0;
+    std::set<std::int64_t> bolt_tasks_before, bolt_tasks_after;
+    o.on_emit = [&](const emitted_tuple& e) {
+        if (e.component == "b") (killed ? bolt_tasks_after : bolt_tasks_before).insert(e.task);
+        if (e.component == "counter" && e.id == "10") {
+            killed = running_child(KSPOUT_LOCAL_TEST_BOLT_BIN);
+            ::kill(killed, SIGKILL);
+        }
+        if (e.id) emitted_at_[{e.task, *e.id}] = std::chrono::steady_clock::now();
+    };
+    auto summary = run_local_topology(t, o);
+
+    ASSERT_NE(killed, 0);
+    ASSERT_EQ(summary.notes.size(), 1u);
+    EXPECT_THAT(summary.notes[0], HasSubstr("b:" + std::to_string(*bolt_tasks_before.begin()) + " (pid " +
+                                            std::to_string(killed) + ") killed by signal 9; restarted as pid"));
+    // The new subprocess has the same task id (its context), and it emits and acks.
+    EXPECT_EQ(bolt_tasks_after, bolt_tasks_before);
+    EXPECT_GT(counts(summary, "b").acked, 10);
+    // Every tuple ended once: acked, or (an input the dead bolt held) timed out at the spout.
+    EXPECT_EQ(counts(summary, "counter").emitted, 40);
+    EXPECT_EQ(count(outcome_kind::acked) + count(outcome_kind::timed_out), 40u);
+    for (const auto& [key, kinds] : outcomes_) EXPECT_EQ(kinds.size(), 1u) << "id " << key.second;
+}
+
+TEST_F(LocalRunnerTest, KilledSpoutTaskIsRestartedAndItsPendingTreesAreDropped)
+{
+    topology_def t;
+    t.config["topology.message.timeout.secs"] = 30; // nothing may time out: the run ends by acks
+    t.components = {spout("counter", 1), test_bolt("b", "string")};
+    auto o = options(30);
+    o.restart_dead_tasks = true;
+    pid_t killed = 0;
+    std::vector<std::string> ids_after_kill;
+    o.on_emit = [&](const emitted_tuple& e) {
+        if (e.component != "counter") return;
+        if (killed) ids_after_kill.push_back(*e.id);
+        if (e.id == "10" && !killed) {
+            killed = running_child(KSPOUT_COUNTING_SPOUT_BIN);
+            ::kill(killed, SIGKILL);
+        }
+    };
+    auto summary = run_local_topology(t, o);
+
+    ASSERT_NE(killed, 0);
+    ASSERT_EQ(summary.notes.size(), 1u);
+    EXPECT_THAT(summary.notes[0], HasSubstr("(pid " + std::to_string(killed) + ") killed by signal 9; restarted"));
+    // The run ended by its trees: the dead task's pending trees were dropped, not waited for.
+    EXPECT_EQ(counts(summary, "counter").emitted, 30);
+    // A new subprocess: counting_spout counts from 1 again, and the new one gets the acks.
+    ASSERT_EQ(ids_after_kill.size(), 20u);
+    EXPECT_EQ(ids_after_kill.front(), "1");
+    EXPECT_EQ(ids_after_kill.back(), "20");
+    EXPECT_EQ(count(outcome_kind::failed) + count(outcome_kind::timed_out), 0u);
+}
+
+TEST_F(LocalRunnerTest, WithoutRestartAKilledBoltStopsTheRun)
+{
+    topology_def t;
+    t.components = {spout("counter", 1), test_bolt("b", "string")};
+    auto o = options(1000);
+    o.on_emit = [&](const emitted_tuple& e) {
+        if (e.component == "counter" && e.id == "10") ::kill(running_child(KSPOUT_LOCAL_TEST_BOLT_BIN), SIGKILL);
+    };
+    EXPECT_THROW(run_local_topology(t, o), component_failure);
 }
 
 } // namespace

@@ -5,8 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <future>
 #include <regex>
+#include <thread>
 
 namespace kspout::testing {
 namespace {
@@ -99,6 +104,40 @@ TEST_F(LocalToolTest, FatalComponentStopsTheRunWithStatusOne)
     EXPECT_THAT(r.err, HasSubstr("component \"text\" task"));
     EXPECT_THAT(r.err, HasSubstr("Tuple created with wrong number of fields"));
     EXPECT_THAT(r.out, ::testing::Not(HasSubstr("topology tool-test"))); // no summary
+}
+
+// The one running child of `parent` started from `exe`, other than `except`, once it is there
+// (the limit only turns a hang into a failure).
+int running_child(int parent, const std::string& exe, int except = 0)
+{
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+         std::chrono::steady_clock::now() < deadline;) {
+        auto pids = children_running(parent, exe);
+        std::erase(pids, except);
+        if (pids.size() == 1) return pids.front();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10)); // polling /proc for the subprocess
+    }
+    throw std::runtime_error("no child of " + std::to_string(parent) + " runs " + exe);
+}
+
+TEST_F(LocalToolTest, RestartTasksStartsAKilledBoltAgainAndTheRunEndsCleanly)
+{
+    // Runs until SIGTERM; the tool is this process's child, the upper bolt the tool's.
+    auto tool = std::async(std::launch::async, [&] {
+        return run(topology_yaml("string"), {"--seconds", "600", "--restart-tasks", "--quiet"});
+    });
+    int host = running_child(::getpid(), KSPOUT_LOCAL_TOPOLOGY_BIN);
+    int killed = running_child(host, KSPOUT_UPPER_BOLT_BIN);
+    ::kill(killed, SIGKILL);
+    int restarted = running_child(host, KSPOUT_UPPER_BOLT_BIN, killed);
+    ::kill(host, SIGTERM);
+    auto r = tool.get();
+
+    ASSERT_TRUE(r.ok()) << r.describe();
+    EXPECT_TRUE(std::regex_search(r.out, std::regex("note: upper:[0-9]+ \\(pid " + std::to_string(killed) +
+                                                    "\\) killed by signal 9; restarted as pid " +
+                                                    std::to_string(restarted))))
+        << r.out;
 }
 
 TEST_F(LocalToolTest, BadTopologyNamesTheLineAndExitsTwo)

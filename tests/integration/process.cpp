@@ -4,7 +4,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -79,6 +83,29 @@ void reap(pid_t pid, process_result& result)
 }
 
 } // namespace
+
+std::vector<int> children_running(int parent, const std::string& exe)
+{
+    std::error_code ec;
+    auto wanted = std::filesystem::canonical(exe, ec);
+    std::vector<int> pids;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::error_code link_error;
+        if (std::filesystem::read_symlink(entry.path() / "exe", link_error) != wanted || link_error) continue;
+        // /proc/PID/stat: "pid (comm) state ppid ...", comm may hold spaces and parentheses.
+        std::ifstream stat_file(entry.path() / "stat");
+        std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+        auto close = stat.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream fields(stat.substr(close + 1));
+        std::string state;
+        int ppid = 0;
+        if (fields >> state >> ppid && ppid == parent && state != "Z") pids.push_back(std::stoi(name));
+    }
+    return pids;
+}
 
 void ignore_sigpipe()
 {

@@ -26,6 +26,10 @@ struct process_result {
 process_result run_process(const std::vector<std::string>& argv, std::string_view input = {},
                            std::chrono::milliseconds limit = std::chrono::seconds(60));
 
+// The running children of `parent` whose executable is `exe` (compared as canonical paths),
+// read from /proc: the subprocesses a local topology runner started from one binary.
+std::vector<int> children_running(int parent, const std::string& exe);
+
 // Writing to a pipe whose reader is gone must fail with EPIPE, not kill the test process.
 void ignore_sigpipe();
 

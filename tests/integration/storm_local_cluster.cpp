@@ -105,7 +105,18 @@ storm_local_cluster::~storm_local_cluster()
 
 void storm_local_cluster::submit(const std::string& name, const std::map<std::string, std::string>& options)
 {
-    std::string line = "submit " + name;
+    submit_java("submit", name, options);
+}
+
+void storm_local_cluster::submit_wordcount(const std::string& name, const std::map<std::string, std::string>& options)
+{
+    submit_java("wordcount", name, options);
+}
+
+void storm_local_cluster::submit_java(const std::string& verb, const std::string& name,
+                                      const std::map<std::string, std::string>& options)
+{
+    std::string line = verb + " " + name;
     for (const auto& [key, value] : options) line += " " + key + "=" + value;
     command(line, "submitted " + name, std::chrono::seconds(60));
 }

@@ -35,6 +35,8 @@ public:
 
     // Submits ExampleTopology under `name` with these options (see ExampleTopology.java).
     void submit(const std::string& name, const std::map<std::string, std::string>& options);
+    // Submits WordCountTopology under `name` with these options (see WordCountTopology.java).
+    void submit_wordcount(const std::string& name, const std::map<std::string, std::string>& options);
     // Submits the Flux YAML `file` under `name`, its ${KEY} placeholders replaced by `properties`
     // (Flux's --filter), built by Flux's own parser and builder (see FluxTopology.java); then
     // `overrides` replace keys of its config (integers, decimals and booleans keep their type).
@@ -57,6 +59,7 @@ public:
     std::string log() const;
 
 private:
+    void submit_java(const std::string& verb, const std::string& name, const std::map<std::string, std::string>& options);
     std::string command(const std::string& line, const std::string& expected, std::chrono::seconds limit);
     std::string read_line(std::chrono::seconds limit);
 

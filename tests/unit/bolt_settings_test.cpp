@@ -45,6 +45,7 @@ TEST(BoltSettings, BootstrapAndTopicAreEnough)
     EXPECT_EQ(s.max_in_flight, 1000);
     EXPECT_EQ(s.value_format, value_encoding::string);
     EXPECT_EQ(s.subprocess_timeout, 30s);
+    EXPECT_EQ(s.storm_max_pending, 100); // Storm's topology.shellbolt.max.pending
     EXPECT_LT(s.producer.delivery_timeout, s.message_timeout); // Storm's default: no replay while retrying
 }
 
@@ -56,6 +57,7 @@ TEST(BoltSettings, TypedValuesFromEverySource)
     conf["kafka.bolt.compression"] = "zstd";
     conf["topology.subprocess.timeout.secs"] = 12;
     conf["topology.message.timeout.secs"] = 90;
+    conf["topology.shellbolt.max.pending"] = 250;
     command_line cl = flags({{"kafka.bolt.linger.ms", "50"}, {"kafka.bolt.value.format", "base64"}});
     cl.config_file = "bolt.json";
     auto r = load_bolt_settings(conf, cl, json{{"kafka.bolt.max.in.flight", 7}, {"kafka.bolt.linger.ms", 9}});
@@ -67,6 +69,7 @@ TEST(BoltSettings, TypedValuesFromEverySource)
     EXPECT_EQ(r.value->value_format, value_encoding::base64);
     EXPECT_EQ(r.value->subprocess_timeout, 12s);
     EXPECT_EQ(r.value->message_timeout, 90s);
+    EXPECT_EQ(r.value->storm_max_pending, 250);
 }
 
 TEST(BoltSettings, TheSpoutsKeysInTheSharedStormConfAreLeftToIt)

@@ -8,6 +8,7 @@
 #include "protocol/messages/offset_commit.hpp"
 #include "protocol/messages/offset_fetch.hpp"
 #include "protocol/messages/produce.hpp"
+#include "tests/unit/hex_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -39,16 +40,7 @@ T decoded(bytes_view bytes, std::int16_t version)
     return out;
 }
 
-std::string hex(bytes_view bytes)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string text;
-    for (std::uint8_t b : bytes) {
-        text += digits[b >> 4];
-        text += digits[b & 15];
-    }
-    return text;
-}
+using test::hex;
 
 TEST(MessagesLayout, MetadataV0RequestMatchesTheReferenceNote)
 {
@@ -81,6 +73,68 @@ TEST(MessagesLayout, MetadataV8Request)
     r.include_cluster_authorized_operations = false;
     r.include_topic_authorized_operations = true;
     EXPECT_EQ(hex(encoded(r, 8)), "00000001000274310000" "01");
+}
+
+TEST(MessagesLayout, MetadataFlexibleRequests)
+{
+    metadata_request r;
+    r.topics = std::vector<std::string>{"t1"};
+    r.allow_auto_topic_creation = false;
+    r.include_topic_authorized_operations = true;
+    // [topic: compact name, tags], allow auto creation, cluster operations (v8-10), topic operations, tags.
+    EXPECT_EQ(hex(encoded(r, 9)), "02" "037431" "00" "00" "00" "01" "00");
+    // v10: each topic starts with a topic id, zero when asking by name.
+    const std::string zero_id(32, '0');
+    EXPECT_EQ(hex(encoded(r, 10)), "02" + zero_id + "037431" "00" "00" "00" "01" "00");
+    EXPECT_EQ(hex(encoded(r, 11)), "02" + zero_id + "037431" "00" "00" "01" "00");
+    EXPECT_EQ(decoded<metadata_request>(encoded(r, 12), 12), r);
+
+    metadata_request all; // every topic: a null compact array
+    EXPECT_EQ(hex(encoded(all, 9)), "00" "01" "00" "00" "00");
+    EXPECT_FALSE(decoded<metadata_request>(encoded(all, 9), 9).topics.has_value());
+}
+
+TEST(MessagesLayout, MetadataV10ResponseCarriesTopicIds)
+{
+    const std::string id = "a1a2a3a4a5a6a7a8a9aaabacadaeafb0";
+    const std::string bytes = std::string("00000000")  // throttle_time_ms
+        + "02" "00000001" "0268" "00002384" "00" "00"  // brokers: node, host "h", port, rack (null), tags
+        + "00"                                         // cluster_id (null)
+        + "00000001"                                   // controller_id
+        + "02" "0000" "037431" + id + "00"             // topics: error, name "t1", topic id, is_internal
+        + "02" "0000" "00000000" "00000001" "00000007" //   partitions: error, index, leader, epoch
+        + "0200000001" "0200000001" "01" "00"          //     replicas, isr, offline replicas, tags
+        + "80000000" "00"                              //   topic authorized operations, tags
+        + "80000000" "00";                             // cluster authorized operations (v8-10), tags
+    auto r = decoded<metadata_response>(test::unhex(bytes), 10);
+    ASSERT_EQ(r.topics.size(), 1u);
+    EXPECT_EQ(r.topics[0].name, "t1");
+    EXPECT_EQ(hex(r.topics[0].topic_id), id);
+    ASSERT_EQ(r.topics[0].partitions.size(), 1u);
+    EXPECT_EQ(r.topics[0].partitions[0].leader_epoch, 7);
+    EXPECT_EQ(r.brokers[0].host, "h");
+    EXPECT_EQ(r.brokers[0].port, 9092);
+    EXPECT_EQ(hex(encoded(r, 10)), bytes);
+}
+
+// A KIP-848 member commits with v9, its member epoch where the generation goes.
+TEST(MessagesLayout, OffsetCommitV9CarriesTheMemberEpoch)
+{
+    offset_commit_request r;
+    r.group_id = "g";
+    r.generation_id = 5;
+    r.member_id = "m";
+    r.topics = {{"t", {{0, 10, -1, -1, std::nullopt}}}};
+    // group, epoch, member, instance (null), [topic, [partition, offset, leader epoch, metadata, tags], tags], tags
+    const std::string v9 = "0267" "00000005" "026d" "00" "02" "0274" "02" "00000000" "000000000000000a" "ffffffff" "00" "00" "00" "00";
+    EXPECT_EQ(hex(encoded(r, 8)), v9);
+    EXPECT_EQ(hex(encoded(r, 9)), v9);
+    EXPECT_EQ(hex(encoded(r, 7)), "000167" "00000005" "00016d" "ffff" "00000001" "000174" "00000001" "00000000"
+                                  "000000000000000a" "ffffffff" "ffff");
+
+    auto answer = decoded<offset_commit_response>(test::unhex("00000000" "02" "0274" "02" "00000000" "0071" "00" "00" "00"), 9);
+    ASSERT_EQ(answer.topics.size(), 1u);
+    EXPECT_EQ(answer.topics[0].partitions[0].error_code, 113); // STALE_MEMBER_EPOCH
 }
 
 TEST(MessagesLayout, MetadataV8Response)
@@ -406,9 +460,9 @@ TEST(MessagesLayout, UnsupportedVersionsAreDecodeErrorsNamingApiVersionAndDirect
     check(fetch_request{}, 12, "Fetch v12 request");
     check(fetch_response{}, -1, "Fetch v-1 response");
     check(produce_response{}, 9, "Produce v9 response");
-    check(metadata_response{}, 9, "Metadata v9 response");
+    check(metadata_response{}, 13, "Metadata v13 response");
     check(list_offsets_request{}, 6, "ListOffsets v6 request");
-    check(offset_commit_request{}, 8, "OffsetCommit v8 request");
+    check(offset_commit_request{}, 10, "OffsetCommit v10 request");
     check(offset_fetch_response{}, 6, "OffsetFetch v6 response");
     check(find_coordinator_request{}, 3, "FindCoordinator v3 request");
     check(api_versions_request{}, 3, "ApiVersions v3 request");

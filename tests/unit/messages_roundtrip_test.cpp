@@ -9,6 +9,7 @@
 #include "protocol/messages/produce.hpp"
 #include "protocol/messages/sasl_authenticate.hpp"
 #include "protocol/messages/sasl_handshake.hpp"
+#include "tests/unit/messages_codec_case.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,6 +23,7 @@ namespace {
 
 using wire::byte_buffer;
 using wire::bytes_view;
+using namespace codec_test;
 
 // Stand-ins for record data; the codecs treat it as opaque bytes.
 constexpr std::array<std::uint8_t, 7> records_a{0, 0, 0, 0, 0, 0, 42};
@@ -41,10 +43,8 @@ metadata_request sample_metadata_request(std::int16_t v)
     metadata_request r;
     r.topics = std::vector<std::string>{"alpha", "beta"};
     if (v >= 4) r.allow_auto_topic_creation = false;
-    if (v >= 8) {
-        r.include_cluster_authorized_operations = true;
-        r.include_topic_authorized_operations = true;
-    }
+    if (v >= 8 && v <= 10) r.include_cluster_authorized_operations = true;
+    if (v >= 8) r.include_topic_authorized_operations = true;
     return r;
 }
 
@@ -66,10 +66,9 @@ metadata_response sample_metadata_response(std::int16_t v)
     metadata_topic t0{0, "alpha", false, {p0, p1}, authorized_operations_unknown};
     metadata_topic t1{3, "missing", false, {}, authorized_operations_unknown};
     if (v >= 1) t0.is_internal = true;
-    if (v >= 8) {
-        t0.topic_authorized_operations = 0x0df8;
-        r.cluster_authorized_operations = 0x1234;
-    }
+    if (v >= 8) t0.topic_authorized_operations = 0x0df8;
+    if (v >= 8 && v <= 10) r.cluster_authorized_operations = 0x1234;
+    if (v >= 10) t0.topic_id = {0xa1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0xff};
     r.topics = {t0, t1};
     return r;
 }
@@ -268,50 +267,6 @@ sasl_authenticate_response sample_sasl_authenticate_response(std::int16_t v)
     return r;
 }
 
-struct codec_case {
-    std::string name;    // "Fetch_v4_response", for the test name
-    std::string context; // "Fetch v4 response", what errors must name
-    std::function<byte_buffer()> encode_sample;
-    // Decodes bytes; sets `same` when the result equals the sample and every byte was used.
-    std::function<std::optional<wire::decode_error>(bytes_view, bool& same)> decode_and_compare;
-};
-
-void PrintTo(const codec_case& c, std::ostream* os)
-{
-    *os << c.context;
-}
-
-template <typename T>
-codec_case make_case(std::string_view api, std::int16_t version, std::string_view dir, T sample)
-{
-    codec_case c;
-    c.context = std::string(api) + " v" + std::to_string(version) + " " + std::string(dir);
-    c.name = std::string(api) + "_v" + std::to_string(version) + "_" + std::string(dir);
-    c.encode_sample = [sample, version] {
-        wire::writer w;
-        encode(w, sample, version);
-        return w.take();
-    };
-    c.decode_and_compare = [sample, version](bytes_view bytes, bool& same) {
-        wire::reader r(bytes);
-        T out;
-        auto error = decode(r, out, version);
-        same = out == sample && r.at_end();
-        return error;
-    };
-    return c;
-}
-
-template <typename Request, typename Response>
-void add_cases(std::vector<codec_case>& cases, std::string_view api, version_range range,
-               Request (*request)(std::int16_t), Response (*response)(std::int16_t))
-{
-    for (std::int16_t v = range.min; v <= range.max; ++v) {
-        cases.push_back(make_case(api, v, "request", request(v)));
-        cases.push_back(make_case(api, v, "response", response(v)));
-    }
-}
-
 api_versions_request sample_api_versions_request(std::int16_t)
 {
     return {};
@@ -344,28 +299,12 @@ class MessagesRoundTrip : public ::testing::TestWithParam<codec_case> {};
 
 TEST_P(MessagesRoundTrip, DecodesWhatItEncodes)
 {
-    const codec_case& c = GetParam();
-    byte_buffer bytes = c.encode_sample();
-    bool same = false;
-    auto error = c.decode_and_compare(bytes, same);
-    ASSERT_FALSE(error.has_value()) << error->message();
-    EXPECT_TRUE(same) << c.context << " changed in a round trip";
+    expect_round_trip(GetParam());
 }
 
 TEST_P(MessagesRoundTrip, EveryTruncationFailsNamingApiAndVersion)
 {
-    const codec_case& c = GetParam();
-    byte_buffer bytes = c.encode_sample();
-    for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
-        bool same = false;
-        auto error = c.decode_and_compare(bytes_view(bytes).first(cut), same);
-        ASSERT_TRUE(error.has_value()) << c.context << " cut at " << cut << " of " << bytes.size();
-        EXPECT_EQ(error->context, c.context);
-        EXPECT_TRUE(error->code == wire::errc::truncated || error->code == wire::errc::bad_length)
-            << error->message();
-        EXPECT_LE(error->offset, cut);
-        EXPECT_NE(error->message().find(c.context), std::string::npos);
-    }
+    expect_every_truncation_fails(GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllVersions, MessagesRoundTrip, ::testing::ValuesIn(all_cases()),

@@ -1,5 +1,6 @@
 // Version negotiation against broker ranges, caps, fallback tables and the derived record format.
 #include "protocol/messages/api_versions.hpp"
+#include "protocol/messages/metadata.hpp"
 #include "protocol/messages/versions.hpp"
 
 #include <gtest/gtest.h>
@@ -23,7 +24,37 @@ TEST(MessagesVersions, ImplementedTableListsEveryCodec)
     EXPECT_EQ(ours.at(api_key::sasl_handshake), (version_range{0, 1}));
     EXPECT_EQ(ours.at(api_key::sasl_authenticate), (version_range{0, 1}));
     EXPECT_EQ(ours.at(api_key::init_producer_id), (version_range{0, 1}));
-    EXPECT_EQ(ours.size(), 11u);
+    EXPECT_EQ(ours.at(api_key::join_group), (version_range{0, 9}));
+    EXPECT_EQ(ours.at(api_key::sync_group), (version_range{0, 5}));
+    EXPECT_EQ(ours.at(api_key::heartbeat), (version_range{0, 4}));
+    EXPECT_EQ(ours.at(api_key::leave_group), (version_range{0, 5}));
+    EXPECT_EQ(ours.at(api_key::consumer_group_heartbeat), (version_range{0, 1}));
+    EXPECT_EQ(ours.size(), 16u);
+}
+
+TEST(MessagesVersions, FlexibleVersionsFollowTheMessageSpecs)
+{
+    EXPECT_FALSE(is_flexible(api_key::metadata, 8));
+    EXPECT_TRUE(is_flexible(api_key::metadata, 9));
+    EXPECT_TRUE(is_flexible(api_key::join_group, 6));
+    EXPECT_FALSE(is_flexible(api_key::join_group, 5));
+    EXPECT_TRUE(is_flexible(api_key::consumer_group_heartbeat, 0));
+    EXPECT_FALSE(is_flexible(api_key::sasl_handshake, 1));
+    EXPECT_EQ(first_flexible_version(api_key::offset_commit), 8);
+    EXPECT_EQ(first_flexible_version(api_key::sasl_handshake), std::nullopt);
+    EXPECT_TRUE(flexible_response_header(api_key::sync_group, 4));
+    EXPECT_FALSE(flexible_response_header(api_key::api_versions, 3)); // always response header v0
+    EXPECT_FALSE(flexible_response_header(api_key::heartbeat, 3));
+}
+
+// The request pipeline writes request header v1 only: what the existing clients negotiate stays
+// below the first flexible version until it frames flexible requests.
+TEST(MessagesVersions, NegotiatedMetadataAndOffsetCommitStayBelowFlexible)
+{
+    const version_table& ours = implemented_versions();
+    EXPECT_FALSE(is_flexible(api_key::metadata, ours.at(api_key::metadata).max));
+    EXPECT_FALSE(is_flexible(api_key::offset_commit, ours.at(api_key::offset_commit).max));
+    EXPECT_GT(metadata_versions.max, ours.at(api_key::metadata).max);
 }
 
 TEST(MessagesVersions, ChooseVersionForOneApi)

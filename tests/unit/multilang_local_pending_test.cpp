@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace kspout::multilang::local;
 using namespace std::chrono_literals;
 
@@ -63,4 +65,18 @@ TEST(LocalPending, MaxSpoutPendingGatesNext)
     EXPECT_TRUE(pending.may_call_next(std::nullopt));
     pending.remove(1);
     EXPECT_TRUE(pending.may_call_next(2));
+}
+
+TEST(LocalPending, ClearDropsEveryBucketAndReturnsTheRoots)
+{
+    pending_tuples pending;
+    pending.add(1, "a");
+    pending.rotate();
+    pending.add(2, "b");
+    auto roots = pending.clear();
+    std::sort(roots.begin(), roots.end());
+    EXPECT_EQ(roots, (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(pending.size(), 0u);
+    EXPECT_FALSE(pending.remove(2));     // the restarted spout never hears of it
+    EXPECT_TRUE(pending.rotate().empty()); // nor does it time out
 }

@@ -10,7 +10,7 @@
 namespace kspout::wire {
 namespace {
 
-constexpr std::int16_t last_code = 113; // STALE_MEMBER_EPOCH
+constexpr std::int16_t last_code = 128; // INVALID_REGULAR_EXPRESSION
 
 TEST(BrokerErrors, EveryCodeHasOneAction)
 {
@@ -83,6 +83,32 @@ const action_case action_cases[] = {
     {api_key::find_coordinator, 13, error_action::retry},            // NETWORK_EXCEPTION: overridden
     {api_key::find_coordinator, 27, error_action::fatal},            // REBALANCE_IN_PROGRESS: overridden
     {api_key::find_coordinator, 30, error_action::fatal},            // GROUP_AUTHORIZATION_FAILED
+
+    {api_key::join_group, 79, error_action::rejoin},           // MEMBER_ID_REQUIRED: join again with the id
+    {api_key::join_group, 25, error_action::rejoin},           // UNKNOWN_MEMBER_ID
+    {api_key::join_group, 14, error_action::retry},            // COORDINATOR_LOAD_IN_PROGRESS
+    {api_key::join_group, 16, error_action::find_coordinator}, // NOT_COORDINATOR
+    {api_key::join_group, 15, error_action::find_coordinator}, // COORDINATOR_NOT_AVAILABLE
+    {api_key::join_group, 23, error_action::fatal},            // INCONSISTENT_GROUP_PROTOCOL
+    {api_key::join_group, 81, error_action::fatal},            // GROUP_MAX_SIZE_REACHED
+    {api_key::join_group, 82, error_action::fatal},            // FENCED_INSTANCE_ID
+    {api_key::join_group, 3, error_action::retry},             // UNKNOWN_TOPIC_OR_PARTITION: overridden
+    {api_key::sync_group, 27, error_action::rejoin},           // REBALANCE_IN_PROGRESS
+    {api_key::sync_group, 22, error_action::rejoin},           // ILLEGAL_GENERATION
+    {api_key::sync_group, 1, error_action::fatal},             // OFFSET_OUT_OF_RANGE: overridden
+    {api_key::heartbeat, 27, error_action::rejoin},            // REBALANCE_IN_PROGRESS
+    {api_key::heartbeat, 25, error_action::rejoin},            // UNKNOWN_MEMBER_ID
+    {api_key::heartbeat, 16, error_action::find_coordinator},  // NOT_COORDINATOR
+    {api_key::leave_group, 25, error_action::none},            // UNKNOWN_MEMBER_ID: gone already, overridden
+    {api_key::leave_group, 16, error_action::find_coordinator}, // NOT_COORDINATOR
+    {api_key::leave_group, 82, error_action::fatal},           // FENCED_INSTANCE_ID
+    {api_key::consumer_group_heartbeat, 110, error_action::rejoin}, // FENCED_MEMBER_EPOCH: join with epoch 0
+    {api_key::consumer_group_heartbeat, 25, error_action::rejoin},  // UNKNOWN_MEMBER_ID
+    {api_key::consumer_group_heartbeat, 111, error_action::fatal},  // UNRELEASED_INSTANCE_ID
+    {api_key::consumer_group_heartbeat, 112, error_action::fatal},  // UNSUPPORTED_ASSIGNOR
+    {api_key::consumer_group_heartbeat, 128, error_action::fatal},  // INVALID_REGULAR_EXPRESSION
+    {api_key::consumer_group_heartbeat, 14, error_action::retry},   // COORDINATOR_LOAD_IN_PROGRESS
+    {api_key::consumer_group_heartbeat, 5, error_action::retry},    // LEADER_NOT_AVAILABLE: overridden
 };
 
 TEST(BrokerErrorAction, PerRequestOverrides)
@@ -110,6 +136,11 @@ TEST(BrokerErrorAction, EachRequestGetsOnlyTheActionsItsCallerHandles)
         {api_key::offset_commit, {none, retry, find_coordinator, fatal}},
         {api_key::offset_fetch, {none, retry, find_coordinator, fatal}},
         {api_key::find_coordinator, {none, retry, find_coordinator, fatal}},
+        {api_key::join_group, {none, retry, find_coordinator, rejoin, fatal}},
+        {api_key::sync_group, {none, retry, find_coordinator, rejoin, fatal}},
+        {api_key::heartbeat, {none, retry, find_coordinator, rejoin, fatal}},
+        {api_key::leave_group, {none, retry, find_coordinator, fatal}},
+        {api_key::consumer_group_heartbeat, {none, retry, find_coordinator, rejoin, fatal}},
     };
     for (const handled& r : requests) {
         for (std::int16_t code = -1; code <= last_code + 1; ++code) {
@@ -122,13 +153,33 @@ TEST(BrokerErrorAction, EachRequestGetsOnlyTheActionsItsCallerHandles)
 
 TEST(BrokerErrorAction, RequestsWithoutOverridesTakeTheTable)
 {
-    for (api_key api : {api_key::metadata, api_key::join_group, api_key::heartbeat, api_key::sync_group,
-                        api_key::leave_group, api_key::api_versions}) {
+    for (api_key api : {api_key::metadata, api_key::api_versions}) {
         for (std::int16_t code = -1; code <= last_code + 1; ++code) {
             EXPECT_EQ(broker_error_action(api, code), broker_error(code).action)
                 << api_name(api) << " " << broker_error(code).name;
         }
     }
+}
+
+// Commits made inside a generation: fenced ones rejoin, a stale KIP-848 epoch is retried.
+TEST(BrokerErrorAction, MemberCommitsRejoinWhenFenced)
+{
+    using enum error_action;
+    EXPECT_EQ(member_commit_error_action(0), none);
+    EXPECT_EQ(member_commit_error_action(22), rejoin);  // ILLEGAL_GENERATION
+    EXPECT_EQ(member_commit_error_action(25), rejoin);  // UNKNOWN_MEMBER_ID
+    EXPECT_EQ(member_commit_error_action(27), rejoin);  // REBALANCE_IN_PROGRESS
+    EXPECT_EQ(member_commit_error_action(110), rejoin); // FENCED_MEMBER_EPOCH
+    EXPECT_EQ(member_commit_error_action(113), retry);  // STALE_MEMBER_EPOCH
+    EXPECT_EQ(member_commit_error_action(14), retry);   // COORDINATOR_LOAD_IN_PROGRESS
+    EXPECT_EQ(member_commit_error_action(16), find_coordinator); // NOT_COORDINATOR
+    EXPECT_EQ(member_commit_error_action(3), retry);    // UNKNOWN_TOPIC_OR_PARTITION
+    EXPECT_EQ(member_commit_error_action(82), fatal);   // FENCED_INSTANCE_ID
+    EXPECT_EQ(member_commit_error_action(69), fatal);   // GROUP_ID_NOT_FOUND
+    EXPECT_EQ(member_commit_error_action(1), fatal);    // OFFSET_OUT_OF_RANGE
+    // Outside a generation the same codes cannot be cured by rejoining.
+    EXPECT_EQ(broker_error_action(api_key::offset_commit, 22), fatal);
+    EXPECT_EQ(broker_error_action(api_key::offset_commit, 113), fatal);
 }
 
 TEST(BrokerErrorKind, FollowsTheTable)

@@ -2,7 +2,8 @@
 """Usage: make_message_vectors.py OUTDIR  (with the python3 that has Debian's python3-kafka)
 
 For every version kafka-python has of ApiVersions, Metadata, Produce, Fetch, ListOffsets,
-OffsetCommit, OffsetFetch and FindCoordinator, writes into OUTDIR/messages/:
+OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, SyncGroup, Heartbeat and LeaveGroup,
+writes into OUTDIR/messages/:
 
   <api>_v<N>_request.bin   size prefix + request header v1 + body, encoded by kafka-python
   <api>_v<N>_response.bin  response body, encoded by kafka-python
@@ -27,6 +28,9 @@ from kafka.protocol.commit import (GroupCoordinatorRequest, GroupCoordinatorResp
                                    OffsetCommitRequest, OffsetCommitResponse,
                                    OffsetFetchRequest, OffsetFetchResponse)
 from kafka.protocol.fetch import FetchRequest, FetchResponse
+from kafka.protocol.group import (HeartbeatRequest, HeartbeatResponse, JoinGroupRequest,
+                                  JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse,
+                                  SyncGroupRequest, SyncGroupResponse)
 from kafka.protocol.metadata import MetadataRequest, MetadataResponse
 from kafka.protocol.offset import OffsetRequest, OffsetResponse
 from kafka.protocol.produce import ProduceRequest, ProduceResponse
@@ -182,6 +186,33 @@ APIS = [
         "rename": {"consumer_group": "key", "coordinator_key": "key",
                    "coordinator_type": "key_type", "coordinator_id": "node_id"},
         "nullable": {"error_message"},
+    },
+    {
+        "name": "join_group", "requests": JoinGroupRequest, "responses": JoinGroupResponse,
+        "rename": {"group": "group_id", "session_timeout": "session_timeout_ms",
+                   "rebalance_timeout": "rebalance_timeout_ms", "group_protocols": "protocols",
+                   "group_protocols.protocol_name": "name",
+                   "group_protocols.protocol_metadata": "metadata",
+                   "group_protocol": "protocol_name", "leader_id": "leader",
+                   "members.member_metadata": "metadata"},
+        "nullable": set(),
+    },
+    {
+        "name": "sync_group", "requests": SyncGroupRequest, "responses": SyncGroupResponse,
+        "rename": {"group": "group_id", "group_assignment": "assignments",
+                   "group_assignment.member_metadata": "assignment",
+                   "member_assignment": "assignment"},
+        "nullable": set(),
+    },
+    {
+        "name": "heartbeat", "requests": HeartbeatRequest, "responses": HeartbeatResponse,
+        "rename": {"group": "group_id"},
+        "nullable": set(),
+    },
+    {
+        "name": "leave_group", "requests": LeaveGroupRequest, "responses": LeaveGroupResponse,
+        "rename": {"group": "group_id"},
+        "nullable": set(),
     },
 ]
 

@@ -2,11 +2,15 @@
 #include "protocol/messages/api_versions.hpp"
 #include "protocol/messages/fetch.hpp"
 #include "protocol/messages/find_coordinator.hpp"
+#include "protocol/messages/heartbeat.hpp"
+#include "protocol/messages/join_group.hpp"
+#include "protocol/messages/leave_group.hpp"
 #include "protocol/messages/list_offsets.hpp"
 #include "protocol/messages/metadata.hpp"
 #include "protocol/messages/offset_commit.hpp"
 #include "protocol/messages/offset_fetch.hpp"
 #include "protocol/messages/produce.hpp"
+#include "protocol/messages/sync_group.hpp"
 #include "protocol/wire/frame.hpp"
 
 #include <gtest/gtest.h>
@@ -345,6 +349,77 @@ void flatten(flat& f, const find_coordinator_response& r, std::int16_t v)
     f.num("port", r.port);
 }
 
+void flatten(flat& f, const join_group_request& r, std::int16_t v)
+{
+    f.str("group_id", r.group_id);
+    f.num("session_timeout_ms", r.session_timeout_ms);
+    if (v >= 1) f.num("rebalance_timeout_ms", r.rebalance_timeout_ms);
+    f.str("member_id", r.member_id);
+    f.str("protocol_type", r.protocol_type);
+    f.array("protocols", r.protocols, [&](const std::string& p, const join_group_protocol& x) {
+        f.str(p + ".name", x.name);
+        f.bytes(p + ".metadata", x.metadata);
+    });
+}
+
+void flatten(flat& f, const join_group_response& r, std::int16_t v)
+{
+    if (v >= 2) f.num("throttle_time_ms", r.throttle_time_ms);
+    f.num("error_code", r.error_code);
+    f.num("generation_id", r.generation_id);
+    f.nstr("protocol_name", r.protocol_name);
+    f.str("leader", r.leader);
+    f.str("member_id", r.member_id);
+    f.array("members", r.members, [&](const std::string& p, const join_group_member& m) {
+        f.str(p + ".member_id", m.member_id);
+        f.bytes(p + ".metadata", m.metadata);
+    });
+}
+
+void flatten(flat& f, const sync_group_request& r, std::int16_t)
+{
+    f.str("group_id", r.group_id);
+    f.num("generation_id", r.generation_id);
+    f.str("member_id", r.member_id);
+    f.array("assignments", r.assignments, [&](const std::string& p, const sync_group_assignment& a) {
+        f.str(p + ".member_id", a.member_id);
+        f.bytes(p + ".assignment", a.assignment);
+    });
+}
+
+void flatten(flat& f, const sync_group_response& r, std::int16_t v)
+{
+    if (v >= 1) f.num("throttle_time_ms", r.throttle_time_ms);
+    f.num("error_code", r.error_code);
+    f.bytes("assignment", r.assignment);
+}
+
+void flatten(flat& f, const heartbeat_request& r, std::int16_t)
+{
+    f.str("group_id", r.group_id);
+    f.num("generation_id", r.generation_id);
+    f.str("member_id", r.member_id);
+}
+
+void flatten(flat& f, const heartbeat_response& r, std::int16_t v)
+{
+    if (v >= 1) f.num("throttle_time_ms", r.throttle_time_ms);
+    f.num("error_code", r.error_code);
+}
+
+// kafka-python has v0-1, which name the one member leaving.
+void flatten(flat& f, const leave_group_request& r, std::int16_t)
+{
+    f.str("group_id", r.group_id);
+    f.str("member_id", r.members.empty() ? "" : r.members.front().member_id);
+}
+
+void flatten(flat& f, const leave_group_response& r, std::int16_t v)
+{
+    if (v >= 1) f.num("throttle_time_ms", r.throttle_time_ms);
+    f.num("error_code", r.error_code);
+}
+
 std::string vector_path(const std::string& stem, const char* extension)
 {
     return std::string(KSPOUT_VECTOR_DIR) + "/messages/" + stem + extension;
@@ -472,6 +547,10 @@ std::vector<vector_case> all_cases()
     add_cases<offset_fetch_request, offset_fetch_response>(cases, "offset_fetch", api_key::offset_fetch, 3);
     add_cases<find_coordinator_request, find_coordinator_response>(cases, "find_coordinator",
                                                                    api_key::find_coordinator, 1);
+    add_cases<join_group_request, join_group_response>(cases, "join_group", api_key::join_group, 2);
+    add_cases<sync_group_request, sync_group_response>(cases, "sync_group", api_key::sync_group, 1);
+    add_cases<heartbeat_request, heartbeat_response>(cases, "heartbeat", api_key::heartbeat, 1);
+    add_cases<leave_group_request, leave_group_response>(cases, "leave_group", api_key::leave_group, 1);
     return cases;
 }
 

@@ -58,7 +58,8 @@ public final class ExampleTopology {
         return conf;
     }
 
-    private static String required(Map<String, String> options, String key) {
+    // The option's value; an IllegalArgumentException naming it when it is missing.
+    static String required(Map<String, String> options, String key) {
         String value = options.get(key);
         if (value == null) {
             throw new IllegalArgumentException("missing option " + key);

@@ -22,9 +22,17 @@ public class KafkaShellSpout extends ShellSpout implements IRichSpout {
     private static final String[] COUNTERS = {"emitted", "acked", "failed", "replayed", "committed"};
 
     private final Map<String, Object> componentConfig = new HashMap<>();
+    private final String[] fields;
 
     public KafkaShellSpout(String topic, String groupId, String bootstrapServers) {
+        this(topic, groupId, bootstrapServers, "topic", "partition", "offset", "key", "value");
+    }
+
+    // The declared fields decide the tuple: any of topic, partition, offset, key, value,
+    // timestamp, headers, in any order.
+    public KafkaShellSpout(String topic, String groupId, String bootstrapServers, String... fields) {
         super("sh", "run-kafka-spout.sh");
+        this.fields = fields.clone();
         // The Storm UI computes lag for spouts that declare these three keys.
         componentConfig.put("config.topics", topic);
         componentConfig.put("config.groupid", groupId);
@@ -45,7 +53,7 @@ public class KafkaShellSpout extends ShellSpout implements IRichSpout {
 
     @Override
     public void declareOutputFields(OutputFieldsDeclarer declarer) {
-        declarer.declare(new Fields("topic", "partition", "offset", "key", "value"));
+        declarer.declare(new Fields(fields));
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.apache.storm.generated.TopologySummary;
 // expires, so a cluster started after it needs a root of its own.
 // Commands, answered on stdout with one line each ("error MESSAGE" when one fails):
 //   submit NAME key=value...  -> "submitted NAME" (keys: see ExampleTopology)
+//   wordcount NAME key=value... -> "submitted NAME": WordCountTopology (keys: see there)
 //   flux NAME FILE key=value... -> "submitted NAME": the Flux YAML FILE, its ${key} placeholders
 //                                  replaced by the values (what Flux's --filter does with a
 //                                  properties file), built by Flux and submitted under NAME;
@@ -59,12 +60,13 @@ public final class LocalRun {
     private static String run(LocalCluster cluster, String[] words) {
         try {
             if (words[0].equals("submit") && words.length >= 2) {
-                Map<String, String> options = new HashMap<>();
-                for (int i = 2; i < words.length; i++) {
-                    int eq = words[i].indexOf('=');
-                    options.put(words[i].substring(0, eq), words[i].substring(eq + 1));
-                }
+                Map<String, String> options = options(words, 2);
                 cluster.submitTopology(words[1], ExampleTopology.config(options), ExampleTopology.build(options));
+                return "submitted " + words[1];
+            }
+            if (words[0].equals("wordcount") && words.length >= 2) {
+                Map<String, String> options = options(words, 2);
+                cluster.submitTopology(words[1], WordCountTopology.config(options), WordCountTopology.build(options));
                 return "submitted " + words[1];
             }
             if (words[0].equals("flux") && words.length >= 3) {
@@ -107,6 +109,16 @@ public final class LocalRun {
         } catch (Exception e) {
             return "error " + e.toString().replace('\n', ' ');
         }
+    }
+
+    // The key=value words from `first` on.
+    private static Map<String, String> options(String[] words, int first) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = first; i < words.length; i++) {
+            int eq = words[i].indexOf('=');
+            options.put(words[i].substring(0, eq), words[i].substring(eq + 1));
+        }
+        return options;
     }
 
     // A --set value as YAML would type it: integers, decimals and booleans, else the string.
