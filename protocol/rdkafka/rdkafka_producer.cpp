@@ -63,13 +63,13 @@ rdkafka_producer::~rdkafka_producer()
 
 void rdkafka_producer::open(const std::vector<property>& properties)
 {
+    // Delivery reports, logs and errors as events on the main queue, served by on_wake. In this
+    // mode rd_kafka_flush() only waits (it serves nothing), so the worker thread may call it.
     rk_ = new_client(RD_KAFKA_PRODUCER, properties, this, [](rd_kafka_conf_t* conf) {
-        rd_kafka_conf_set_dr_msg_cb(conf, &rdkafka_producer::on_delivery);
-        rd_kafka_conf_set_log_cb(conf, &rdkafka_producer::on_log);
-        rd_kafka_conf_set_error_cb(conf, &rdkafka_producer::on_librdkafka_error);
+        rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_LOG | RD_KAFKA_EVENT_ERROR);
     });
-    queue_ptr main(rd_kafka_queue_get_main(rk_));
-    rd_kafka_queue_io_event_enable(main.get(), wake_.write_fd(), "m", 1);
+    main_queue_.reset(rd_kafka_queue_get_main(rk_));
+    rd_kafka_queue_io_event_enable(main_queue_.get(), wake_.write_fd(), "m", 1);
 }
 
 std::error_code rdkafka_producer::produce(std::string_view topic, std::optional<std::int32_t> partition,
@@ -123,6 +123,24 @@ void rdkafka_producer::flush(flush_handler done)
     }
     flushes_.emplace_back(next_sequence_ - 1, std::move(done));
     finish_flushes();
+    if (!flushes_.empty()) cut_linger_short();
+}
+
+// librdkafka sends lingering batches at once only while rd_kafka_flush() runs: the worker thread
+// runs it in short slices while a flush is pending (it blocks the worker, never the executor).
+void rdkafka_producer::cut_linger_short()
+{
+    if (flushing_) return;
+    flushing_ = true;
+    asio::post(worker_, [rk = rk_, weak = weak_from_this(), executor = executor_] {
+        rd_kafka_flush(rk, 100);
+        asio::post(executor, [weak] {
+            auto self = weak.lock();
+            if (!self) return;
+            self->flushing_ = false;
+            if (!self->stopped_ && !self->flushes_.empty()) self->cut_linger_short();
+        });
+    });
 }
 
 void rdkafka_producer::finish_flushes()
@@ -136,11 +154,31 @@ void rdkafka_producer::finish_flushes()
     flushes_.erase(still_waiting, flushes_.end());
 }
 
-// Delivery reports, logs and errors are served here, on the executor's thread: on_delivery
-// collects, and the handlers run after librdkafka's poll returns, so that they may produce again.
+// Events are served here, on the executor's thread; delivery handlers run after the queue is
+// drained, so that they may produce again.
 void rdkafka_producer::on_wake()
 {
-    rd_kafka_poll(rk_, 0);
+    while (!stopped_) {
+        event_ptr event(rd_kafka_queue_poll(main_queue_.get(), 0));
+        if (!event) break;
+        switch (rd_kafka_event_type(event.get())) {
+        case RD_KAFKA_EVENT_DR:
+            while (const auto* message = rd_kafka_event_message_next(event.get())) delivered(*message);
+            break;
+        case RD_KAFKA_EVENT_LOG: {
+            const char* facility = "";
+            const char* text = "";
+            int level = 6;
+            rd_kafka_event_log(event.get(), &facility, &text, &level);
+            log_.log(from_syslog(level), std::string("librdkafka ") + facility + ": " + text);
+            break;
+        }
+        case RD_KAFKA_EVENT_ERROR:
+            log_.warning(std::string("librdkafka: ") + rd_kafka_event_error_string(event.get()));
+            break;
+        default: break;
+        }
+    }
     for (auto& c : std::exchange(completed_, {})) {
         if (c.handler) c.handler(c.ec, c.partition, c.offset);
     }
@@ -151,32 +189,16 @@ void rdkafka_producer::on_wake()
     });
 }
 
-void rdkafka_producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque)
+void rdkafka_producer::delivered(const rd_kafka_message_t& message)
 {
-    auto* self = static_cast<rdkafka_producer*>(opaque);
-    if (self->stopped_) return; // librdkafka is being destroyed on the worker thread
-    auto node = self->pending_.extract(from_opaque(message->_private));
+    auto node = pending_.extract(from_opaque(message._private));
     if (node.empty()) return;
-    self->buffered_bytes_ -= node.mapped().size;
-    completion c{std::move(node.mapped().handler), produce_error(message->err), message->partition,
-                 message->offset >= 0 ? message->offset : -1};
-    if (message->err) c.partition = message->partition >= 0 ? message->partition : -1;
-    if (!message->err && self->options_.acks == 0) c.offset = -1;
-    self->completed_.push_back(std::move(c));
-}
-
-void rdkafka_producer::on_log(const rd_kafka_t* rk, int level, const char* facility, const char* text)
-{
-    auto* self = static_cast<rdkafka_producer*>(rd_kafka_opaque(rk));
-    if (self->stopped_) return;
-    self->log_.log(from_syslog(level), std::string("librdkafka ") + facility + ": " + text);
-}
-
-void rdkafka_producer::on_librdkafka_error(rd_kafka_t*, int, const char* reason, void* opaque)
-{
-    auto* self = static_cast<rdkafka_producer*>(opaque);
-    if (self->stopped_) return;
-    self->log_.warning(std::string("librdkafka: ") + reason);
+    buffered_bytes_ -= node.mapped().size;
+    completion c{std::move(node.mapped().handler), produce_error(message.err), message.partition,
+                 message.offset >= 0 ? message.offset : -1};
+    if (message.err) c.partition = message.partition >= 0 ? message.partition : -1;
+    if (!message.err && options_.acks == 0) c.offset = -1;
+    completed_.push_back(std::move(c));
 }
 
 void rdkafka_producer::stop()
@@ -193,6 +215,8 @@ void rdkafka_producer::stop()
         asio::post(executor_, [done = std::move(done)] { done(io::errc::shut_down); });
     }
     wake_.close();
+    if (main_queue_) rd_kafka_queue_io_event_enable(main_queue_.get(), -1, nullptr, 0);
+    main_queue_.reset();
     asio::post(worker_, [rk = std::exchange(rk_, nullptr), fd = wake_.release_write_fd()] {
         if (rk) rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         destroy_client(rk);

@@ -16,8 +16,7 @@
 namespace kspout::rdkafka {
 
 // Where this differs from io::producer: a record without a key goes where librdkafka's
-// murmur2_random partitioner puts it (a random partition), and flush() does not cut the linger
-// short (records wait out linger.ms). A record refused by librdkafka at once (its queue full, too
+// murmur2_random partitioner puts it (a random partition). A record refused by librdkafka at once (its queue full, too
 // large, an unknown partition) is refused by produce(), as ours does.
 class rdkafka_producer final : public io::producer_engine, public std::enable_shared_from_this<rdkafka_producer> {
 public:
@@ -54,17 +53,16 @@ private:
     rdkafka_producer(boost::asio::any_io_executor executor, io::producer_options options, log::logger log);
     void open(const std::vector<property>& properties);
     void on_wake();
+    void delivered(const rd_kafka_message_t& message);
     void finish_flushes();
-
-    static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
-    static void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* text);
-    static void on_librdkafka_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+    void cut_linger_short();
 
     boost::asio::any_io_executor executor_;
     io::producer_options options_;
     log::logger log_;
     rd_kafka_t* rk_ = nullptr;
     wake_pipe wake_;
+    queue_ptr main_queue_; // delivery reports, logs and errors, as events
     boost::asio::thread_pool worker_{1}; // closes and destroys librdkafka off the executor's thread
 
     std::map<std::uint64_t, pending_record> pending_; // by produce() order
@@ -72,6 +70,7 @@ private:
     std::size_t buffered_bytes_ = 0;
     std::vector<completion> completed_; // delivery reports of one wake, run after librdkafka's poll
     std::vector<std::pair<std::uint64_t, flush_handler>> flushes_; // done once nothing below the mark is pending
+    bool flushing_ = false; // the worker is in rd_kafka_flush()
     bool stopped_ = false;
 };
 

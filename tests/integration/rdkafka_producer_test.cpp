@@ -95,6 +95,19 @@ TEST_F(RdkafkaProducerTest, StopFailsWhatIsPendingOnceAndLaterFlushes)
     EXPECT_EQ(p->produce("t", 0, "k", "v"), io::errc::shut_down);
 }
 
+TEST_F(RdkafkaProducerTest, FlushSendsLingeringRecordsAtOnce)
+{
+    mock.create_topic("t", 2);
+    io::producer_options lingering;
+    lingering.linger = std::chrono::minutes(10);
+    lingering.delivery_timeout = std::chrono::minutes(20);
+    auto p = make_rdkafka(lingering);
+    auto records = keyed_records(5);
+    produce_all(*p, "t", records);
+    ASSERT_FALSE(flush_and_wait(ioc, *p)); // within run_until's limit, far below the linger
+    expect_seen_exactly(records, consume_with_kcat(mock, "t"), "kcat");
+}
+
 TEST_F(RdkafkaProducerTest, RefusesWhatDoesNotFitAsOurProducerDoes)
 {
     mock.create_topic("t", 2);

@@ -1,8 +1,6 @@
 // spout_task and the kcat / kafka-python helpers the spout tests share.
 #include "tests/integration/spout_harness.hpp"
 
-#include <cstdlib>
-
 #include "tests/integration/exit_status.hpp"
 #include "tests/integration/process.hpp"
 
@@ -20,12 +18,6 @@ multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>
             {"componentid", "kafka"},
             {"task->component", task_to_component},
             {"stream->outputfields", {{"default", {"topic", "partition", "offset", "key", "value"}}}}};
-}
-
-std::string test_engine()
-{
-    const char* engine = std::getenv("KSPOUT_TEST_ENGINE");
-    return engine && *engine ? engine : "native";
 }
 
 multilang::json static_spout_conf(const std::string& bootstrap, const std::string& topic, const std::string& group)

@@ -3,6 +3,7 @@
 
 #include "multilang/shell_spout.hpp"
 #include "tests/integration/mock_cluster.hpp"
+#include "tests/integration/test_engine.hpp"
 #include "tests/integration/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -24,10 +25,6 @@ multilang::json spout_context(std::int64_t task, const std::vector<std::int64_t>
 
 // kafka.* settings for a task with static assignment over `topic` of the brokers at `bootstrap`,
 // committing under `group`: earliest offsets, commits every 100 ms, replays after 20 ms, no stats lines.
-// The engine the spout tests run with: KSPOUT_TEST_ENGINE (native or rdkafka), native when unset.
-// ctest runs the spout's behaviour tests once per engine.
-std::string test_engine();
-
 multilang::json static_spout_conf(const std::string& bootstrap, const std::string& topic, const std::string& group);
 multilang::json static_spout_conf(const mock_cluster& mock, const std::string& topic, const std::string& group);
 
