@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Resolves Apache Storm (what the topology-examples Maven build and bench/storm need) into Maven's local repository.
 #
-# A throwaway build of topology-examples, with an empty stand-in for the kafka-spout binary and
+# A throwaway build of topology-examples, with empty stand-ins for the executables it packs and
 # its output in a temporary directory, resolves exactly the jars and plugins the real build uses;
 # the build itself (CMake's kspout_topology_jar target) then runs Maven offline. The list of jars
 # it resolved is kept in ${KSPOUT_CACHE:-$HOME/.cache/kafka-spout}/storm; while every jar on that
@@ -25,9 +25,10 @@ command -v mvn >/dev/null || { echo "fetch-storm: mvn not found (apt-get install
 echo "fetch-storm: resolving Apache Storm for topology-examples" >&2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-: >"$work/kafka-spout"
-if ! mvn -q -B -Dstyle.color=never -f "$pom" -Dkafka.spout.dir="$work" -Dtopology.build.dir="$work/target" \
-    package >"$work/mvn.log" 2>&1; then
+# Empty stand-ins for the executables the jar carries (the enforcer checks that they exist).
+for binary in kafka-spout kafka-bolt wordcount-split-bolt wordcount-count-bolt; do : >"$work/$binary"; done
+if ! mvn -q -B -Dstyle.color=never -f "$pom" -Dkafka.spout.dir="$work" -Dkafka.bolt.dir="$work" \
+    -Dwordcount.bolts.dir="$work" -Dtopology.build.dir="$work/target" package >"$work/mvn.log" 2>&1; then
   echo "fetch-storm: maven could not resolve Storm:" >&2
   grep -m 5 ERROR "$work/mvn.log" >&2 || tail -n 5 "$work/mvn.log" >&2
   exit 1

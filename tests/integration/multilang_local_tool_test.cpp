@@ -120,6 +120,30 @@ int running_child(int parent, const std::string& exe, int except = 0)
     throw std::runtime_error("no child of " + std::to_string(parent) + " runs " + exe);
 }
 
+// Bytes a process has written (/proc/PID/io wchar), 0 once it is gone.
+std::uint64_t bytes_written(int pid)
+{
+    std::ifstream io("/proc/" + std::to_string(pid) + "/io");
+    for (std::string key; io >> key;) {
+        std::uint64_t value = 0;
+        io >> value;
+        if (key == "wchar:") return value;
+    }
+    return 0;
+}
+
+// Waits until the bolt has answered a tuple, which the tool sends only after the bolt's
+// handshake: a bolt killed during its first handshake ends the run instead of being restarted.
+// Its handshake reply ({"pid":N} and "end") is under 64 bytes; an emit and an ack are more.
+void wait_until_past_handshake(int pid)
+{
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+         std::chrono::steady_clock::now() < deadline && bytes_written(pid) <= 64;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10)); // polling /proc for its output
+    }
+    ASSERT_GT(bytes_written(pid), 64u) << "the bolt never answered a tuple";
+}
+
 TEST_F(LocalToolTest, RestartTasksStartsAKilledBoltAgainAndTheRunEndsCleanly)
 {
     // Runs until SIGTERM; the tool is this process's child, the upper bolt the tool's.
@@ -128,6 +152,7 @@ TEST_F(LocalToolTest, RestartTasksStartsAKilledBoltAgainAndTheRunEndsCleanly)
     });
     int host = running_child(::getpid(), KSPOUT_LOCAL_TOPOLOGY_BIN);
     int killed = running_child(host, KSPOUT_UPPER_BOLT_BIN);
+    wait_until_past_handshake(killed);
     ::kill(killed, SIGKILL);
     int restarted = running_child(host, KSPOUT_UPPER_BOLT_BIN, killed);
     ::kill(host, SIGTERM);
