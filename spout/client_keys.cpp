@@ -69,6 +69,31 @@ basic_value_rule<io::cluster_options> endpoint_identification_key()
             }};
 }
 
+constexpr named<io::client_engine> engine_names[] = {{"native", io::client_engine::native},
+                                                    {"rdkafka", io::client_engine::rdkafka}};
+
+// kafka.rdkafka.NAME: librdkafka's property NAME, as text; a later source replaces an earlier one.
+basic_value_rule<io::cluster_options> rdkafka_property_key()
+{
+    basic_value_rule<io::cluster_options> rule{"librdkafka's", [](io::cluster_options&, const json& v) {
+                                                   return v == json("") ? std::string() : "set a kafka.rdkafka.NAME key";
+                                               },
+                                               true};
+    rule.apply_keyed = [](io::cluster_options& c, std::string_view key, const json& v) -> std::string {
+        std::string text;
+        if (v.is_string()) text = v.get<std::string>();
+        else if (v.is_boolean()) text = v.get<bool>() ? "true" : "false";
+        else if (v.is_number()) text = v.dump();
+        else return "expected a string, number or boolean";
+        std::string name(key.substr(std::string_view("kafka.rdkafka.").size()));
+        auto& list = c.rdkafka_properties;
+        std::erase_if(list, [&](const auto& p) { return p.first == name; });
+        list.emplace_back(std::move(name), std::move(text));
+        return {};
+    };
+    return rule;
+}
+
 std::vector<client_key_spec> make_client_keys()
 {
     using std::nullopt;
@@ -100,6 +125,10 @@ std::vector<client_key_spec> make_client_keys()
          string_key([](io::cluster_options& c) -> auto& { return c.broker.sasl.username; }, true)},
         {"kafka.sasl.password", "", "SASL password",
          secret_key([](io::cluster_options& c) -> auto& { return c.broker.sasl.password; })},
+        {"kafka.client.engine", "native", "which client fetches, commits and produces: ours, or librdkafka",
+         enum_key([](io::cluster_options& c) -> auto& { return c.engine; }, engine_names)},
+        {"kafka.rdkafka.*", "", "a librdkafka property passed through with the rdkafka engine",
+         rdkafka_property_key()},
     };
 }
 
@@ -114,6 +143,14 @@ void check_client_settings(const io::cluster_options& c, std::vector<std::string
     }
     if (io::uses_sasl(c.broker.security) && c.broker.sasl.username.empty()) {
         errors.push_back("kafka.sasl.username is required with a SASL_* kafka.security.protocol");
+    }
+    if (!io::engine_built(c.engine)) {
+        errors.push_back("kafka.client.engine: rdkafka is not in this build (it was configured with "
+                         "KSPOUT_WITH_RDKAFKA=OFF)");
+    }
+    if (c.engine != io::client_engine::rdkafka && !c.rdkafka_properties.empty()) {
+        errors.push_back("kafka.rdkafka." + c.rdkafka_properties.front().first +
+                         " is given, but kafka.client.engine is not rdkafka");
     }
 }
 

@@ -181,7 +181,8 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
     arm_commit_timer();
     arm_stats_timer();
     log("kafka-spout: task " + std::to_string(context->task_id) + " reading " + settings_.group.topic + " for group " +
-        settings_.group.group_id + " (" + std::string(to_string(settings_.assignment)) + " assignment)");
+        settings_.group.group_id + " (" + std::string(to_string(settings_.assignment)) + " assignment, " +
+        (settings_.cluster.engine == io::client_engine::rdkafka ? "rdkafka" : "native") + " engine)");
     return std::nullopt;
 }
 

@@ -193,6 +193,8 @@ std::vector<key_spec> make_key_table()
         client_key("kafka.sasl.mechanism"),
         client_key("kafka.sasl.username"),
         client_key("kafka.sasl.password"),
+        client_key("kafka.client.engine"),
+        client_key("kafka.rdkafka.*"),
         {"kafka.zookeeper.session.timeout.ms", "6000", "ZooKeeper session timeout the spout requests",
          ms_key([](settings& s) -> auto& { return s.group.zookeeper_session_timeout; }, 1)},
         {"kafka.zookeeper.owners.dir", "plain", "spelling of the group's owners directory (pykafka's, by Python)",

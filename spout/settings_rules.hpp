@@ -31,6 +31,9 @@ struct basic_value_rule {
     std::function<std::string(S&, const nlohmann::json&)> apply;
     // A password or key: its value never appears in errors or logs.
     bool secret = false;
+    // For a family of keys (a key spec named "prefix.*"): checks and stores the value of one of
+    // them, given its full name, in place of apply. apply then only takes the empty default.
+    std::function<std::string(S&, std::string_view key, const nlohmann::json&)> apply_keyed = {};
 };
 
 template <typename S>
@@ -49,9 +52,15 @@ template <typename S, typename Part>
 basic_key_spec<S> lift(const basic_key_spec<Part>& spec, std::function<Part&(S&)> part)
 {
     auto apply = spec.rule.apply;
-    return {spec.key, spec.default_value, spec.doc,
-            {spec.rule.type, [apply, part](S& s, const nlohmann::json& v) { return apply(part(s), v); },
-             spec.rule.secret}};
+    auto apply_keyed = spec.rule.apply_keyed;
+    basic_value_rule<S> rule{spec.rule.type, [apply, part](S& s, const nlohmann::json& v) { return apply(part(s), v); },
+                             spec.rule.secret};
+    if (apply_keyed) {
+        rule.apply_keyed = [apply_keyed, part](S& s, std::string_view key, const nlohmann::json& v) {
+            return apply_keyed(part(s), key, v);
+        };
+    }
+    return {spec.key, spec.default_value, spec.doc, std::move(rule)};
 }
 
 namespace rules {
@@ -178,12 +187,23 @@ basic_value_rule<S> typed(std::string type, basic_value_rule<S> rule)
 
 } // namespace rules
 
-// The spec of a key in a table, or nullptr for a key it does not have.
+// Whether `key` is one of the family of keys `spec_key` ("prefix.*") names.
+inline bool in_family(std::string_view spec_key, std::string_view key)
+{
+    if (!spec_key.ends_with(".*")) return false;
+    auto prefix = spec_key.substr(0, spec_key.size() - 1);
+    return key.size() > prefix.size() && key.starts_with(prefix);
+}
+
+// The spec of a key in a table (its own, or its family's), or nullptr for a key it does not have.
 template <typename S>
 const basic_key_spec<S>* find_in(const std::vector<basic_key_spec<S>>& table, std::string_view key)
 {
     for (const auto& spec : table) {
         if (spec.key == key) return &spec;
+    }
+    for (const auto& spec : table) {
+        if (spec.rule.apply_keyed && in_family(spec.key, key)) return &spec;
     }
     return nullptr;
 }
@@ -237,7 +257,8 @@ std::set<std::string_view> apply_sources(S& s, const settings_sources& from,
             return;
         }
         given.insert(spec->key);
-        if (auto why = spec->rule.apply(s, value); !why.empty()) {
+        auto why = spec->rule.apply_keyed ? spec->rule.apply_keyed(s, key, value) : spec->rule.apply(s, value);
+        if (!why.empty()) {
             std::string shown = spec->rule.secret ? "(hidden)" : describe_value(value);
             errors.push_back(key + ": bad value " + shown + " (from " + origin + "): " + why);
         }

@@ -22,15 +22,17 @@ constexpr auto announce_interval = std::chrono::milliseconds(5);
 
 std::shared_ptr<balanced_consumer> balanced_consumer::create(boost::asio::any_io_executor executor,
                                                              io::cluster_options cluster, balanced_options options,
-                                                             balanced_listener listener, log::logger log)
+                                                             balanced_listener listener, log::logger log,
+                                                             io::fetch_engine_factory make_engine)
 {
     return std::shared_ptr<balanced_consumer>(
         new balanced_consumer(std::move(executor), std::move(cluster), std::move(options), std::move(listener),
-                              std::move(log)));
+                              std::move(log), std::move(make_engine)));
 }
 
 balanced_consumer::balanced_consumer(boost::asio::any_io_executor executor, io::cluster_options cluster,
-                                     balanced_options options, balanced_listener listener, log::logger log)
+                                     balanced_options options, balanced_listener listener, log::logger log,
+                                     io::fetch_engine_factory make_engine)
     : executor_(std::move(executor)), options_(std::move(options)), listener_(std::move(listener)),
       log_(std::move(log)),
       consumer_id_(options_.consumer_id.empty() ? group::make_consumer_id() : options_.consumer_id),
@@ -50,11 +52,12 @@ balanced_consumer::balanced_consumer(boost::asio::any_io_executor executor, io::
         return;
     try {
         cluster_ = io::cluster::create(executor_, std::move(cluster), log_);
+        consumer_ = make_engine ? make_engine(cluster_, options_.consumer)
+                                : io::simple_consumer::create(cluster_, options_.consumer, log_);
     } catch (const std::invalid_argument& e) {
         invalid_ = e.what();
         return;
     }
-    consumer_ = io::simple_consumer::create(cluster_, options_.consumer, log_);
 }
 
 balanced_consumer::~balanced_consumer()

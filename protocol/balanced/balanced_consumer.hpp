@@ -50,9 +50,11 @@ using balanced_listener = member::member_listener;
 class balanced_consumer final : public member::group_member,
                                 public std::enable_shared_from_this<balanced_consumer> {
 public:
+    // make_engine: the fetching engine (empty: our simple_consumer on the member's cluster).
     static std::shared_ptr<balanced_consumer> create(boost::asio::any_io_executor executor,
                                                      io::cluster_options cluster, balanced_options options,
-                                                     balanced_listener listener, log::logger log = {});
+                                                     balanced_listener listener, log::logger log = {},
+                                                     io::fetch_engine_factory make_engine = {});
     ~balanced_consumer() override;
 
     void start() override;
@@ -97,7 +99,7 @@ private:
     };
 
     balanced_consumer(boost::asio::any_io_executor executor, io::cluster_options cluster, balanced_options options,
-                      balanced_listener listener, log::logger log);
+                      balanced_listener listener, log::logger log, io::fetch_engine_factory make_engine);
 
     // Session (balanced_session.cpp): runs the actions of session_ and feeds it ZooKeeper's answers.
     void on_session_state(zk::session_state state);
@@ -156,7 +158,7 @@ private:
     balanced_listener listener_;
     log::logger log_;
     std::shared_ptr<io::cluster> cluster_;
-    std::shared_ptr<io::simple_consumer> consumer_;
+    std::shared_ptr<io::fetch_engine> consumer_;
     std::unique_ptr<zk::client> zk_;
     std::string consumer_id_;
     std::string member_path_;

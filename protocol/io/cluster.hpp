@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/io/broker.hpp"
+#include "protocol/io/client_engine.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -21,6 +22,10 @@ struct cluster_options {
     std::vector<std::string> bootstrap_servers; // "host:port"
     broker_options broker;
     std::chrono::milliseconds request_timeout = 30s;
+    // Who fetches, commits and produces; with rdkafka these options become librdkafka's
+    // properties, then rdkafka_properties are passed through (cluster metadata stays ours).
+    client_engine engine = client_engine::native;
+    rdkafka_property_list rdkafka_properties;
 };
 
 struct partition_metadata {

@@ -5,6 +5,7 @@
 #include "protocol/log/logger.hpp"
 #include "protocol/io/partitioner.hpp"
 #include "protocol/io/produce_batch.hpp"
+#include "protocol/io/producer_engine.hpp"
 #include "protocol/io/producer_error.hpp"
 #include "protocol/io/sequence_window.hpp"
 #include "protocol/records/compression.hpp"
@@ -61,15 +62,13 @@ struct producer_options {
 // Runs on the cluster's executor and never blocks; every handler runs on that executor. Call
 // flush() and then stop() before shutting the cluster down; a producer destroyed without stop()
 // drops what it holds without calling the handlers.
-class producer : public std::enable_shared_from_this<producer> {
+class producer final : public producer_engine, public std::enable_shared_from_this<producer> {
 public:
-    using flush_handler = std::function<void(std::error_code)>;
-
     // The cluster is shared (stop() leaves it running). Throws std::invalid_argument naming an
     // option outside its range.
     static std::shared_ptr<producer> create(std::shared_ptr<cluster> cluster, producer_options options,
                                             log::logger log = {});
-    ~producer();
+    ~producer() override;
     producer(const producer&) = delete;
     producer& operator=(const producer&) = delete;
 
@@ -80,22 +79,23 @@ public:
     // refused: its handler then never runs. Otherwise on_delivery runs exactly once, later.
     std::error_code produce(std::string_view topic, std::optional<std::int32_t> partition, std::optional<std::string> key,
                             std::optional<std::string> value, std::vector<record_header> headers = {},
-                            std::optional<std::int64_t> timestamp = std::nullopt, delivery_handler on_delivery = {});
+                            std::optional<std::int64_t> timestamp = std::nullopt,
+                            delivery_handler on_delivery = {}) override;
 
     // Runs `done` once every record produced before this call has been delivered or failed (their
     // handlers have run). Lingering batches go out at once meanwhile. stop() fails it with shut_down.
-    void flush(flush_handler done);
+    void flush(flush_handler done) override;
 
     // Fails every record not yet acknowledged with io::errc::shut_down (a record in flight may still
     // have been written) and every pending flush; handlers run later on the executor. Idempotent.
-    void stop();
+    void stop() override;
 
     std::size_t buffered_bytes() const noexcept { return buffered_bytes_; }
     // Whether produce() would take this record now rather than refuse it with queue_full: a
     // caller with its own queue holds records back instead of failing them.
     bool has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
-                  const std::vector<record_header>& headers) const;
-    std::size_t outstanding() const noexcept { return sequences_.unsettled(); } // records not yet reported
+                  const std::vector<record_header>& headers) const override;
+    std::size_t outstanding() const noexcept override { return sequences_.unsettled(); } // records not yet reported
 
     // Round trips completed so far (failed ones too): a test proving that nothing happens while a
     // fault lasts waits for rounds, not for time.

@@ -5,6 +5,7 @@
 #include "protocol/io/consumer_error.hpp"
 #include "protocol/io/consumer_options.hpp"
 #include "protocol/io/consumer_partition.hpp"
+#include "protocol/io/fetch_engine.hpp"
 #include "protocol/io/message_buffer.hpp"
 #include "protocol/io/offset_manager.hpp"
 #include "protocol/messages/list_offsets.hpp"
@@ -35,13 +36,9 @@ namespace kspout::io {
 // for a partition holds about fetch_partition_bytes of record data at most (a larger first
 // batch comes back whole on Fetch v3+; the librdkafka mock returns one stored message set per
 // partition and fetch).
-class simple_consumer : public std::enable_shared_from_this<simple_consumer> {
+class simple_consumer final : public fetch_engine, public std::enable_shared_from_this<simple_consumer> {
 public:
     using data_callback = std::function<void()>;
-    using error_callback = std::function<void(const consumer_error&)>;
-    using wait_handler = std::function<void(std::error_code)>;
-    using commit_handler = offset_manager::commit_handler;
-    using committed_handler = offset_manager::committed_handler;
 
     // Uses a cluster shared with others; stop() leaves it running.
     static std::shared_ptr<simple_consumer> create(std::shared_ptr<cluster> c, consumer_options options,
@@ -51,43 +48,43 @@ public:
     static std::shared_ptr<simple_consumer> create(boost::asio::any_io_executor executor,
                                                    cluster_options cluster_opts, consumer_options options,
                                                    log::logger log = {});
-    ~simple_consumer();
+    ~simple_consumer() override;
 
     // Adds partitions. Each starts at its given offset, else at the group's committed offset
     // (unless reset_offset_on_start), else by auto_offset_reset. A partition already assigned
     // keeps its position, or seeks when an offset is given. Negative offsets are rejected.
-    std::error_code assign(const std::vector<partition_start>& partitions);
+    std::error_code assign(const std::vector<partition_start>& partitions) override;
     // Assigns every partition of the topic, now and as metadata shows new ones.
     void assign_all();
     // Stops fetching these partitions and drops what they buffered: no message of theirs is
     // returned after this call. Ends assign_all() mode.
-    void revoke(const std::vector<std::int32_t>& partitions);
-    std::vector<std::int32_t> assignment() const;
+    void revoke(const std::vector<std::int32_t>& partitions) override;
+    std::vector<std::int32_t> assignment() const override;
 
     // A paused partition is neither fetched nor returned by poll(); its buffer is kept.
-    std::error_code pause(std::int32_t partition);
-    std::error_code resume(std::int32_t partition);
+    std::error_code pause(std::int32_t partition) override;
+    std::error_code resume(std::int32_t partition) override;
     // Drops the partition's buffer and fetches from offset next; restarts a stopped partition.
-    std::error_code seek(std::int32_t partition, std::int64_t offset);
+    std::error_code seek(std::int32_t partition, std::int64_t offset) override;
 
     // Returns up to max_messages buffered messages, round-robin across unpaused partitions,
     // without waiting. The messages and the keys, values and headers they view stay valid until
     // the next call of poll(), seek(), revoke() or stop(), whichever comes first.
-    std::span<const consumer_message> poll(std::size_t max_messages);
+    std::span<const consumer_message> poll(std::size_t max_messages) override;
     // Completes once poll() has something to return (at once if it has now), or with
     // errc::shut_down when the consumer stops. One-shot. A revoke(), seek() or pause() made
     // before the handler runs can leave poll() empty after all.
-    void async_wait_data(wait_handler handler);
+    void async_wait_data(wait_handler handler) override;
     // Called (posted) whenever a fetch added messages that poll() can return.
     void on_data(data_callback callback) { on_data_ = std::move(callback); }
     // Called (posted) when a partition stops after an error or its start cannot be found.
-    void on_error(error_callback callback) { on_error_ = std::move(callback); }
+    void on_error(error_callback callback) override { on_error_ = std::move(callback); }
 
     // The next offset poll() returns for the partition, once its start is known.
-    std::optional<std::int64_t> position(std::int32_t partition) const;
+    std::optional<std::int64_t> position(std::int32_t partition) const override;
     // The high watermark from the last Fetch response (lag = high watermark - position).
-    std::optional<std::int64_t> high_watermark(std::int32_t partition) const;
-    std::optional<partition_phase> phase(std::int32_t partition) const;
+    std::optional<std::int64_t> high_watermark(std::int32_t partition) const override;
+    std::optional<partition_phase> phase(std::int32_t partition) const override;
     std::size_t buffered_messages() const;
     std::size_t buffered_messages(std::int32_t partition) const;
     std::size_t buffered_bytes() const;
@@ -103,12 +100,12 @@ public:
     bool fetching() const noexcept { return !fetching_brokers_.empty(); }
 
     // The group's committed offsets. The consumer never commits by itself.
-    void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler);
-    void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler);
+    void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler) override;
+    void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler) override;
 
     // Cancels everything: later responses are ignored, pending handlers complete with
     // errc::shut_down, callbacks are not called again. Idempotent.
-    void stop();
+    void stop() override;
 
     const consumer_options& options() const noexcept { return options_; }
 

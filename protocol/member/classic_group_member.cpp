@@ -35,15 +35,17 @@ std::string partition_list(const std::vector<std::int32_t>& partitions)
 std::shared_ptr<classic_group_member> classic_group_member::create(boost::asio::any_io_executor executor,
                                                                    io::cluster_options cluster,
                                                                    classic_group_options options,
-                                                                   member_listener listener, log::logger log)
+                                                                   member_listener listener, log::logger log,
+                                                                   io::fetch_engine_factory make_engine)
 {
-    return std::shared_ptr<classic_group_member>(new classic_group_member(
-        std::move(executor), std::move(cluster), std::move(options), std::move(listener), std::move(log)));
+    return std::shared_ptr<classic_group_member>(
+        new classic_group_member(std::move(executor), std::move(cluster), std::move(options), std::move(listener),
+                                 std::move(log), std::move(make_engine)));
 }
 
 classic_group_member::classic_group_member(boost::asio::any_io_executor executor, io::cluster_options cluster,
                                            classic_group_options options, member_listener listener,
-                                           log::logger log)
+                                           log::logger log, io::fetch_engine_factory make_engine)
     : executor_(std::move(executor)), options_(std::move(options)), listener_(std::move(listener)),
       log_(std::move(log)), machine_(options_.member), heartbeat_timer_(executor_), retry_timer_(executor_),
       announce_timer_(executor_)
@@ -56,11 +58,12 @@ classic_group_member::classic_group_member(boost::asio::any_io_executor executor
     }
     try {
         cluster_ = io::cluster::create(executor_, std::move(cluster), log_);
+        consumer_ = make_engine ? make_engine(cluster_, options_.consumer)
+                                : io::simple_consumer::create(cluster_, options_.consumer, log_);
     } catch (const std::invalid_argument& e) {
         invalid_ = e.what();
         return;
     }
-    consumer_ = io::simple_consumer::create(cluster_, options_.consumer, log_);
     offsets_ = io::offset_manager::create(
         cluster_,
         {options_.member.group_id, options_.member.topic, options_.consumer.retry_backoff,

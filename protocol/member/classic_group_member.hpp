@@ -29,9 +29,12 @@ struct classic_group_options {
 // partitions lost with the generation.
 class classic_group_member final : public group_member, public std::enable_shared_from_this<classic_group_member> {
 public:
+    // make_engine: the fetching engine (empty: our simple_consumer). Commits always go through our
+    // client: they carry the generation, which the engines' plain commits cannot.
     static std::shared_ptr<classic_group_member> create(boost::asio::any_io_executor executor,
                                                         io::cluster_options cluster, classic_group_options options,
-                                                        member_listener listener, log::logger log = {});
+                                                        member_listener listener, log::logger log = {},
+                                                        io::fetch_engine_factory make_engine = {});
     ~classic_group_member() override;
 
     void start() override;
@@ -51,7 +54,8 @@ public:
 
 private:
     classic_group_member(boost::asio::any_io_executor executor, io::cluster_options cluster,
-                         classic_group_options options, member_listener listener, log::logger log);
+                         classic_group_options options, member_listener listener, log::logger log,
+                         io::fetch_engine_factory make_engine);
 
     void feed(const classic::event& e);
     void run(classic::action a);
@@ -73,7 +77,7 @@ private:
     log::logger log_;
     classic_member machine_;
     std::shared_ptr<io::cluster> cluster_;
-    std::shared_ptr<io::simple_consumer> consumer_;
+    std::shared_ptr<io::fetch_engine> consumer_;
     std::shared_ptr<io::offset_manager> offsets_;
     std::shared_ptr<io::broker> coordinator_;
     boost::asio::steady_timer heartbeat_timer_;

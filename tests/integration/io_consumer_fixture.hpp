@@ -167,7 +167,7 @@ protected:
     }
 
     // Polls until nothing is buffered; returns how many messages came.
-    static std::size_t poll_all(simple_consumer& c, collector& into, std::size_t max = 50)
+    static std::size_t poll_all(fetch_engine& c, collector& into, std::size_t max = 50)
     {
         std::size_t n = 0;
         for (;;) {
@@ -240,7 +240,7 @@ protected:
     }
 
     // The group's committed offsets through our consumer.
-    std::error_code commit(simple_consumer& c, std::map<std::int32_t, std::int64_t> offsets)
+    std::error_code commit(fetch_engine& c, std::map<std::int32_t, std::int64_t> offsets)
     {
         std::optional<std::error_code> result;
         c.commit(std::move(offsets), [&](std::error_code ec) { result = ec; });
@@ -248,7 +248,7 @@ protected:
         return result.value_or(make_error_code(errc::request_timed_out));
     }
 
-    std::map<std::int32_t, std::int64_t> committed(simple_consumer& c, std::vector<std::int32_t> partitions,
+    std::map<std::int32_t, std::int64_t> committed(fetch_engine& c, std::vector<std::int32_t> partitions,
                                                    std::error_code* error = nullptr)
     {
         std::optional<std::error_code> result;

@@ -68,7 +68,7 @@ inline io::cluster_options mock_cluster_options(const mock_cluster& mock)
 }
 
 // Queues every record (in order) with a handler that fills in its delivery fields.
-inline void produce_all(io::producer& p, const std::string& topic, std::vector<sent_record>& records,
+inline void produce_all(io::producer_engine& p, const std::string& topic, std::vector<sent_record>& records,
                         std::size_t first = 0)
 {
     for (std::size_t i = first; i < records.size(); ++i) {
@@ -87,7 +87,7 @@ inline void produce_all(io::producer& p, const std::string& topic, std::vector<s
 }
 
 // Flushes and runs the io_context until the flush completes; returns its result.
-inline std::error_code flush_and_wait(boost::asio::io_context& ioc, io::producer& p,
+inline std::error_code flush_and_wait(boost::asio::io_context& ioc, io::producer_engine& p,
                                       std::chrono::seconds limit = std::chrono::seconds(30))
 {
     std::optional<std::error_code> flushed;

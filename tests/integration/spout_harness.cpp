@@ -30,6 +30,7 @@ multilang::json static_spout_conf(const std::string& bootstrap, const std::strin
             {"kafka.spout.commit.interval.ms", 100},
             {"kafka.spout.retry.initial.delay.ms", 20},
             {"kafka.spout.stats.interval.ms", 0},
+            {"kafka.client.engine", test_engine()},
             {"topology.name", "test"}};
 }
 

@@ -3,6 +3,7 @@
 
 #include "multilang/shell_spout.hpp"
 #include "tests/integration/mock_cluster.hpp"
+#include "tests/integration/test_engine.hpp"
 #include "tests/integration/temp_dir.hpp"
 
 #include <gtest/gtest.h>

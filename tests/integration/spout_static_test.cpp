@@ -15,6 +15,26 @@ namespace {
 using namespace std::chrono_literals;
 using multilang::json;
 
+// Run once per engine (KSPOUT_TEST_ENGINE): the task says which one reads for it.
+TEST(SpoutStatic, TheFirstLogLineNamesTheEngine)
+{
+    mock_cluster mock(1);
+    mock.create_topic("hello", 1);
+    temp_dir pid_dir;
+    spout_task task(pid_dir, {static_spout_conf(mock, "hello", "g-hello")});
+    task.storm().open();
+    std::string hello;
+    auto look = [&](const multilang::spout_reply& reply) {
+        for (const auto& log : reply.logs) {
+            if (log.msg.find("kafka-spout: task") != std::string::npos) hello = log.msg;
+        }
+    };
+    look(task.storm().activate());
+    for (int i = 0; i < 20 && hello.empty(); ++i) look(task.storm().next());
+    EXPECT_NE(hello.find("(static assignment, " + test_engine() + " engine)"), std::string::npos) << hello;
+    EXPECT_TRUE(exits_zero_after_stdin_closes(task));
+}
+
 TEST(SpoutStatic, EmitsAckReplaysAndCommitsOnlyAckedOffsets)
 {
     mock_cluster mock(3);
