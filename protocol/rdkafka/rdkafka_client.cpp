@@ -14,7 +14,9 @@ rd_kafka_t* new_client(rd_kafka_type_t type, const std::vector<property>& proper
     conf_ptr conf(rd_kafka_conf_new());
     for (const auto& p : properties) {
         if (rd_kafka_conf_set(conf.get(), p.name.c_str(), p.value.c_str(), why.data(), why.size()) != RD_KAFKA_CONF_OK) {
-            throw std::invalid_argument("librdkafka refuses " + p.name + ": " + why.data());
+            // librdkafka's reason may quote the value: not for a secret.
+            throw std::invalid_argument("librdkafka refuses " + p.name + ": " +
+                                        (is_secret_property(p.name) ? std::string("(its value is hidden)") : why.data()));
         }
     }
     // Callbacks must run on our thread only: logs wait on a queue, whatever the properties said.

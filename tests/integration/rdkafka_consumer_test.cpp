@@ -231,6 +231,14 @@ TEST_F(RdkafkaConsumerTest, APropertyLibrdkafkaRefusesIsNamedWithItsReason)
     } catch (const std::invalid_argument& e) {
         EXPECT_NE(std::string(e.what()).find("no.such.property"), std::string::npos) << e.what();
     }
+    // Its reason may quote the value, which for a secret is never shown.
+    try {
+        make_rdkafka(options_for("any"), {{"no.such.password", "hunter2"}});
+        FAIL() << "librdkafka accepted an unknown property";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("no.such.password: (its value is hidden)"), std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+    }
 }
 
 } // namespace
