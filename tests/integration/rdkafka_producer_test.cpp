@@ -131,7 +131,9 @@ TEST_F(RdkafkaProducerTest, ARecordForAPartitionTheTopicLacksFails)
     std::optional<std::error_code> result;
     auto refused = p->produce("t", 7, "k", "v", {}, std::nullopt,
                               [&](std::error_code ec, std::int32_t, std::int64_t) { result = ec; });
-    if (!refused) ASSERT_TRUE(run_until(ioc, [&] { return result.has_value(); }));
+    if (!refused) {
+        ASSERT_TRUE(run_until(ioc, [&] { return result.has_value(); }));
+    }
     EXPECT_EQ(refused ? refused : *result, io::producer_errc::unknown_partition);
 }
 
