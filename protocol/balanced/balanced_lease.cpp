@@ -69,7 +69,9 @@ void balanced_consumer::commit_confirmed(std::map<std::int32_t, std::int64_t> of
         boost::asio::post(executor_, [h = std::move(handler), refused] { h(refused); });
         return;
     }
-    consumer_->commit(std::move(split.allowed),
+    // Sent only while the lease holds: the session's other half is the commit's way to the broker,
+    // and a commit that arrived later could land under the partitions' next owner.
+    consumer_->commit(std::move(split.allowed), session_.lease_valid_until(),
                       [h = std::move(handler), refused](std::error_code ec) { h(ec ? ec : refused); });
 }
 

@@ -118,6 +118,11 @@ public:
     bool registered() const noexcept { return connected_ && registered_session_ != 0; }
     // An answer from ZooKeeper proves the session alive at `now` (always in static mode).
     bool lease_valid(session::clock::time_point now) const noexcept { return options_.fixed || lease_.valid(now); }
+    // Until when the lease is known to hold (forever in static mode).
+    session::clock::time_point lease_valid_until() const noexcept
+    {
+        return options_.fixed ? session::clock::time_point::max() : lease_.valid_until();
+    }
 
 private:
     std::vector<session::action> on(const session::connected& e);

@@ -11,12 +11,12 @@
 namespace kspout::engine {
 namespace {
 
+#ifndef KSPOUT_WITH_RDKAFKA
 [[noreturn]] void not_built()
 {
     throw std::invalid_argument("the rdkafka engine is not in this build (KSPOUT_WITH_RDKAFKA=OFF)");
 }
-
-#ifdef KSPOUT_WITH_RDKAFKA
+#else
 std::vector<rdkafka::property> passthrough(const io::cluster_options& cluster)
 {
     std::vector<rdkafka::property> out;

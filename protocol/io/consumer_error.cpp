@@ -18,6 +18,7 @@ public:
         case consumer_errc::not_owned: return "partition not owned by this consumer";
         case consumer_errc::invalid_argument: return "negative partition or offset";
         case consumer_errc::no_group: return "no group_id configured";
+        case consumer_errc::commit_window_closed: return "commit not sent before its send-by time";
         }
         return "unknown consumer error";
     }
@@ -25,6 +26,7 @@ public:
     std::error_condition default_error_condition(int ev) const noexcept override
     {
         if (static_cast<consumer_errc>(ev) == consumer_errc::not_owned) return error_kind::not_owned;
+        if (static_cast<consumer_errc>(ev) == consumer_errc::commit_window_closed) return error_kind::retriable;
         return error_kind::fatal; // the rest need a change of configuration or arguments
     }
 };

@@ -13,6 +13,7 @@ enum class consumer_errc {
     not_owned,        // the partition is not assigned to this consumer (or this group member)
     invalid_argument, // a negative partition or offset given to assign or seek
     no_group,         // offsets asked for or committed without a group_id
+    commit_window_closed, // a commit could not be sent before its send-by time; nothing of it was sent
 };
 
 const std::error_category& consumer_category() noexcept;

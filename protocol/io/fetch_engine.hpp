@@ -6,6 +6,7 @@
 #include "protocol/io/consumer_partition.hpp"
 #include "protocol/io/message_buffer.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -47,7 +48,17 @@ public:
     virtual std::optional<std::int64_t> high_watermark(std::int32_t partition) const = 0;
     virtual std::optional<partition_phase> phase(std::int32_t partition) const = 0;
 
-    virtual void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler) = 0;
+    // The commit is sent only until send_by; after that it fails with consumer_errc::commit_window_closed
+    // and nothing of it reaches a broker. A member that owns its partitions only while a lease holds
+    // passes the lease's end: a commit sent later could land under the next owner and move the
+    // group's offset back.
+    virtual void commit(std::map<std::int32_t, std::int64_t> offsets, std::chrono::steady_clock::time_point send_by,
+                        commit_handler handler) = 0;
+    // Without a window of its own; the engine's request timeout still ends it.
+    void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler)
+    {
+        commit(std::move(offsets), std::chrono::steady_clock::time_point::max(), std::move(handler));
+    }
     virtual void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler) = 0;
     virtual void stop() = 0;
 };

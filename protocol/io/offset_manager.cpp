@@ -58,9 +58,16 @@ offset_manager::offset_manager(std::shared_ptr<cluster> c, offset_manager_option
 
 void offset_manager::commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler)
 {
+    commit(std::move(offsets), std::chrono::steady_clock::time_point::max(), std::move(handler));
+}
+
+void offset_manager::commit(std::map<std::int32_t, std::int64_t> offsets, std::chrono::steady_clock::time_point send_by,
+                            commit_handler handler)
+{
     operation op;
     op.is_commit = true;
     op.offsets = std::move(offsets);
+    op.send_by = send_by;
     op.on_commit = std::move(handler);
     start(std::move(op));
 }
@@ -134,6 +141,10 @@ void offset_manager::attempt(std::uint64_t id)
 void offset_manager::send(std::uint64_t id, const std::shared_ptr<broker>& coordinator)
 {
     auto& op = operations_.at(id);
+    if (op.is_commit && std::chrono::steady_clock::now() >= op.send_by) {
+        finish(id, make_error_code(consumer_errc::commit_window_closed));
+        return;
+    }
     if (op.is_commit) {
         messages::offset_commit_request req;
         req.group_id = options_.group_id;
@@ -229,6 +240,10 @@ void offset_manager::retry_later(std::uint64_t id, std::error_code why, bool fin
     auto& op = operations_.at(id);
     if (find_coordinator_again) cluster_->invalidate_coordinator(options_.group_id);
     auto at = std::chrono::steady_clock::now() + options_.retry_backoff;
+    if (at >= op.send_by) {
+        finish(id, make_error_code(consumer_errc::commit_window_closed));
+        return;
+    }
     if (at >= op.deadline) {
         log_.warning("group " + options_.group_id + ": giving up on " +
                      (op.is_commit ? "offset commit" : "committed offset lookup") + ": " + why.message());

@@ -67,6 +67,9 @@ public:
 
     // Offsets are "the next offset to read", per partition.
     void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler);
+    // Sent only until send_by (see fetch_engine::commit); after it, consumer_errc::commit_window_closed.
+    void commit(std::map<std::int32_t, std::int64_t> offsets, std::chrono::steady_clock::time_point send_by,
+                commit_handler handler);
     void commit_as_member(group_member_identity member, std::map<std::int32_t, std::int64_t> offsets,
                           commit_handler handler);
     void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler);
@@ -81,6 +84,7 @@ private:
         commit_handler on_commit;
         committed_handler on_committed;
         std::chrono::steady_clock::time_point deadline;
+        std::chrono::steady_clock::time_point send_by = std::chrono::steady_clock::time_point::max();
         std::shared_ptr<boost::asio::steady_timer> timer;
     };
 

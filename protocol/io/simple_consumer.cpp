@@ -287,9 +287,10 @@ std::size_t simple_consumer::buffered_bytes() const
 
 // --- group offsets ------------------------------------------------------------------------
 
-void simple_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler)
+void simple_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, std::chrono::steady_clock::time_point send_by,
+                             commit_handler handler)
 {
-    offsets_->commit(std::move(offsets), std::move(handler));
+    offsets_->commit(std::move(offsets), send_by, std::move(handler));
 }
 
 void simple_consumer::fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler)

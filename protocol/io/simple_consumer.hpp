@@ -100,7 +100,9 @@ public:
     bool fetching() const noexcept { return !fetching_brokers_.empty(); }
 
     // The group's committed offsets. The consumer never commits by itself.
-    void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler) override;
+    using fetch_engine::commit;
+    void commit(std::map<std::int32_t, std::int64_t> offsets, std::chrono::steady_clock::time_point send_by,
+                commit_handler handler) override;
     void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler) override;
 
     // Cancels everything: later responses are ignored, pending handlers complete with

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <stdexcept>
@@ -58,9 +57,8 @@ void rdkafka_consumer::open(const std::vector<property>& properties)
         rd_kafka_conf_set_error_cb(conf, &rdkafka_consumer::on_librdkafka_error);
     });
     main_queue_.reset(rd_kafka_queue_get_main(rk_));
-    control_queue_.reset(rd_kafka_queue_new(rk_));
     rd_kafka_queue_io_event_enable(main_queue_.get(), wake_.write_fd(), "m", 1);
-    rd_kafka_queue_io_event_enable(control_queue_.get(), wake_.write_fd(), "c", 1);
+    if (!options_.group_id.empty()) committer_ = rdkafka_committer::create(executor_, properties, options_.topic, log_);
 }
 
 // ---- assignment ----
@@ -396,60 +394,9 @@ void rdkafka_consumer::arm_wake()
 void rdkafka_consumer::on_wake()
 {
     rd_kafka_poll(rk_, 0); // logs and errors, through on_log and on_librdkafka_error
-    while (!stopped_) {
-        event_ptr event(rd_kafka_queue_poll(control_queue_.get(), 0));
-        if (!event) break;
-        on_control_event(std::move(event));
-    }
     if (stopped_) return;
     notify_waiters();
     arm_wake();
-}
-
-void rdkafka_consumer::on_control_event(event_ptr event)
-{
-    const auto id = from_opaque(rd_kafka_event_opaque(event.get()));
-    switch (rd_kafka_event_type(event.get())) {
-    case RD_KAFKA_EVENT_OFFSET_COMMIT: {
-        auto node = commits_.extract(id);
-        if (node.empty()) return;
-        std::error_code ec = make_rdkafka_error(rd_kafka_event_error(event.get()));
-        if (const auto* list = rd_kafka_event_topic_partition_list(event.get()); list && !ec) {
-            for (int i = 0; i < list->cnt && !ec; ++i) ec = make_rdkafka_error(list->elems[i].err);
-        }
-        asio::post(executor_, [handler = std::move(node.mapped()), ec] { handler(ec); });
-        return;
-    }
-    case RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT: {
-        auto node = lookups_.extract(id);
-        if (node.empty()) return;
-        auto& [partitions, handler] = node.mapped();
-        std::map<std::int32_t, std::int64_t> committed;
-        for (auto p : partitions) committed[p] = -1;
-        std::error_code ec = make_rdkafka_error(rd_kafka_event_error(event.get()));
-        if (!ec) {
-            std::size_t groups = 0;
-            const auto* result = rd_kafka_event_ListConsumerGroupOffsets_result(event.get());
-            const auto* const* group = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &groups);
-            if (groups == 1) {
-                if (const auto* error = rd_kafka_group_result_error(group[0])) {
-                    ec = make_rdkafka_error(rd_kafka_error_code(error));
-                } else if (const auto* list = rd_kafka_group_result_partitions(group[0])) {
-                    for (int i = 0; i < list->cnt; ++i) {
-                        const auto& e = list->elems[i];
-                        if (e.err) ec = make_rdkafka_error(e.err);
-                        else if (e.offset >= 0 && committed.contains(e.partition)) committed[e.partition] = e.offset;
-                    }
-                }
-            }
-        }
-        asio::post(executor_, [handler = std::move(handler), ec, committed = std::move(committed)] {
-            handler(ec, committed);
-        });
-        return;
-    }
-    default: return;
-    }
 }
 
 void rdkafka_consumer::on_log(const rd_kafka_t* rk, int level, const char* facility, const char* text)
@@ -507,25 +454,22 @@ std::optional<io::partition_phase> rdkafka_consumer::phase(std::int32_t partitio
 
 // ---- offsets ----
 
-void rdkafka_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler)
+// On a handle of its own (see rdkafka_committer): librdkafka keeps a commit it cannot send until
+// the coordinator is back, and only destroying its handle withdraws it.
+void rdkafka_consumer::commit(std::map<std::int32_t, std::int64_t> offsets, std::chrono::steady_clock::time_point send_by,
+                              commit_handler handler)
 {
     std::error_code refused;
     if (stopped_) refused = io::errc::shut_down;
-    else if (options_.group_id.empty()) refused = io::consumer_errc::no_group;
-    if (refused || offsets.empty()) {
+    else if (!committer_) refused = io::consumer_errc::no_group;
+    if (refused) {
         asio::post(executor_, [handler = std::move(handler), refused] { handler(refused); });
         return;
     }
-    partition_list_ptr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
-    for (const auto& [p, offset] : offsets) rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), p)->offset = offset;
-    const auto id = next_request_++;
-    commits_.emplace(id, std::move(handler));
-    if (auto err = rd_kafka_commit_queue(rk_, list.get(), control_queue_.get(), nullptr, as_opaque(id))) {
-        auto node = commits_.extract(id);
-        asio::post(executor_, [handler = std::move(node.mapped()), err] { handler(make_rdkafka_error(err)); });
-    }
+    committer_->commit(offsets, send_by, std::move(handler));
 }
 
+// rd_kafka_committed blocks, so it runs on the worker, where librdkafka is also destroyed: never after that.
 void rdkafka_consumer::fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler)
 {
     std::error_code refused;
@@ -535,17 +479,24 @@ void rdkafka_consumer::fetch_committed(std::vector<std::int32_t> partitions, com
         asio::post(executor_, [handler = std::move(handler), refused] { handler(refused, {}); });
         return;
     }
-    auto list = partition_list(partitions);
     const auto id = next_request_++;
-    lookups_.emplace(id, std::make_pair(std::move(partitions), std::move(handler)));
-    admin_options_ptr opts(rd_kafka_AdminOptions_new(rk_, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS));
-    std::array<char, 256> why{};
-    rd_kafka_AdminOptions_set_request_timeout(opts.get(), static_cast<int>(options_.request_timeout.count()), why.data(),
-                                              why.size());
-    rd_kafka_AdminOptions_set_opaque(opts.get(), as_opaque(id));
-    auto* request = rd_kafka_ListConsumerGroupOffsets_new(options_.group_id.c_str(), list.get());
-    rd_kafka_ListConsumerGroupOffsets(rk_, &request, 1, opts.get(), control_queue_.get());
-    rd_kafka_ListConsumerGroupOffsets_destroy(request);
+    lookups_.emplace(id, std::move(handler));
+    asio::post(worker_, [rk = rk_, list = partition_list(partitions), executor = executor_, weak = weak_from_this(), id,
+                         timeout_ms = static_cast<int>(options_.request_timeout.count())] {
+        std::error_code ec = make_rdkafka_error(rd_kafka_committed(rk, list.get(), timeout_ms));
+        std::map<std::int32_t, std::int64_t> committed;
+        for (int i = 0; i < list->cnt; ++i) {
+            const auto& e = list->elems[i];
+            if (e.err && !ec) ec = make_rdkafka_error(e.err);
+            committed[e.partition] = e.offset >= 0 ? e.offset : -1;
+        }
+        if (ec) committed.clear();
+        asio::post(executor, [weak, id, ec, committed = std::move(committed)]() mutable {
+            auto self = weak.lock();
+            if (!self) return;
+            if (auto node = self->lookups_.extract(id); !node.empty()) node.mapped()(ec, std::move(committed));
+        });
+    });
 }
 
 partition_list_ptr rdkafka_consumer::partition_list(const std::vector<std::int32_t>& partitions) const
@@ -564,19 +515,15 @@ void rdkafka_consumer::stop()
     for (auto& handler : std::exchange(waiters_, {})) {
         asio::post(executor_, [handler = std::move(handler)] { handler(io::errc::shut_down); });
     }
-    for (auto& [id, handler] : std::exchange(commits_, {})) {
-        asio::post(executor_, [handler = std::move(handler)] { handler(io::errc::shut_down); });
-    }
-    for (auto& [id, lookup] : std::exchange(lookups_, {})) {
-        asio::post(executor_, [handler = std::move(lookup.second)] { handler(io::errc::shut_down, {}); });
+    if (committer_) committer_->stop();
+    for (auto& [id, handler] : std::exchange(lookups_, {})) {
+        asio::post(executor_, [handler = std::move(handler)] { handler(io::errc::shut_down, {}); });
     }
     release_lent();
     for (auto& [p, state] : partitions_) rd_kafka_queue_io_event_enable(state.queue.get(), -1, nullptr, 0);
     partitions_.clear();
     if (main_queue_) rd_kafka_queue_io_event_enable(main_queue_.get(), -1, nullptr, 0);
-    if (control_queue_) rd_kafka_queue_io_event_enable(control_queue_.get(), -1, nullptr, 0);
     main_queue_.reset();
-    control_queue_.reset();
     wake_.close();
     // Closing and destroying librdkafka waits for its threads: off the executor's thread.
     asio::post(worker_, [rk = std::exchange(rk_, nullptr), fd = wake_.release_write_fd()] {

@@ -3,6 +3,7 @@
 
 #include "protocol/io/fetch_engine.hpp"
 #include "protocol/log/logger.hpp"
+#include "protocol/rdkafka/rdkafka_committer.hpp"
 #include "protocol/rdkafka/rdkafka_handles.hpp"
 #include "protocol/rdkafka/rdkafka_properties.hpp"
 #include "protocol/rdkafka/wake_pipe.hpp"
@@ -53,7 +54,9 @@ public:
     std::optional<std::int64_t> high_watermark(std::int32_t partition) const override;
     std::optional<io::partition_phase> phase(std::int32_t partition) const override;
 
-    void commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler) override;
+    using io::fetch_engine::commit;
+    void commit(std::map<std::int32_t, std::int64_t> offsets, std::chrono::steady_clock::time_point send_by,
+                commit_handler handler) override;
     void fetch_committed(std::vector<std::int32_t> partitions, committed_handler handler) override;
     void stop() override;
 
@@ -80,7 +83,6 @@ private:
 
     void arm_wake();
     void on_wake();
-    void on_control_event(event_ptr event);
     void take_from_queue(std::int32_t partition, partition_state& state, std::size_t max_messages);
     bool has_pollable_data();
     void notify_waiters();
@@ -97,7 +99,6 @@ private:
     rd_kafka_t* rk_ = nullptr;
     wake_pipe wake_;
     queue_ptr main_queue_;    // librdkafka's logs and errors
-    queue_ptr control_queue_; // commit and committed-offset results
     boost::asio::thread_pool worker_{1}; // librdkafka's blocking calls: watermarks, close and destroy
 
     std::map<std::int32_t, partition_state> partitions_;
@@ -108,8 +109,8 @@ private:
     std::vector<wait_handler> waiters_;
     error_callback on_error_;
 
-    std::map<std::uint64_t, commit_handler> commits_;
-    std::map<std::uint64_t, std::pair<std::vector<std::int32_t>, committed_handler>> lookups_;
+    std::shared_ptr<rdkafka_committer> committer_; // null without a group
+    std::map<std::uint64_t, committed_handler> lookups_;
     std::uint64_t next_request_ = 1;
     std::uint64_t next_epoch_ = 1;
     bool stopped_ = false;

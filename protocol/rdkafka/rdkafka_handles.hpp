@@ -22,7 +22,5 @@ using error_ptr = std::unique_ptr<rd_kafka_error_t, destroyer<rd_kafka_error_t, 
 using message_ptr = std::unique_ptr<rd_kafka_message_t, destroyer<rd_kafka_message_t, rd_kafka_message_destroy>>;
 using partition_list_ptr = std::unique_ptr<rd_kafka_topic_partition_list_t,
                                            destroyer<rd_kafka_topic_partition_list_t, rd_kafka_topic_partition_list_destroy>>;
-using admin_options_ptr =
-    std::unique_ptr<rd_kafka_AdminOptions_t, destroyer<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>>;
 
 } // namespace kspout::rdkafka

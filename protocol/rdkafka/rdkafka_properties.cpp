@@ -134,6 +134,10 @@ std::vector<property> consumer_properties(const io::cluster_options& cluster, co
         {"enable.auto.commit", "false"},
         {"enable.auto.offset.store", "false"},
         {"enable.partition.eof", "false"},
+        // We never join through librdkafka (partitions are assigned, not subscribed), so this only
+        // bounds how long it defers a commit while no coordinator is known: the owner commits again
+        // anyway, and a commit without a send-by time then fails instead of waiting for the broker.
+        {"session.timeout.ms", "1000"},
         {"auto.offset.reset", std::string(reset_name(consumer.auto_offset_reset))},
         {"isolation.level", consumer.isolation == messages::isolation_level::read_committed ? "read_committed"
                                                                                             : "read_uncommitted"},

@@ -141,6 +141,7 @@ void chaos_run::print_report(std::ostream& out) const
         << "  duplicates           " << driver_.duplicates() << " (of offsets below a commit already made: "
         << driver_.emitted_below_commit() << ")\n"
         << "  lost                 " << driver_.missing(ends_) << "\n"
+        << "  commits moved back   " << driver_.regressions().size() << "\n"
         << "  commit checks        " << driver_.checks() << " (" << driver_.compared() << " comparisons)\n"
         << "  peak RSS of a task   " << driver_.peak_rss_kib() / 1024 << " MiB\n"
         << "  faults injected      " << injected_total() << "\n";

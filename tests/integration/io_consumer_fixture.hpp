@@ -248,6 +248,16 @@ protected:
         return result.value_or(make_error_code(errc::request_timed_out));
     }
 
+    // A commit that must be sent by `send_by`.
+    std::error_code commit_by(fetch_engine& c, std::map<std::int32_t, std::int64_t> offsets,
+                              std::chrono::steady_clock::time_point send_by)
+    {
+        std::optional<std::error_code> result;
+        c.commit(std::move(offsets), send_by, [&](std::error_code ec) { result = ec; });
+        EXPECT_TRUE(testing::run_until(ioc, [&] { return result.has_value(); }));
+        return result.value_or(make_error_code(errc::request_timed_out));
+    }
+
     std::map<std::int32_t, std::int64_t> committed(fetch_engine& c, std::vector<std::int32_t> partitions,
                                                    std::error_code* error = nullptr)
     {

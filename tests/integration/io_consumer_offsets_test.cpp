@@ -81,6 +81,28 @@ TEST_F(ConsumerOffsetsTest, CoordinatorErrorsAreRetriedFatalOnesReported)
     EXPECT_EQ(commit(*groupless, {{0, 1}}), make_error_code(consumer_errc::no_group));
 }
 
+// A commit not sent by its send-by time fails with commit_window_closed and is dropped, never sent
+// later: a balanced member past its ZooKeeper lease must not commit under the partitions' next owner.
+TEST_F(ConsumerOffsetsTest, ACommitNotSentByItsDeadlineIsDroppedNotSentLate)
+{
+    using std::chrono::steady_clock;
+    mock.create_topic("window", 1);
+    auto options = options_for("window");
+    options.group_id = "window-group";
+    auto consumer = make_consumer(options);
+    ASSERT_FALSE(commit(*consumer, {{0, 3}}));
+
+    mock.broker_down(-1);
+    EXPECT_EQ(commit_by(*consumer, {{0, 4}}, steady_clock::now() + 300ms),
+              make_error_code(consumer_errc::commit_window_closed));
+    mock.broker_up(-1);
+    EXPECT_EQ(commit_by(*consumer, {{0, 5}}, steady_clock::now()), make_error_code(consumer_errc::commit_window_closed));
+    EXPECT_EQ(committed(*consumer, {0}), (std::map<std::int32_t, std::int64_t>{{0, 3}}));
+    EXPECT_EQ(python_committed("window-group", "window", {0}), "0=3\n");
+    ASSERT_FALSE(commit_by(*consumer, {{0, 6}}, steady_clock::now() + 5s));
+    EXPECT_EQ(python_committed("window-group", "window", {0}), "0=6\n");
+}
+
 // A commit inside a generation is not retried when the group fenced it: the member must rejoin.
 TEST_F(ConsumerOffsetsTest, AFencedMemberCommitFailsAtOnceAndChangesNothing)
 {

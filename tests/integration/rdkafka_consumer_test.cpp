@@ -124,6 +124,33 @@ TEST_F(RdkafkaConsumerTest, CommitsAreReadByOurConsumerAndKafkaPythonAndTheirsBy
     EXPECT_EQ(committed(*theirs, {0, 1, 2}), (std::map<std::int32_t, std::int64_t>{{0, 5}, {1, 7}, {2, 11}}));
 }
 
+// librdkafka keeps a commit it cannot send until the coordinator's broker is back. One still
+// unsent at its send-by time fails with commit_window_closed and never lands: its handle goes.
+TEST_F(RdkafkaConsumerTest, ACommitNotSentByItsDeadlineIsWithdrawnNotSentLate)
+{
+    using std::chrono::steady_clock;
+    mock.create_topic("outage", 1);
+    auto options = options_for("outage");
+    options.group_id = "outage-group";
+    auto c = make_rdkafka(options);
+    ASSERT_FALSE(commit(*c, {{0, 3}}));
+
+    mock.broker_down(-1);
+    EXPECT_EQ(commit_by(*c, {{0, 4}}, steady_clock::now() + 300ms), make_error_code(consumer_errc::commit_window_closed));
+    EXPECT_EQ(commit_by(*c, {{0, 5}}, steady_clock::now()), make_error_code(consumer_errc::commit_window_closed));
+    // Gone with the consumer, whose destruction waits until librdkafka's handles are destroyed.
+    c->stop();
+    engines_.clear();
+    c.reset();
+    mock.broker_up(-1);
+
+    auto d = make_rdkafka(options);
+    EXPECT_EQ(committed(*d, {0}), (std::map<std::int32_t, std::int64_t>{{0, 3}}));
+    ASSERT_FALSE(commit_by(*d, {{0, 6}}, steady_clock::now() + 5s));
+    EXPECT_EQ(python_committed("outage-group", "outage", {0}), "0=6\n");
+    EXPECT_EQ(committed(*d, {0}), (std::map<std::int32_t, std::int64_t>{{0, 6}}));
+}
+
 TEST_F(RdkafkaConsumerTest, StartsAtTheCommittedOffsetElseByTheResetPolicy)
 {
     mock.create_topic("starts", 3);

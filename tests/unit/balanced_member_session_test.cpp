@@ -56,6 +56,8 @@ TEST_F(MemberSession, ARegisteredMemberHoldsALeaseOfHalfTheTimeoutFromEachProbe)
     EXPECT_TRUE(machine.registered());
     EXPECT_TRUE(machine.lease_valid(now + 2999ms));
     EXPECT_FALSE(machine.lease_valid(now + 3s));
+    // What a commit gets as its send-by time: the lease's end.
+    EXPECT_EQ(machine.lease_valid_until(), now + 3s);
 }
 
 TEST_F(MemberSession, DisconnectThenReconnectWithinTheSessionPausesThenResumesAndRejoins)
@@ -229,6 +231,7 @@ TEST(MemberSessionStatic, AStaticMemberAlwaysHoldsTheLease)
     o.fixed = static_member{0, 1};
     member_session machine{o, "me"};
     EXPECT_TRUE(machine.lease_valid(session::clock::time_point{}));
+    EXPECT_EQ(machine.lease_valid_until(), session::clock::time_point::max()); // its commits have no send-by time
 }
 
 } // namespace
