@@ -1,6 +1,8 @@
 // chaos_run: the faults on tasks and ZooKeeper, the brokers' own faults, the report and the checks.
 #include "tests/integration/chaos_run.hpp"
 
+#include "tests/integration/test_engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -47,6 +49,7 @@ chaos_run::chaos_run(const chaos_settings& settings, chaos_brokers& brokers, std
     for (int t = 1; t <= s_.tasks; ++t) tasks.push_back(t);
     for (auto t : tasks) driver_.add(t, tasks);
     driver_.enable_timeouts(25);
+    if (test_engine() == "rdkafka") driver_.allow_late_commits_after_resume();
 }
 
 void chaos_run::run_faults()
@@ -141,6 +144,7 @@ void chaos_run::print_report(std::ostream& out) const
         << "  duplicates           " << driver_.duplicates() << " (of offsets below a commit already made: "
         << driver_.emitted_below_commit() << ")\n"
         << "  lost                 " << driver_.missing(ends_) << "\n"
+        << "  late commits         " << driver_.late_commits() << " (partitions a stalled task's commit moved back)\n"
         << "  commits moved back   " << driver_.regressions().size() << "\n"
         << "  commit checks        " << driver_.checks() << " (" << driver_.compared() << " comparisons)\n"
         << "  peak RSS of a task   " << driver_.peak_rss_kib() / 1024 << " MiB\n"
