@@ -94,6 +94,18 @@ bolt_output shell_bolt::process_tuple(bolt_tuple input)
     return read_until([&](const bolt_output&) { return !is_pending(id); });
 }
 
+bolt_output shell_bolt::read_for(std::chrono::milliseconds period)
+{
+    bolt_output output;
+    const auto until = std::chrono::steady_clock::now() + period;
+    for (auto now = std::chrono::steady_clock::now(); now < until; now = std::chrono::steady_clock::now()) {
+        auto text = process_.try_read_message(std::chrono::duration_cast<std::chrono::milliseconds>(until - now));
+        if (!text) break;
+        apply(*text, output);
+    }
+    return output;
+}
+
 bolt_output shell_bolt::heartbeat()
 {
     send_heartbeat();

@@ -54,6 +54,9 @@ public:
     // Reads and checks the messages already written, without waiting (a host that multiplexes
     // many bolts keeps its own heartbeat clock from output.messages).
     bolt_output read_available();
+    // Whatever arrives within `period`, without ShellBolt's silence check: the host waits that
+    // long between two heartbeats.
+    bolt_output read_for(std::chrono::milliseconds period);
 
     // execute, then read until that tuple is acked or failed.
     bolt_output process_tuple(bolt_tuple input);

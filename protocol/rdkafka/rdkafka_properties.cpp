@@ -167,9 +167,13 @@ std::vector<property> producer_properties(const io::cluster_options& cluster, co
     out.insert(out.end(), {
         {"acks", std::to_string(producer.acks)},
         {"compression.codec", std::string(compression_name(producer.compression))},
-        {"linger.ms", ms(producer.linger)},
+        // librdkafka refuses a linger.ms not below message.timeout.ms; a record lingering that
+        // long would expire unsent anyway.
+        {"linger.ms", ms(std::min(producer.linger, producer.delivery_timeout - std::chrono::milliseconds(1)))},
         {"batch.size", std::to_string(producer.batch_size)},
-        {"queue.buffering.max.kbytes", std::to_string(std::max<std::size_t>(1, producer.max_buffered_bytes / 1024))},
+        // Rounded up: our own bound (which counts headers too) must be the one that binds, so
+        // that a full buffer holds records back instead of librdkafka refusing one.
+        {"queue.buffering.max.kbytes", std::to_string(std::max<std::size_t>(1, (producer.max_buffered_bytes + 1023) / 1024))},
         {"message.send.max.retries", std::to_string(std::min(producer.retries, librdkafka_max_retries))},
         {"retry.backoff.ms", ms(producer.retry_backoff)},
         {"message.timeout.ms", ms(producer.delivery_timeout)},

@@ -82,6 +82,8 @@ std::vector<bolt_key_spec> make_bolt_key_table()
         client("kafka.sasl.mechanism"),
         client("kafka.sasl.username"),
         client("kafka.sasl.password"),
+        client("kafka.client.engine"),
+        client("kafka.rdkafka.*"),
         {"kafka.bolt.fields", "topic,partition,offset,key,value", "the input tuple's field names, in order",
          input_fields_key()},
         {"kafka.bolt.topic.field", "", "field holding each record's topic (empty: kafka.bolt.topic)",

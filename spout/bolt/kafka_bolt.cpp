@@ -3,6 +3,7 @@
 
 #include "multilang/context.hpp"
 #include "multilang/excerpt.hpp"
+#include "protocol/engine/engines.hpp"
 #include "protocol/log/logger.hpp"
 
 #include <boost/asio/post.hpp>
@@ -132,13 +133,14 @@ std::optional<std::string> kafka_bolt::on_handshake(const multilang::handshake& 
     };
     try {
         cluster_ = io::cluster::create(executor_, settings_.cluster, producer_log);
-        producer_ = io::producer::create(cluster_, settings_.producer, producer_log);
+        producer_ = engine::make_producer_engine(executor_, cluster_, settings_.cluster, settings_.producer, producer_log);
     } catch (const std::invalid_argument& e) {
         return e.what();
     }
     std::string hello = "kafka-bolt: task " + std::to_string(context->task_id) + " writing to " +
                         (settings_.topic.empty() ? "the topic in field " + settings_.fields.topic : settings_.topic) +
-                        " (acks " + (settings_.producer.acks == -1 ? "all" : "1") + ")";
+                        " (acks " + (settings_.producer.acks == -1 ? "all" : "1") + ", " +
+                        (settings_.cluster.engine == io::client_engine::rdkafka ? "rdkafka" : "native") + " engine)";
     std::string warning;
     if (settings_.producer.delivery_timeout >= settings_.message_timeout) {
         warning = "kafka-bolt: kafka.bolt.delivery.timeout.ms (" +

@@ -3,6 +3,7 @@
 
 #include "multilang/bolt_session.hpp"
 #include "protocol/io/producer.hpp"
+#include "protocol/io/producer_engine.hpp"
 #include "spout/bolt/bolt_settings.hpp"
 #include "spout/bolt/delivery_book.hpp"
 #include "spout/bolt/record_mapping.hpp"
@@ -68,7 +69,7 @@ private:
     std::optional<record_mapping> mapping_;
     std::optional<delivery_book> book_;
     std::shared_ptr<io::cluster> cluster_;
-    std::shared_ptr<io::producer> producer_;
+    std::shared_ptr<io::producer_engine> producer_;
 
     boost::asio::steady_timer guard_timer_; // while paused: when to let a heartbeat through
     boost::asio::steady_timer close_timer_;

@@ -1,6 +1,8 @@
 // bolt_harness: kafka-bolt under the ShellBolt host, with the spout's tuple shape.
 #include "tests/integration/bolt_harness.hpp"
 
+#include "tests/integration/test_engine.hpp"
+
 #include <algorithm>
 
 namespace kspout::testing {
@@ -13,6 +15,7 @@ multilang::json bolt_conf(const std::string& bootstrap, const std::string& topic
             {"kafka.bolt.topic", topic},
             {"kafka.bolt.retry.backoff.ms", 20},
             {"kafka.bolt.linger.ms", 2},
+            {"kafka.client.engine", test_engine()},
             {"topology.name", "test"}};
 }
 

@@ -121,5 +121,25 @@ TEST(RdkafkaProperties, TheProducerMatchesOursAndRefusesTransactions)
     EXPECT_THROW(producer_properties(cluster, o, {{"transactional.id", "x"}}), std::invalid_argument);
 }
 
+// Our bound on buffered bytes must bind before librdkafka's (whole KiB), so a full buffer holds
+// tuples back instead of librdkafka refusing a record; and librdkafka takes no linger.ms that is
+// not below message.timeout.ms.
+TEST(RdkafkaProperties, TheProducerBufferRoundsUpAndLingerStaysBelowTheDeliveryTimeout)
+{
+    io::cluster_options cluster;
+    io::producer_options o;
+    o.max_buffered_bytes = 3000;
+    o.linger = std::chrono::seconds(60);
+    o.delivery_timeout = std::chrono::seconds(25);
+    auto p = as_map(producer_properties(cluster, o, {}));
+    EXPECT_EQ(p["queue.buffering.max.kbytes"], "3");
+    EXPECT_EQ(p["linger.ms"], "24999");
+    o.max_buffered_bytes = 4096;
+    o.linger = std::chrono::milliseconds(5);
+    p = as_map(producer_properties(cluster, o, {}));
+    EXPECT_EQ(p["queue.buffering.max.kbytes"], "4");
+    EXPECT_EQ(p["linger.ms"], "5");
+}
+
 } // namespace
 } // namespace kspout::rdkafka
