@@ -4,6 +4,7 @@
 # partitions: kspout_bench_bolt_drive plays Storm's acking ShellBolt (tuples ["key-i", value]
 # while fewer than --max-pending wait, heartbeats every second) against kafka-bolt, against
 # pystorm_kafka_bolt.py (pystorm's Bolt, kafka-python's producer, ack in the delivery callback),
+# against kafka-bolt with kafka.client.engine=rdkafka (librdkafka producing under the same bolt),
 # and against ack_bolt (acks at once: the floor the pipe, the framing and the driver set); and
 # our producer alone and librdkafka's, writing the same records without Storm. After each bolt
 # run the topic must hold one record per tuple, or the benchmark stops. Prints medians and the
@@ -44,9 +45,12 @@ def main():
 
     launcher = os.path.join(args.build_dir, "tests/integration/kspout-mock-cluster")
     drive = os.path.join(args.build_dir, "bench/kspout_bench_bolt_drive")
-    bolts = {"kafka-bolt": [os.path.join(args.build_dir, "spout/bolt/kafka-bolt")],
-             "python bolt": [args.peer_python, os.path.join(here, "pystorm_kafka_bolt.py")],
-             "ack floor": [os.path.join(args.build_dir, "bench/kspout_bench_ack_bolt")]}
+    kafka_bolt = [os.path.join(args.build_dir, "spout/bolt/kafka-bolt")]
+    # name -> (command, the conf it adds)
+    bolts = {"kafka-bolt": (kafka_bolt, {}),
+             "kafka-bolt/rdkafka": (kafka_bolt, {"kafka.client.engine": "rdkafka"}),
+             "python bolt": ([args.peer_python, os.path.join(here, "pystorm_kafka_bolt.py")], {}),
+             "ack floor": ([os.path.join(args.build_dir, "bench/kspout_bench_ack_bolt")], {})}
     producers = {"producer ours": os.path.join(args.build_dir, "bench/kspout_bench_produce_ours"),
                  "producer librdkafka": os.path.join(args.build_dir, "bench/kspout_bench_produce_librdkafka")}
 
@@ -64,14 +68,14 @@ def main():
     try:
         for i in range(args.runs):
             print(f"run {i + 1}", flush=True)
-            for name, argv in bolts.items():
+            for name, (argv, extra_conf) in bolts.items():
                 if name == "python bolt" and i >= args.python_runs:
                     continue
                 topic = fresh_topic()
                 # The handshake's conf carries Storm's defaults, topology.shellbolt.max.pending among them.
                 conf = {"topology.subprocess.timeout.secs": 30, "topology.shellbolt.max.pending": args.max_pending,
                         "kafka.bootstrap.servers": bootstrap, "kafka.bolt.topic": topic,
-                        "kafka.bolt.fields": "key,value"}
+                        "kafka.bolt.fields": "key,value", **extra_conf}
                 r = run([drive, str(args.messages), str(args.max_pending), str(args.value_size), json.dumps(conf),
                          "--"] + argv, 1800)
                 # pystorm exits 2 when Storm goes away (stdin ends); ours exit 0.
@@ -105,6 +109,9 @@ def main():
     ours, python = rates["kafka-bolt"], rates["python bolt"]
     print(f"kafka-bolt/python bolt: {ours / python:.1f}x records/s, "
           f"{cpus['python bolt'] / cpus['kafka-bolt']:.1f}x less CPU per record")
+    theirs = rates["kafka-bolt/rdkafka"]
+    print(f"kafka-bolt, our engine/rdkafka engine: {ours / theirs:.2f}x records/s, "
+          f"{cpus['kafka-bolt/rdkafka'] / cpus['kafka-bolt']:.2f}x less CPU per record")
     print(f"pipe floor (ack bolt, max pending {args.max_pending}): {rates['ack floor']:,.0f} tuples/s; "
           f"kafka-bolt reaches {ours / rates['ack floor']:.2f} of it")
     print(f"producers alone: ours/librdkafka {rates['producer ours'] / rates['producer librdkafka']:.2f}x records/s; "

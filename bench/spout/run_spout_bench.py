@@ -3,11 +3,13 @@
 # Starts librdkafka's mock cluster, has kcat produce N messages over P partitions, then in turns:
 # our raw consumer reads them all (the ceiling), kafka-spout is driven through the multilang pipe
 # by kspout_bench_spout_drive (next, one ack per tuple, deactivate, EOF), and so is
-# python_spout.py, each in Storm's two acking modes: with ackers (every ack waits for its sync)
+# python_spout.py, and kafka-spout once more with kafka.client.engine=rdkafka (librdkafka fetching
+# and committing under the same spout), each in Storm's two acking modes: with ackers (every ack waits for its sync)
 # and with zero ackers (acks written as emits arrive). kspout_bench_pipe_floor measures the bare
 # ack/sync round trip, the ceiling of the first mode. Each spout run uses a fresh group;
 # afterwards every partition's committed offset must equal its end offset, or the benchmark
-# stops. Prints medians, ours/python per mode and ours as a fraction of the raw consumer.
+# stops. Prints medians, ours/python per mode, our engine against the rdkafka engine, and ours as
+# a fraction of the raw consumer.
 # Run with Debian's /usr/bin/python3.
 import argparse
 import json
@@ -44,8 +46,11 @@ def main():
     raw = os.path.join(args.build_dir, "bench/kspout_bench_consume_ours")
     drive = os.path.join(args.build_dir, "bench/kspout_bench_spout_drive")
     pipe_floor = os.path.join(args.build_dir, "bench/kspout_bench_pipe_floor")
-    spouts = {"kafka-spout": [os.path.join(args.build_dir, "spout/kafka-spout")],
-              "python spout": ["/usr/bin/python3", os.path.join(here, "python_spout.py")]}
+    kafka_spout = [os.path.join(args.build_dir, "spout/kafka-spout")]
+    # name -> (command, the conf it adds)
+    spouts = {"kafka-spout": (kafka_spout, {}),
+              "kafka-spout/rdkafka": (kafka_spout, {"kafka.client.engine": "rdkafka"}),
+              "python spout": (["/usr/bin/python3", os.path.join(here, "python_spout.py")], {})}
     modes = ("acker", "zero-acker")
 
     mock, bootstrap = start_mock(launcher)
@@ -57,10 +62,10 @@ def main():
         print(f"loaded {args.messages} messages of {args.value_size} bytes into {args.partitions} partitions "
               f"with kcat in {took:.1f} s", flush=True)
 
-        def drive_spout(mode, argv, group):
+        def drive_spout(mode, argv, extra_conf, group):
             conf = {"topology.subprocess.timeout.secs": 30, "kafka.bootstrap.servers": bootstrap,
                     "kafka.topic": "bench", "kafka.group.id": group, "kafka.spout.assignment": "static",
-                    "kafka.spout.batch.size": args.batch}
+                    "kafka.spout.batch.size": args.batch, **extra_conf}
             r = run([drive, mode, str(args.messages), json.dumps(conf), "--"] + argv, 1800)
             check_committed(bootstrap, "bench", group, args.partitions)
             return r
@@ -75,10 +80,11 @@ def main():
             results["pipe floor"].append(r)
             report("pipe floor", r)
             for mode in modes:
-                for name, argv in spouts.items():
+                for name, (argv, extra_conf) in spouts.items():
                     if name == "python spout" and i >= args.python_runs:
                         continue
-                    r = drive_spout(mode, argv, f"bench-{name.split()[0]}-{mode}-{i}")
+                    group = f"bench-{name.split()[0].replace('/', '-')}-{mode}-{i}"
+                    r = drive_spout(mode, argv, extra_conf, group)
                     results[f"{name} {mode}"].append(r)
                     report(f"{name} {mode}", r)
     finally:
@@ -103,6 +109,10 @@ def main():
         print(f"{mode:10s} kafka-spout/python spout: {ours / python:.1f}x tuples/s, "
               f"{cpus[f'python spout {mode}'] / cpus[f'kafka-spout {mode}']:.1f}x less CPU per tuple; "
               f"kafka-spout = {ours / rates['raw consumer']:.2f} of the raw consumer's msg/s")
+    for mode in modes:
+        ours, theirs = rates[f"kafka-spout {mode}"], rates[f"kafka-spout/rdkafka {mode}"]
+        print(f"{mode:10s} kafka-spout, our engine/rdkafka engine: {ours / theirs:.2f}x tuples/s, "
+              f"{cpus[f'kafka-spout/rdkafka {mode}'] / cpus[f'kafka-spout {mode}']:.2f}x less CPU per tuple")
     print(f"acker mode ceiling (pipe round trip): {rates['pipe floor']:,.0f} tuples/s; kafka-spout reaches "
           f"{rates['kafka-spout acker'] / rates['pipe floor']:.2f} of it")
 
