@@ -91,15 +91,15 @@ def main():
         stop_mock(mock)
 
     print()
-    print(f"{'':24s}{'tuples/s (median)':>19s}{'cpu us/tuple':>14s}{'peak RSS MB':>13s}{'runs':>6s}"
+    print(f"{'':32s}{'tuples/s (median)':>19s}{'cpu us/tuple':>14s}{'peak RSS MB':>13s}{'runs':>6s}"
           f"{'driver cpu us/tuple':>21s}")
     rates, cpus = {}, {}
     for name, rs in results.items():
         rates[name], cpus[name], rss, driver = medians(rs)
         if name == "pipe floor":  # no spout process: only the round trip counts
-            print(f"{name:24s}{rates[name]:>19,.0f}{'-':>14s}{'-':>13s}{len(rs):>6d}")
+            print(f"{name:32s}{rates[name]:>19,.0f}{'-':>14s}{'-':>13s}{len(rs):>6d}")
             continue
-        line = f"{name:24s}{rates[name]:>19,.0f}{cpus[name]:>14.2f}{rss:>13.0f}{len(rs):>6d}"
+        line = f"{name:32s}{rates[name]:>19,.0f}{cpus[name]:>14.2f}{rss:>13.0f}{len(rs):>6d}"
         if driver is not None:
             line += f"{driver:>21.2f}"
         print(line)
