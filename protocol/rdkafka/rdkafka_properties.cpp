@@ -147,7 +147,10 @@ std::vector<property> consumer_properties(const io::cluster_options& cluster, co
         {"max.partition.fetch.bytes", std::to_string(consumer.fetch_partition_bytes)},
         {"fetch.max.bytes", std::to_string(consumer.fetch_response_max_bytes)},
         {"receive.message.max.bytes", std::to_string(std::int64_t{consumer.fetch_response_max_bytes} + 512)},
-        {"queued.min.messages", std::to_string(consumer.queued_max_messages)},
+        // queued.min.messages stays librdkafka's (100000), not kafka.queued.max.messages: a
+        // partition above it is left out of fetches until the broker thread next wakes (up to a
+        // second in librdkafka 2.0), not when poll() drains it, which held the spout to a few
+        // thousand records a second. The bytes bound still caps each partition's buffer.
         {"queued.max.messages.kbytes", std::to_string(std::max<std::size_t>(1, consumer.queued_max_bytes / 1024))},
         {"retry.backoff.ms", ms(consumer.retry_backoff)},
         {"topic.metadata.refresh.interval.ms", ms(consumer.metadata_max_age)},
