@@ -152,7 +152,6 @@ std::vector<property> consumer_properties(const io::cluster_options& cluster, co
         // second in librdkafka 2.0), not when poll() drains it, which held the spout to a few
         // thousand records a second. The bytes bound still caps each partition's buffer.
         {"queued.max.messages.kbytes", std::to_string(std::max<std::size_t>(1, consumer.queued_max_bytes / 1024))},
-        {"retry.backoff.ms", ms(consumer.retry_backoff)},
         {"topic.metadata.refresh.interval.ms", ms(consumer.metadata_max_age)},
     });
     for (const auto& p : passthrough) {
