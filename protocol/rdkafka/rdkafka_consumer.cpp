@@ -311,6 +311,8 @@ std::span<const io::consumer_message> rdkafka_consumer::poll(std::size_t max_mes
             out.offset = m->offset;
             rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
             out.timestamp = rd_kafka_message_timestamp(m.get(), &type);
+            // A v0 message has no timestamp; librdkafka leaves 0 there, Kafka and our engine say -1.
+            if (type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) out.timestamp = -1;
             out.timestamp_type = type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? records::timestamp_type::log_append_time
                                                                             : records::timestamp_type::create_time;
             out.key = view(m->key, m->key_len);

@@ -1,6 +1,8 @@
 // The librdkafka configuration that matches our client options, plus the user's own properties.
 #include "protocol/rdkafka/rdkafka_properties.hpp"
 
+#include "protocol/records/compression.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -40,18 +42,6 @@ std::string_view reset_name(io::offset_reset r)
     case io::offset_reset::error: return "error";
     }
     return "latest";
-}
-
-std::string_view compression_name(records::compression c)
-{
-    switch (c) {
-    case records::compression::none: return "none";
-    case records::compression::gzip: return "gzip";
-    case records::compression::snappy: return "snappy";
-    case records::compression::lz4: return "lz4";
-    case records::compression::zstd: return "zstd";
-    }
-    return "none";
 }
 
 bool is_true(std::string value)
@@ -168,7 +158,7 @@ std::vector<property> producer_properties(const io::cluster_options& cluster, co
     std::vector<property> out = connection_properties(cluster);
     out.insert(out.end(), {
         {"acks", std::to_string(producer.acks)},
-        {"compression.codec", std::string(compression_name(producer.compression))},
+        {"compression.codec", std::string(records::to_string(producer.compression))},
         // librdkafka refuses a linger.ms not below message.timeout.ms; a record lingering that
         // long would expire unsent anyway.
         {"linger.ms", ms(std::min(producer.linger, producer.delivery_timeout - std::chrono::milliseconds(1)))},

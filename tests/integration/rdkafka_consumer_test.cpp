@@ -1,37 +1,12 @@
 // The rdkafka engine against the mock: the same records as our consumer for every codec, offsets, starts, seek, pause, revoke.
+#include "tests/integration/full_record.hpp"
 #include "tests/integration/io_consumer_fixture.hpp"
 
 #include "protocol/io/consumer_error.hpp"
 #include "protocol/rdkafka/rdkafka_consumer.hpp"
 
-#include <algorithm>
-#include <tuple>
-
 namespace kspout::io::consumer_testing {
 namespace {
-
-// Everything a record carries, so that two engines can be compared field by field.
-struct full_record {
-    std::int32_t partition = 0;
-    std::int64_t offset = 0;
-    std::int64_t timestamp = 0;
-    records::timestamp_type timestamp_type = records::timestamp_type::create_time;
-    std::optional<std::string> key;
-    std::optional<std::string> value;
-    std::vector<std::pair<std::string, std::optional<std::string>>> headers;
-
-    auto tie() const { return std::tie(partition, offset, timestamp, timestamp_type, key, value, headers); }
-    bool operator==(const full_record& o) const { return tie() == o.tie(); }
-    bool operator<(const full_record& o) const { return std::tie(partition, offset) < std::tie(o.partition, o.offset); }
-};
-
-std::ostream& operator<<(std::ostream& out, const full_record& r)
-{
-    out << "p" << r.partition << "@" << r.offset << " ts " << r.timestamp << " key " << r.key.value_or("<null>")
-        << " value " << r.value.value_or("<null>") << " headers";
-    for (const auto& [k, v] : r.headers) out << " " << k << "=" << v.value_or("<null>");
-    return out;
-}
 
 class RdkafkaConsumerTest : public ConsumerFixture {
 protected:
@@ -51,23 +26,7 @@ protected:
         return c;
     }
 
-    // Polls until `count` records came (or the limit), then returns them sorted.
-    std::vector<full_record> read(fetch_engine& c, std::size_t count)
-    {
-        std::vector<full_record> out;
-        EXPECT_TRUE(testing::run_until(ioc, [&] {
-            for (auto batch = c.poll(100); !batch.empty(); batch = c.poll(100)) {
-                for (const auto& m : batch) {
-                    full_record r{m.partition, m.offset, m.timestamp, m.timestamp_type, copy(m.key), copy(m.value), {}};
-                    for (const auto& h : m.headers) r.headers.emplace_back(std::string(h.key), copy(h.value));
-                    out.push_back(std::move(r));
-                }
-            }
-            return out.size() >= count;
-        })) << out.size() << " of " << count;
-        std::sort(out.begin(), out.end());
-        return out;
-    }
+    std::vector<full_record> read(fetch_engine& c, std::size_t count) { return read_full_records(ioc, c, count); }
 
     // Records with headers and a null value, which kcat's -H and -Z produce.
     void produce_with_headers(const std::string& topic, std::int32_t partition, int count)

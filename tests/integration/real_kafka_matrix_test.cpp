@@ -1,120 +1,8 @@
 // The compatibility matrix for one broker version (KSPOUT_KAFKA_VERSION): metadata, every message format and codec, offsets, the spout.
-#include "tests/integration/group_driver.hpp"
-#include "tests/integration/io_consumer_fixture.hpp"
-#include "tests/integration/io_producer_peers.hpp"
-#include "tests/integration/kafka_broker.hpp"
-
-#include "protocol/io/producer.hpp"
-
-#include <gtest/gtest.h>
-
-#include <iostream>
-#include <set>
+#include "tests/integration/real_kafka_matrix_fixture.hpp"
 
 namespace kspout::io::consumer_testing {
 namespace {
-
-using testing::kafka_broker;
-using testing::kafka_version_at_least;
-using testing::shared_kafka_broker;
-
-constexpr std::int64_t base_time = 1700000000000;
-
-const char* name(records::compression c)
-{
-    switch (c) {
-    case records::compression::none: return "none";
-    case records::compression::gzip: return "gzip";
-    case records::compression::snappy: return "snappy";
-    case records::compression::lz4: return "lz4";
-    case records::compression::zstd: return "zstd";
-    }
-    return "?";
-}
-
-// The message formats (magic values) a broker version stores: v1 came with 0.10, v2 with 0.11;
-// from 3.0 message.format.version is ignored and everything is stored as v2.
-std::vector<int> formats_of(const std::string& version)
-{
-    if (kafka_version_at_least(version, {3})) return {2};
-    if (kafka_version_at_least(version, {0, 11})) return {0, 1, 2};
-    if (kafka_version_at_least(version, {0, 10})) return {0, 1};
-    return {0};
-}
-
-// The topic config that makes a broker store `magic` (none for its own newest format).
-std::map<std::string, std::string> format_config(const std::string& version, int magic)
-{
-    if (magic == formats_of(version).back()) return {};
-    return {{"message.format.version", magic == 0 ? "0.9.0" : "0.10.0"}};
-}
-
-// zstd needs Kafka 2.1 and record batches (v2); gzip, snappy and lz4 go back to 0.8.2.
-std::vector<records::compression> codecs_of(const std::string& version, int magic)
-{
-    std::vector<records::compression> out = {records::compression::none, records::compression::gzip,
-                                             records::compression::snappy, records::compression::lz4};
-    if (magic == 2 && kafka_version_at_least(version, {2, 1})) out.push_back(records::compression::zstd);
-    return out;
-}
-
-class Matrix : public ConsumerFixtureBase {
-protected:
-    kafka_broker& broker = shared_kafka_broker();
-    std::string bootstrap() const override { return broker.bootstrap(); }
-    cluster_options fast_cluster_options() override { return broker.client_options(); }
-    const std::string& version() const { return broker.version(); }
-
-    // Produces with our producer; returns what was sent, each record's delivery filled in.
-    std::vector<testing::sent_record> produce_ours(const std::string& topic, std::vector<testing::sent_record> sent,
-                                                   records::compression codec = records::compression::none)
-    {
-        io::producer_options options;
-        options.compression = codec;
-        options.batch_size = 600; // several batches per partition
-        options.request_timeout = 10s;
-        options.delivery_timeout = 30s;
-        auto producer = io::producer::create(shared_cluster(), options);
-        testing::produce_all(*producer, topic, sent);
-        EXPECT_FALSE(testing::flush_and_wait(ioc, *producer));
-        producer->stop();
-        return sent;
-    }
-
-    // Keyed records "key-i" -> "value-i", i from 0, spread over the partitions by key.
-    std::map<std::int32_t, std::int64_t> produce_numbered(const std::string& topic, int count)
-    {
-        std::vector<testing::sent_record> sent(static_cast<std::size_t>(count));
-        for (int i = 0; i < count; ++i) {
-            sent[static_cast<std::size_t>(i)].key = "key-" + std::to_string(i);
-            sent[static_cast<std::size_t>(i)].value = "value-" + std::to_string(i);
-        }
-        std::map<std::int32_t, std::int64_t> ends;
-        for (const auto& r : produce_ours(topic, std::move(sent))) {
-            EXPECT_FALSE(r.ec) << r.ec.message();
-            ends[r.delivered_partition] = std::max(ends[r.delivered_partition], r.delivered_offset + 1);
-        }
-        return ends;
-    }
-
-    // What the spout needs to talk to this broker: before 0.10, the fallback table and no probe.
-    multilang::json spout_settings() const
-    {
-        auto options = broker.client_options();
-        multilang::json conf = {{"kafka.broker.version.fallback", options.broker.broker_version_fallback}};
-        if (!kafka_version_at_least(version(), {0, 10})) conf["kafka.api.version.request"] = false;
-        return conf;
-    }
-
-    void create(const std::string& topic, int partitions, const std::map<std::string, std::string>& configs = {})
-    {
-        try {
-            broker.create_topic(topic, partitions, configs);
-        } catch (const std::exception& e) {
-            FAIL() << e.what();
-        }
-    }
-};
 
 TEST_F(Matrix, MetadataListsTheBrokerAndEveryPartition)
 {
@@ -139,32 +27,11 @@ TEST_F(Matrix, MetadataListsTheBrokerAndEveryPartition)
 // v2 keeps headers.
 TEST_F(Matrix, ProduceAndFetchEveryFormatAndCodec)
 {
-    constexpr int per_partition = 40;
+    constexpr std::int64_t per_partition = 40;
     for (int magic : formats_of(version())) {
         const std::string topic = "format-v" + std::to_string(magic);
-        const auto codecs = codecs_of(version(), magic);
-        create(topic, static_cast<int>(codecs.size()), format_config(version(), magic));
+        auto expected = produce_every_codec(topic, magic, per_partition);
         ASSERT_FALSE(HasFatalFailure());
-        std::map<std::pair<std::int32_t, std::int64_t>, testing::sent_record> expected;
-        for (std::size_t p = 0; p < codecs.size(); ++p) {
-            SCOPED_TRACE(topic + " codec " + name(codecs[p]));
-            std::vector<testing::sent_record> sent(per_partition);
-            for (int i = 0; i < per_partition; ++i) {
-                auto& r = sent[static_cast<std::size_t>(i)];
-                r.partition = static_cast<std::int32_t>(p);
-                r.key = "k" + std::to_string(i);
-                r.value = "format v" + std::to_string(magic) + " " + name(codecs[p]) + " record " + std::to_string(i) +
-                          std::string(static_cast<std::size_t>(20 + i % 17), 'x');
-                r.timestamp = base_time + i;
-                if (magic == 2) r.headers = {{"codec", name(codecs[p])}, {"none", std::nullopt}};
-            }
-            for (auto& r : produce_ours(topic, std::move(sent), codecs[p])) {
-                ASSERT_FALSE(r.ec) << r.ec.message();
-                ASSERT_EQ(r.deliveries, 1);
-                ASSERT_EQ(r.delivered_partition, static_cast<std::int32_t>(p));
-                expected.emplace(std::pair{r.delivered_partition, r.delivered_offset}, std::move(r));
-            }
-        }
         auto consumer = make_consumer(options_for(topic));
         consumer->assign_all();
         collector got;
@@ -222,34 +89,7 @@ TEST_F(Matrix, OffsetsCommittedAreFetchedAndConsumedFrom)
 
 TEST_F(Matrix, StaticSpoutAcksEverythingAndCommitsTheEnd)
 {
-    create("spout-static", 3);
-    auto ends = produce_numbered("spout-static", 150);
-    ASSERT_FALSE(HasFailure());
-    auto conf = testing::static_spout_conf(bootstrap(), "spout-static", "g-static");
-    const multilang::json extra = spout_settings();
-    for (const auto& [key, value] : extra.items()) conf[key] = value;
-    testing::temp_dir pid_dir;
-    testing::spout_task task(pid_dir, {conf});
-    task.storm().open();
-    task.storm().activate();
-    auto emits = task.next_until(150, 60s);
-    ASSERT_EQ(emits.size(), 150u) << task.process().drain_stderr();
-    std::set<std::pair<std::int32_t, std::int64_t>> seen;
-    for (const auto& e : emits) {
-        EXPECT_TRUE(seen.insert(testing::parse_emit_id(e)).second) << "emitted twice: " << *e.id;
-        task.storm().ack(*e.id);
-    }
-    auto options = options_for("spout-static");
-    options.group_id = "g-static";
-    auto reader = make_consumer(options);
-    std::map<std::int32_t, std::int64_t> committed_now;
-    for (auto deadline = std::chrono::steady_clock::now() + 30s;
-         committed_now != ends && std::chrono::steady_clock::now() < deadline;) {
-        EXPECT_TRUE(task.next_until(1, 100ms).empty()) << "emitted again after everything was acked";
-        committed_now = committed(*reader, {0, 1, 2});
-    }
-    EXPECT_EQ(committed_now, ends);
-    EXPECT_TRUE(testing::exits_zero_after_stdin_closes(task));
+    expect_static_spout_commits_the_end("spout-static", "g-static", spout_settings());
 }
 
 TEST_F(Matrix, BalancedSpoutsShareTheTopicAndCommitTheEnd)
