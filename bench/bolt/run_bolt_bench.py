@@ -100,15 +100,18 @@ def main():
           f"{'driver cpu us/tuple':>21s}")
     rates, cpus = {}, {}
     for name, rs in results.items():
+        if not rs:  # the python bolt with --python-runs 0
+            continue
         rates[name], cpus[name], rss, driver = medians(rs)
         line = f"{name:24s}{rates[name]:>19,.0f}{cpus[name]:>15.2f}{rss:>13.0f}{len(rs):>6d}"
         if driver is not None:
             line += f"{driver:>21.2f}"
         print(line)
     print()
-    ours, python = rates["kafka-bolt"], rates["python bolt"]
-    print(f"kafka-bolt/python bolt: {ours / python:.1f}x records/s, "
-          f"{cpus['python bolt'] / cpus['kafka-bolt']:.1f}x less CPU per record")
+    ours = rates["kafka-bolt"]
+    if "python bolt" in rates:
+        print(f"kafka-bolt/python bolt: {ours / rates['python bolt']:.1f}x records/s, "
+              f"{cpus['python bolt'] / cpus['kafka-bolt']:.1f}x less CPU per record")
     theirs = rates["kafka-bolt/rdkafka"]
     print(f"kafka-bolt, our engine/rdkafka engine: {ours / theirs:.2f}x records/s, "
           f"{cpus['kafka-bolt/rdkafka'] / cpus['kafka-bolt']:.2f}x less CPU per record")

@@ -8,8 +8,10 @@
 #include "protocol/rdkafka/wake_pipe.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <chrono>
 #include <map>
 #include <memory>
 
@@ -70,7 +72,10 @@ private:
     std::size_t buffered_bytes_ = 0;
     std::vector<completion> completed_; // delivery reports of one wake, run after librdkafka's poll
     std::vector<std::pair<std::uint64_t, flush_handler>> flushes_; // done once nothing below the mark is pending
-    bool flushing_ = false; // the worker is in rd_kafka_flush()
+    static constexpr std::chrono::milliseconds flush_slice{1};
+    static constexpr std::chrono::milliseconds flush_pause{8};
+    boost::asio::steady_timer flush_pause_; // between two flush slices
+    bool slicing_ = false;                  // the worker is in rd_kafka_flush()
     bool stopped_ = false;
 };
 
