@@ -1,7 +1,8 @@
-// The proxies: Kafka frames relayed with Metadata replies rewritten, and a byte relay that can be cut.
+// The proxies: Kafka frames relayed with Metadata replies rewritten or Produce answers lost, and a byte relay that can be cut.
 #include "tests/integration/balanced_proxy.hpp"
 
 #include "protocol/messages/metadata.hpp"
+#include "protocol/messages/versions.hpp"
 #include "protocol/wire/api_key.hpp"
 #include "protocol/wire/reader.hpp"
 #include "protocol/wire/writer.hpp"
@@ -90,6 +91,8 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
     std::map<std::string, int> visible;
     std::vector<std::weak_ptr<link>> links;
     int rewritten = 0;
+    int produce_answers_to_lose = 0;
+    int produce_answers_lost = 0;
     bool closed = false;
 
     explicit state(asio::io_context& io) : ioc(io) {}
@@ -98,6 +101,9 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
     {
         wire::reader r(body);
         std::int32_t correlation = r.int32();
+        const bool flexible = messages::is_flexible(wire::api_key::metadata, version);
+        if (flexible)
+            r.skip_tagged_fields(); // the response header's, from v9
         messages::metadata_response resp;
         if (!r.ok() || decode(r, resp, version))
             return body; // not ours to judge: pass it on as it came
@@ -117,6 +123,8 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
         ++rewritten;
         wire::writer w;
         w.int32(correlation);
+        if (flexible)
+            w.empty_tagged_fields();
         encode(w, resp, version);
         return w.take();
     }
@@ -150,9 +158,15 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
             std::int32_t correlation = r.int32();
             wire::byte_buffer out = std::move(*frame);
             if (auto it = l->in_flight.find(correlation); it != l->in_flight.end()) {
-                if (it->second.key == static_cast<std::int16_t>(wire::api_key::metadata))
+                const auto key = it->second.key;
+                if (key == static_cast<std::int16_t>(wire::api_key::metadata))
                     out = rewrite(out, it->second.version);
                 l->in_flight.erase(it);
+                if (key == static_cast<std::int16_t>(wire::api_key::produce) && produce_answers_to_lose > 0) {
+                    --produce_answers_to_lose;
+                    ++produce_answers_lost;
+                    break;
+                }
             }
             if (!co_await write_frame(l->client, out))
                 break;
@@ -234,6 +248,16 @@ void metadata_proxy::set_visible_partitions(const std::string& topic, int count)
 int metadata_proxy::metadata_replies() const
 {
     return state_->rewritten;
+}
+
+void metadata_proxy::lose_produce_answers(int count)
+{
+    state_->produce_answers_to_lose = count;
+}
+
+int metadata_proxy::lost_produce_answers() const
+{
+    return state_->produce_answers_lost;
 }
 
 struct cuttable_proxy::state : std::enable_shared_from_this<cuttable_proxy::state> {

@@ -1,5 +1,5 @@
-// Test helpers: TCP proxies. One in front of each mock broker that can hide a topic's higher
-// partitions from Metadata replies (the mock cannot grow a topic); one that can cut a connection.
+// Test helpers: TCP proxies. One in front of each broker that can hide a topic's higher partitions
+// from Metadata replies (the mock cannot grow a topic) or lose Produce answers; one that can cut a connection.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -30,6 +30,11 @@ public:
     void set_visible_partitions(const std::string& topic, int count);
     // How many Metadata replies were rewritten so far.
     int metadata_replies() const;
+    // The next `count` Produce answers are dropped and their connection closed, as a network
+    // failure after the broker appended the records would: the client must send them again.
+    void lose_produce_answers(int count);
+    // How many Produce answers were lost so far.
+    int lost_produce_answers() const;
 
     struct state;
 

@@ -1,0 +1,102 @@
+// Produce answers lost after a real broker appended the records: a second copy without idempotence, one copy with it, both engines.
+#include "tests/integration/balanced_proxy.hpp"
+#include "tests/integration/io_producer_peers.hpp"
+#include "tests/integration/kafka_broker.hpp"
+
+#include "protocol/engine/engines.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+namespace kspout::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct lost_answer_case {
+    io::client_engine engine = io::client_engine::native;
+    bool idempotence = true;
+};
+
+std::string case_name(const ::testing::TestParamInfo<lost_answer_case>& info)
+{
+    return std::string(info.param.engine == io::client_engine::native ? "native" : "rdkafka") +
+           (info.param.idempotence ? "_idempotent" : "_plain");
+}
+
+class RealProducerLostAnswer : public ::testing::TestWithParam<lost_answer_case> {};
+
+// The broker appends a batch and the connection breaks before its answer arrives (the proxy drops
+// the answer and closes), so the producer sends the batch again. Without idempotence the broker
+// appends it twice: the control, which shows the fault happens after the append. With it, the
+// broker knows the producer id and sequence, keeps one copy and answers as it did the first time.
+TEST_P(RealProducerLostAnswer, TheResentBatchIsWrittenOnceOnlyWithIdempotence)
+{
+    const lost_answer_case c = GetParam();
+    kafka_broker& broker = shared_kafka_broker();
+    const std::string topic = "lost-answer-" + case_name({c, 0});
+    broker.create_topic(topic, 1);
+
+    boost::asio::io_context ioc;
+    balanced::testing::metadata_proxy proxy(ioc, {{1, broker.bootstrap()}});
+    auto cluster_options = test_cluster_options(proxy.bootstrap());
+    cluster_options.engine = c.engine;
+    auto cluster = io::cluster::create(ioc.get_executor(), cluster_options);
+    io::producer_options options;
+    options.idempotence = c.idempotence;
+    options.retry_backoff = 20ms;
+    options.request_timeout = 5s;
+    options.delivery_timeout = 60s;
+    auto producer = engine::make_producer_engine(ioc.get_executor(), cluster, cluster_options, options, {});
+
+    // One record first, so that the producer id and the metadata are in place before the fault.
+    std::vector<sent_record> sent(21);
+    for (std::size_t i = 0; i < sent.size(); ++i) sent[i].value = "value-" + std::to_string(i);
+    sent.resize(1);
+    produce_all(*producer, topic, sent);
+    ASSERT_FALSE(flush_and_wait(ioc, *producer));
+    proxy.lose_produce_answers(1);
+    sent.resize(21);
+    for (std::size_t i = 1; i < sent.size(); ++i) sent[i].value = "value-" + std::to_string(i);
+    produce_all(*producer, topic, sent, 1);
+    ASSERT_FALSE(flush_and_wait(ioc, *producer, 60s));
+    EXPECT_EQ(proxy.lost_produce_answers(), 1);
+    for (const auto& r : sent) {
+        EXPECT_FALSE(r.ec) << *r.value << ": " << r.ec.message();
+        EXPECT_EQ(r.deliveries, 1) << *r.value;
+    }
+
+    std::map<std::string, int> copies;
+    for (const auto& r : consume_with_kcat(broker.bootstrap(), topic)) ++copies[r.value.value_or("")];
+    EXPECT_EQ(copies.size(), sent.size());
+    int doubled = 0;
+    for (const auto& [value, n] : copies) doubled += n > 1 ? 1 : 0;
+    if (c.idempotence) {
+        EXPECT_EQ(doubled, 0) << "records written twice despite idempotence";
+        std::set<std::int64_t> offsets;
+        for (const auto& r : sent) offsets.insert(r.delivered_offset);
+        EXPECT_EQ(offsets.size(), sent.size()) << "two records reported at one offset";
+        EXPECT_EQ(*offsets.begin(), 0);
+        EXPECT_EQ(*offsets.rbegin(), static_cast<std::int64_t>(sent.size()) - 1) << "a resent batch got new offsets";
+    } else {
+        EXPECT_GT(doubled, 0) << "the lost answer caused no resend: the fault came before the append";
+    }
+    producer->stop();
+    cluster->shut_down();
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, RealProducerLostAnswer,
+                         ::testing::Values(lost_answer_case{io::client_engine::native, true},
+                                           lost_answer_case{io::client_engine::native, false}
+#ifdef KSPOUT_TEST_RDKAFKA
+                                           ,
+                                           lost_answer_case{io::client_engine::rdkafka, true},
+                                           lost_answer_case{io::client_engine::rdkafka, false}
+#endif
+                                           ),
+                         case_name);
+
+} // namespace
+} // namespace kspout::testing
