@@ -12,7 +12,10 @@ inline constexpr std::int16_t not_coordinator = 16;
 inline constexpr std::int16_t illegal_generation = 22;
 inline constexpr std::int16_t unknown_member_id = 25;
 inline constexpr std::int16_t rebalance_in_progress = 27;
+inline constexpr std::int16_t unsupported_version = 35;
 inline constexpr std::int16_t member_id_required = 79;
 inline constexpr std::int16_t fenced_instance_id = 82;
+inline constexpr std::int16_t fenced_member_epoch = 110;
+inline constexpr std::int16_t stale_member_epoch = 113;
 
 } // namespace kspout::member::group_error
