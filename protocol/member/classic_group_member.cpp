@@ -1,10 +1,8 @@
-// classic_group_member: runs classic_member's actions on the coordinator, timers and the simple
-// consumer, and what the owner calls (poll, seek, commit...).
+// classic_group_member: runs classic_member's actions on the coordinator, the timers and the
+// member's partitions, and what the owner calls (poll, seek, commit...).
 #include "protocol/member/classic_group_member.hpp"
 
-#include "protocol/io/consumer_error.hpp"
 #include "protocol/io/error.hpp"
-#include "protocol/member/ready_to_announce.hpp"
 #include "protocol/wire/broker_error.hpp"
 
 #include <boost/asio/post.hpp>
@@ -17,18 +15,8 @@ using namespace classic;
 
 namespace {
 
-// How often partitions whose start offset is still being looked up are checked, to announce them.
-constexpr auto announce_interval = std::chrono::milliseconds(5);
 // JoinGroup is answered once the rebalance completes: allow the rebalance timeout and some more.
 constexpr auto join_grace = std::chrono::seconds(5);
-
-std::string partition_list(const std::vector<std::int32_t>& partitions)
-{
-    std::string out;
-    for (std::int32_t p : partitions)
-        out += (out.empty() ? "" : ",") + std::to_string(p);
-    return out.empty() ? "none" : out;
-}
 
 } // namespace
 
@@ -47,8 +35,7 @@ classic_group_member::classic_group_member(boost::asio::any_io_executor executor
                                            classic_group_options options, member_listener listener,
                                            log::logger log, io::fetch_engine_factory make_engine)
     : executor_(std::move(executor)), options_(std::move(options)), listener_(std::move(listener)),
-      log_(std::move(log)), machine_(options_.member), heartbeat_timer_(executor_), retry_timer_(executor_),
-      announce_timer_(executor_)
+      log_(std::move(log)), machine_(options_.member), heartbeat_timer_(executor_), retry_timer_(executor_)
 {
     options_.consumer.topic = options_.member.topic;
     options_.consumer.group_id = options_.member.group_id;
@@ -58,28 +45,18 @@ classic_group_member::classic_group_member(boost::asio::any_io_executor executor
     }
     try {
         cluster_ = io::cluster::create(executor_, std::move(cluster), log_);
-        consumer_ = make_engine ? make_engine(cluster_, options_.consumer)
-                                : io::simple_consumer::create(cluster_, options_.consumer, log_);
+        partitions_ = group_partitions::create(executor_, cluster_, options_.consumer, listener_, log_, make_engine);
     } catch (const std::invalid_argument& e) {
         invalid_ = e.what();
-        return;
     }
-    offsets_ = io::offset_manager::create(
-        cluster_,
-        {options_.member.group_id, options_.member.topic, options_.consumer.retry_backoff,
-         options_.consumer.request_timeout},
-        log_);
 }
 
 classic_group_member::~classic_group_member()
 {
     heartbeat_timer_.cancel();
     retry_timer_.cancel();
-    announce_timer_.cancel();
-    if (offsets_)
-        offsets_->stop();
-    if (consumer_)
-        consumer_->stop();
+    if (partitions_)
+        partitions_->stop();
     if (cluster_)
         cluster_->shut_down();
 }
@@ -112,6 +89,7 @@ void classic_group_member::stop(std::function<void()> done)
     stop_done_ = std::move(done);
     if (std::exchange(stopping_, true))
         return;
+    partitions_->hold_announcements();
     feed(classic::stop{clock::now()});
 }
 
@@ -122,6 +100,7 @@ void classic_group_member::feed(const event& e)
     for (action& a : machine_.resume(e))
         run(std::move(a));
     consumer_id_ = machine_.member_id();
+    partitions_->set_member_id(consumer_id_);
 }
 
 template <typename Request, typename Response, typename Answer>
@@ -227,7 +206,8 @@ void classic_group_member::run(action a)
         revoke(std::move(a.partitions), a.lost);
         return;
     case action_type::assign:
-        assign(a.partitions);
+        if (std::error_code ec = partitions_->assign(a.partitions))
+            report(ec, "group " + group + ": cannot assign partitions: " + ec.message());
         return;
     case action_type::arm_timer:
         arm(a.which, a.at);
@@ -254,93 +234,10 @@ void classic_group_member::arm(timer which, clock::time_point at)
 
 void classic_group_member::revoke(std::vector<std::int32_t> partitions, bool lost)
 {
-    consumer_->revoke(partitions);
-    for (std::int32_t p : partitions) {
-        assigned_.erase(p);
-        announced_.erase(p);
-        if (!lost)
-            revoking_.insert(p);
-    }
-    log_.info("group " + options_.member.group_id + ": " + (lost ? "lost" : "revoking") + " partitions " +
-              partition_list(partitions));
-    auto done = [weak = weak_from_this(), partitions] {
-        auto self = weak.lock();
-        if (!self)
-            return;
-        for (std::int32_t p : partitions)
-            self->revoking_.erase(p);
-        self->feed(revoke_done{clock::now()});
-    };
-    if (listener_.on_revoking)
-        listener_.on_revoking(partitions, std::move(done));
-    else
-        boost::asio::post(executor_, std::move(done));
-}
-
-void classic_group_member::assign(const std::vector<std::int32_t>& partitions)
-{
-    // Each starts at the group's committed offset, else by auto_offset_reset.
-    std::vector<io::partition_start> starts;
-    for (std::int32_t p : partitions)
-        starts.push_back({p, std::nullopt});
-    if (std::error_code ec = consumer_->assign(starts)) {
-        report(ec, "group " + options_.member.group_id + ": cannot assign partitions: " + ec.message());
-        return;
-    }
-    for (std::int32_t p : partitions) {
-        assigned_.insert(p);
-        apply_pause(p); // held until its start offset is known and announced
-    }
-    arm_announce_timer();
-}
-
-void classic_group_member::arm_announce_timer()
-{
-    if (announce_armed_)
-        return;
-    announce_armed_ = true;
-    announce_timer_.expires_after(announce_interval);
-    announce_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
-        auto self = weak.lock();
-        if (!self)
-            return;
-        self->announce_armed_ = false;
-        if (!ec)
-            self->announce_ready();
+    partitions_->revoke(partitions, lost, [weak = weak_from_this()] {
+        if (auto self = weak.lock())
+            self->feed(revoke_done{clock::now()});
     });
-}
-
-void classic_group_member::announce_ready()
-{
-    if (stopping_ || stopped_)
-        return;
-    auto [starts, waiting] =
-        ready_to_announce(assigned_, announced_, [this](std::int32_t p) { return consumer_->position(p); });
-    for (const auto& [p, at] : starts) {
-        announced_.insert(p);
-        apply_pause(p);
-    }
-    if (waiting)
-        arm_announce_timer();
-    if (starts.empty())
-        return;
-    std::vector<std::int32_t> ids;
-    for (const auto& [p, at] : starts)
-        ids.push_back(p);
-    log_.info("group " + options_.member.group_id + " member " + consumer_id_ + ": consuming partitions " +
-              partition_list(ids));
-    if (listener_.on_assigned)
-        listener_.on_assigned(starts);
-}
-
-void classic_group_member::apply_pause(std::int32_t partition)
-{
-    if (!assigned_.contains(partition))
-        return;
-    if (user_paused_.contains(partition) || !announced_.contains(partition))
-        consumer_->pause(partition);
-    else
-        consumer_->resume(partition);
 }
 
 void classic_group_member::report(std::error_code ec, const std::string& what)
@@ -357,9 +254,7 @@ void classic_group_member::finish_stop()
     stopped_ = true;
     heartbeat_timer_.cancel();
     retry_timer_.cancel();
-    announce_timer_.cancel();
-    offsets_->stop();
-    consumer_->stop();
+    partitions_->stop();
     cluster_->shut_down();
     if (auto done = std::exchange(stop_done_, {}))
         boost::asio::post(executor_, std::move(done));
@@ -367,86 +262,68 @@ void classic_group_member::finish_stop()
 
 std::span<const io::consumer_message> classic_group_member::poll(std::size_t max_messages)
 {
-    if (!consumer_ || stopped_)
-        return {};
-    return consumer_->poll(max_messages);
+    return partitions_ ? partitions_->poll(max_messages) : std::span<const io::consumer_message>{};
 }
 
 void classic_group_member::async_wait_data(wait_handler handler)
 {
-    if (!consumer_ || stopped_) {
+    if (!partitions_) {
         boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(io::errc::shut_down)); });
         return;
     }
-    consumer_->async_wait_data(std::move(handler));
+    partitions_->async_wait_data(std::move(handler));
 }
 
 std::error_code classic_group_member::seek(std::int32_t partition, std::int64_t offset)
 {
-    if (!consumer_ || !announced_.contains(partition))
-        return make_error_code(io::consumer_errc::not_owned);
-    return consumer_->seek(partition, offset);
+    return partitions_ ? partitions_->seek(partition, offset) : make_error_code(io::errc::shut_down);
 }
 
 std::error_code classic_group_member::pause(std::int32_t partition)
 {
-    user_paused_.insert(partition);
-    apply_pause(partition);
+    if (partitions_)
+        partitions_->pause(partition);
     return {};
 }
 
 std::error_code classic_group_member::resume(std::int32_t partition)
 {
-    user_paused_.erase(partition);
-    apply_pause(partition);
+    if (partitions_)
+        partitions_->resume(partition);
     return {};
 }
 
 void classic_group_member::commit(std::map<std::int32_t, std::int64_t> offsets, commit_handler handler)
 {
-    if (!offsets_ || stopped_) {
+    if (!partitions_) {
         boost::asio::post(executor_, [h = std::move(handler)] { h(make_error_code(io::errc::shut_down)); });
         return;
     }
-    // Only partitions of the current generation: those lost with it are another member's now.
-    std::map<std::int32_t, std::int64_t> allowed;
-    bool refused = false;
-    bool in_generation = machine_.generation_id() >= 0 && !machine_.member_id().empty();
-    for (const auto& [p, offset] : offsets) {
-        if (in_generation && (assigned_.contains(p) || revoking_.contains(p)))
-            allowed.emplace(p, offset);
-        else
-            refused = true;
-    }
-    std::error_code not_owned = refused ? make_error_code(io::consumer_errc::not_owned) : std::error_code{};
-    if (allowed.empty()) {
-        boost::asio::post(executor_, [h = std::move(handler), not_owned] { h(not_owned); });
-        return;
-    }
-    io::group_member_identity identity{machine_.generation_id(), machine_.member_id(),
-                                       options_.member.group_instance_id};
-    offsets_->commit_as_member(
-        std::move(identity), std::move(allowed),
-        [weak = weak_from_this(), h = std::move(handler), not_owned](std::error_code ec) {
-            if (auto self = weak.lock(); self && ec && ec.category() == wire::broker_category())
-                self->feed(commit_refused{clock::now(), static_cast<std::int16_t>(ec.value())});
-            h(ec ? ec : not_owned);
-        });
+    // Only inside a generation: partitions lost with one are another member's now.
+    std::optional<io::group_member_identity> identity;
+    if (machine_.generation_id() >= 0 && !machine_.member_id().empty())
+        identity = io::group_member_identity{machine_.generation_id(), machine_.member_id(),
+                                             options_.member.group_instance_id};
+    partitions_->commit(std::move(offsets), std::move(identity), std::move(handler),
+                        [weak = weak_from_this()](std::int16_t code) {
+                            if (auto self = weak.lock())
+                                self->feed(commit_refused{clock::now(), code});
+                        });
 }
 
 std::vector<std::int32_t> classic_group_member::owned() const
 {
-    return {announced_.begin(), announced_.end()};
+    return partitions_ ? partitions_->owned() : std::vector<std::int32_t>{};
 }
 
 std::optional<std::int64_t> classic_group_member::position(std::int32_t partition) const
 {
-    return consumer_ ? consumer_->position(partition) : std::nullopt;
+    return partitions_ ? partitions_->position(partition) : std::nullopt;
 }
 
 std::optional<std::int64_t> classic_group_member::high_watermark(std::int32_t partition) const
 {
-    return consumer_ ? consumer_->high_watermark(partition) : std::nullopt;
+    return partitions_ ? partitions_->high_watermark(partition) : std::nullopt;
 }
 
 } // namespace kspout::member

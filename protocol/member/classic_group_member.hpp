@@ -3,17 +3,15 @@
 #pragma once
 
 #include "protocol/io/cluster.hpp"
-#include "protocol/io/offset_manager.hpp"
-#include "protocol/io/simple_consumer.hpp"
 #include "protocol/log/logger.hpp"
 #include "protocol/member/classic_member.hpp"
 #include "protocol/member/group_member.hpp"
+#include "protocol/member/group_partitions.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <memory>
-#include <set>
 
 namespace kspout::member {
 
@@ -23,10 +21,9 @@ struct classic_group_options {
 };
 
 // The coordinator's decisions are classic_member's; this class sends its requests, runs its
-// timers, hands partitions to the simple consumer and the listener, and feeds the answers back.
-// Messages of a partition are held until on_assigned announced it. Commits carry the generation
-// and member id, so a fenced member's commit is refused by the broker, and are refused here for
-// partitions lost with the generation.
+// timers, hands partitions to group_partitions, and feeds the answers back. Commits carry the
+// generation and member id, so a fenced member's commit is refused by the broker, and are refused
+// here for partitions lost with the generation.
 class classic_group_member final : public group_member, public std::enable_shared_from_this<classic_group_member> {
 public:
     // make_engine: the fetching engine (empty: our simple_consumer). Commits always go through our
@@ -64,10 +61,6 @@ private:
     void send(wire::api_key key, Request request, std::chrono::milliseconds timeout, Answer answer);
     void arm(classic::timer which, classic::clock::time_point at);
     void revoke(std::vector<std::int32_t> partitions, bool lost);
-    void assign(const std::vector<std::int32_t>& partitions);
-    void arm_announce_timer();
-    void announce_ready();
-    void apply_pause(std::int32_t partition);
     void report(std::error_code ec, const std::string& what);
     void finish_stop();
 
@@ -77,20 +70,12 @@ private:
     log::logger log_;
     classic_member machine_;
     std::shared_ptr<io::cluster> cluster_;
-    std::shared_ptr<io::fetch_engine> consumer_;
-    std::shared_ptr<io::offset_manager> offsets_;
+    std::shared_ptr<group_partitions> partitions_;
     std::shared_ptr<io::broker> coordinator_;
     boost::asio::steady_timer heartbeat_timer_;
     boost::asio::steady_timer retry_timer_;
-    boost::asio::steady_timer announce_timer_;
     std::string consumer_id_;
     std::string invalid_;
-
-    std::set<std::int32_t> assigned_;    // handed to the simple consumer
-    std::set<std::int32_t> announced_;   // told to the listener
-    std::set<std::int32_t> revoking_;    // handed to on_revoking, still committable until done
-    std::set<std::int32_t> user_paused_;
-    bool announce_armed_ = false;
     bool started_ = false;
     bool stopping_ = false;
     bool stopped_ = false;
