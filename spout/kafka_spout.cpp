@@ -175,8 +175,9 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
                                      : level == client_log::log_level::warning ? log_level::warn
                                                                        : log_level::info);
     };
-    consumer_ = member::make_group_member(executor_, {settings_.cluster, settings_.group, std::move(broker_group)},
-                                          listener, consumer_log);
+    consumer_ = member::make_group_member(
+        executor_, {settings_.cluster, settings_.group, std::move(broker_group), settings_.group_protocol}, listener,
+        consumer_log);
     consumer_->start();
     arm_commit_timer();
     arm_stats_timer();

@@ -5,6 +5,7 @@
 #include "protocol/balanced/balanced_options.hpp"
 #include "protocol/io/cluster.hpp"
 #include "protocol/member/classic_member.hpp"
+#include "protocol/member/member_factory.hpp"
 #include "spout/command_line.hpp"
 #include "spout/config_file.hpp"
 #include "spout/metrics.hpp"
@@ -45,6 +46,7 @@ struct settings {
     // come from `group`, and the spout fills group_instance_id (kafka.group.instance.id, else
     // derived from the topology name, component id and task index).
     member::classic_member_options broker_group;
+    member::group_protocol group_protocol = member::group_protocol::best_offered;
     std::string group_instance_id; // as given; empty: derived
     // As given; load_settings sets group's claim pacing from them (set_rebalance_pacing).
     rebalance_keys rebalance;

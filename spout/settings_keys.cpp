@@ -19,6 +19,9 @@ using namespace rules;
 constexpr named<assignment_mode> assignment_names[] = {{"balanced", assignment_mode::balanced},
                                                        {"static", assignment_mode::by_task_index},
                                                        {"kafka", assignment_mode::kafka}};
+constexpr named<member::group_protocol> group_protocol_names[] = {{"auto", member::group_protocol::best_offered},
+                                                                 {"classic", member::group_protocol::classic},
+                                                                 {"consumer", member::group_protocol::consumer}};
 constexpr named<group::assignor_kind> assignor_names[] = {{"range", group::assignor_kind::range},
                                                           {"roundrobin", group::assignor_kind::round_robin},
                                                           {"cooperative-sticky", group::assignor_kind::cooperative_sticky}};
@@ -199,6 +202,8 @@ std::vector<key_spec> make_key_table()
          ms_key([](settings& s) -> auto& { return s.group.zookeeper_session_timeout; }, 1)},
         {"kafka.zookeeper.owners.dir", "plain", "spelling of the group's owners directory (pykafka's, by Python)",
          enum_key([](settings& s) -> auto& { return s.group.owners_dir; }, owners_dir_names)},
+        {"kafka.group.protocol", "auto", "the broker-managed group's protocol: KIP-848's (consumer) or classic",
+         enum_key([](settings& s) -> auto& { return s.group_protocol; }, group_protocol_names)},
         {"kafka.group.session.timeout.ms", "45000", "how long the broker keeps a silent member (kafka assignment)",
          ms_key([](settings& s) -> auto& { return s.broker_group.session_timeout; }, 1)},
         {"kafka.group.heartbeat.interval.ms", "3000", "how often a member heartbeats (kafka assignment)",

@@ -134,7 +134,7 @@ void cluster::try_metadata_from(std::vector<std::shared_ptr<broker>> candidates,
                 changed = true;
             }
             for (const auto& t : resp.body.topics) {
-                topic_metadata meta{t.name, t.error_code, {}};
+                topic_metadata meta{t.name, t.error_code, {}, t.topic_id};
                 for (const auto& p : t.partitions) {
                     meta.partitions.push_back({p.partition_index, p.leader_id, p.error_code, p.leader_epoch});
                 }

@@ -3,6 +3,7 @@
 
 #include "protocol/io/broker.hpp"
 #include "protocol/io/client_engine.hpp"
+#include "protocol/messages/topic_id.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -39,6 +40,7 @@ struct topic_metadata {
     std::string name;
     std::int16_t error_code = 0;
     std::vector<partition_metadata> partitions; // sorted by partition id
+    messages::topic_id topic_id{};              // zero before Metadata v10
 };
 
 class cluster : public std::enable_shared_from_this<cluster> {

@@ -120,8 +120,12 @@ kip848_member::actions kip848_member::on(const topic_resolved& e)
 {
     if (state_ != state::resolving_topic)
         return {};
-    if (!e.id || *e.id == messages::zero_topic_id)
+    if (!e.id)
         return stopping_ ? finish_stop() : retry_later(e.now, state::resolving_topic);
+    if (*e.id == messages::zero_topic_id) // Metadata before v10: a broker long before KIP-848
+        return fail(wire::make_broker_error(unsupported_version),
+                    "the broker has no topic ids, so no KIP-848 consumer group protocol (Kafka 4.0 and later); set "
+                    "kafka.group.protocol=classic");
     topic_id_ = *e.id;
     return stopping_ ? finish_stop() : join();
 }

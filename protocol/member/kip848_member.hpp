@@ -50,7 +50,8 @@ struct coordinator_found {
 struct coordinator_lost {
     clock::time_point now{};
 };
-// The answer to resolve_topic: the subscribed topic's id (Metadata v10+), nullopt if the read failed.
+// The answer to resolve_topic: the subscribed topic's id (Metadata v10+; zero from older brokers),
+// nullopt if the read failed or the topic is not there.
 struct topic_resolved {
     clock::time_point now{};
     std::optional<messages::topic_id> id{};

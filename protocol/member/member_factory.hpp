@@ -14,14 +14,20 @@
 
 namespace kspout::member {
 
+// The protocol of a broker-managed group: KIP-848's (ConsumerGroupHeartbeat, Kafka 4.0+) when the
+// coordinator offers it, else the classic one; or either by name.
+enum class group_protocol { best_offered, classic, consumer };
+
 struct member_options {
     io::cluster_options cluster;
     // The topic, the group and how it is coordinated: group.fixed set gives a static share by
     // index, else a member of a ZooKeeper-coordinated group (pykafka's layout).
     balanced::balanced_options group;
-    // Set: a member of a broker-managed classic group instead (kafka.spout.assignment=kafka);
-    // `group` then gives only the consumer options (fetching, buffering, offset reset).
+    // Set: a member of a broker-managed group instead (kafka.spout.assignment=kafka), with the
+    // group id, topic, timeouts and instance id given here (the assignor applies to the classic
+    // protocol; KIP-848's broker assigns); `group` then gives only the consumer options.
     std::optional<classic_member_options> broker_group;
+    group_protocol protocol = group_protocol::best_offered;
 };
 
 // The member is built stopped; start() joins. Invalid options are reported through

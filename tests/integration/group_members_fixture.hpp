@@ -37,7 +37,8 @@ protected:
     std::vector<std::unique_ptr<member_under_test>> members;
     bool overlap = false; // a partition announced to one member while another still owned it
 
-    member_under_test& join(const std::string& group, const std::string& topic)
+    member_under_test& join(const std::string& group, const std::string& topic,
+                            member::group_protocol protocol = member::group_protocol::classic)
     {
         auto m = std::make_unique<member_under_test>();
         member_under_test* self = m.get();
@@ -66,6 +67,7 @@ protected:
         broker.rebalance_timeout = 10s;
         broker.heartbeat_interval = 300ms;
         o.broker_group = broker;
+        o.protocol = protocol;
         self->member = member::make_group_member(this->ioc.get_executor(), std::move(o), std::move(listener), this->test_logger());
         self->member->start();
         members.push_back(std::move(m));
@@ -105,6 +107,28 @@ protected:
                 return b.stopped && a.owned.size() == partitions;
             },
             std::chrono::seconds(90));
+    }
+
+    // a commits `offset` for every partition it owns; returns what the commit said, and
+    // kafka-python's read of the group's offsets for them in *read.
+    std::error_code commit_owned(member_under_test& a, std::int64_t offset, const std::string& group,
+                                 const std::string& topic, std::string* read, std::string* expected,
+                                 std::optional<std::int32_t> also = std::nullopt)
+    {
+        std::map<std::int32_t, std::int64_t> done;
+        for (std::int32_t p : a.owned)
+            done[p] = offset;
+        if (also)
+            done[*also] = offset;
+        std::optional<std::error_code> committed;
+        a.member->commit(done, [&](std::error_code ec) { committed = ec; });
+        EXPECT_TRUE(testing::run_until(this->ioc, [&] { return committed.has_value(); }));
+        std::vector<std::int32_t> ours(a.owned.begin(), a.owned.end());
+        expected->clear();
+        for (std::int32_t p : ours)
+            *expected += std::to_string(p) + "=" + std::to_string(offset) + "\n";
+        *read = this->python_committed(group, topic, ours);
+        return committed.value_or(make_error_code(errc::request_timed_out));
     }
 
     void TearDown() override

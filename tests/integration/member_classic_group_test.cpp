@@ -32,26 +32,35 @@ TEST_F(ClassicGroupTest, TwoMembersSplitThePartitionsThenOneTakesAllWhenTheOther
     EXPECT_EQ(all.size(), 40u); // every record, none twice
 
     // Commits carry the generation: the broker takes them for owned partitions; others are refused.
-    std::map<std::int32_t, std::int64_t> done;
-    for (std::int32_t p : a.owned)
-        done[p] = 10;
-    std::int32_t not_ours = *b.owned.begin();
-    done[not_ours] = 10;
-    std::optional<std::error_code> committed;
-    a.member->commit(done, [&](std::error_code ec) { committed = ec; });
-    ASSERT_TRUE(testing::run_until(ioc, [&] { return committed.has_value(); }));
-    EXPECT_EQ(*committed, make_error_code(consumer_errc::not_owned));
-    std::vector<std::int32_t> ours(a.owned.begin(), a.owned.end());
-    std::string expected;
-    for (std::int32_t p : ours)
-        expected += std::to_string(p) + "=10\n";
-    EXPECT_EQ(python_committed("split-group", "split", ours), expected);
+    std::string read, expected;
+    std::error_code committed = commit_owned(a, 10, "split-group", "split", &read, &expected, *b.owned.begin());
+    EXPECT_EQ(committed, make_error_code(consumer_errc::not_owned));
+    EXPECT_EQ(read, expected);
 
     // b leaves: a gets every partition.
     ASSERT_TRUE(run_until_handed_over(a, b, 4));
     EXPECT_FALSE(overlap);
     EXPECT_TRUE(a.errors.empty());
     EXPECT_TRUE(b.errors.empty());
+}
+
+// The default protocol choice on a broker without KIP-848 (the mock, like any broker before 4.0):
+// the member falls back to the classic protocol, says so once, and the group works.
+TEST_F(ClassicGroupTest, TheBestOfferedProtocolIsTheClassicOneWhereTheBrokerLacksKip848)
+{
+    mock.create_topic("auto", 4);
+    for (std::int32_t p = 0; p < 4; ++p)
+        produce("auto", p, 10);
+    auto& a = join("auto-group", "auto", member::group_protocol::best_offered);
+    auto& b = join("auto-group", "auto", member::group_protocol::best_offered);
+    ASSERT_TRUE(run_until_split(a, b, 4, 40));
+    EXPECT_FALSE(overlap);
+    auto fell_back = std::count_if(logs.begin(), logs.end(), [](const std::string& l) {
+        return l.find("does not offer KIP-848's consumer group protocol; using the classic one") != std::string::npos;
+    });
+    EXPECT_EQ(fell_back, 2) << "one line per member";
+    EXPECT_TRUE(a.errors.empty()) << a.errors.front();
+    EXPECT_TRUE(b.errors.empty()) << b.errors.front();
 }
 
 // librdkafka's balanced consumer (kcat -G) and our member in one group: each gets a share, no

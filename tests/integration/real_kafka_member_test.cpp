@@ -1,8 +1,10 @@
-// A broker-managed classic group on a real Kafka broker (flexible JoinGroup/SyncGroup/Heartbeat on 4.x).
+// Broker-managed groups on a real 4.x broker: the classic protocol (flexible JoinGroup/SyncGroup/Heartbeat) and KIP-848's.
 #include "tests/integration/group_members_fixture.hpp"
 #include "tests/integration/kafka_broker.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace kspout::io::consumer_testing {
 namespace {
@@ -26,19 +28,64 @@ TEST_F(RealClassicGroup, TwoMembersSplitThePartitionsAndCommitInTheirGeneration)
     ASSERT_TRUE(run_until_split(a, b, 4, 0));
     EXPECT_FALSE(overlap);
 
-    std::map<std::int32_t, std::int64_t> done;
-    for (std::int32_t p : a.owned)
-        done[p] = 10;
-    std::optional<std::error_code> committed;
-    a.member->commit(done, [&](std::error_code ec) { committed = ec; });
-    ASSERT_TRUE(testing::run_until(ioc, [&] { return committed.has_value(); }));
-    EXPECT_FALSE(*committed) << committed->message();
+    std::string read, expected;
+    std::error_code committed = commit_owned(a, 10, "real-split-group", "real-split", &read, &expected);
+    EXPECT_FALSE(committed) << committed.message();
+    EXPECT_EQ(read, expected);
 
     // b leaves: a gets every partition.
     ASSERT_TRUE(run_until_handed_over(a, b, 4));
     EXPECT_FALSE(overlap);
     EXPECT_TRUE(a.errors.empty());
     EXPECT_TRUE(b.errors.empty());
+}
+
+using RealKip848Group = GroupMembersFixture<RealBrokerBase>;
+
+// KIP-848: the broker assigns; a member takes a share, the next one gets part of it moved over
+// without a stop of the group, commits carry the member epoch, and a leaving member's share goes
+// back to the other.
+TEST_F(RealKip848Group, TwoMembersSplitThePartitionsAndCommitWithTheirEpoch)
+{
+    broker.create_topic("kip848-split", 4);
+    for (std::int32_t p = 0; p < 4; ++p)
+        produce("kip848-split", p, 10);
+
+    auto& a = join("kip848-group", "kip848-split", member::group_protocol::consumer);
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return a.owned.size() == 4; }, std::chrono::seconds(60)));
+    auto& b = join("kip848-group", "kip848-split", member::group_protocol::consumer);
+    ASSERT_TRUE(run_until_split(a, b, 4, 40));
+    EXPECT_FALSE(overlap);
+    std::set<std::pair<std::int32_t, std::int64_t>> all = a.consumed;
+    all.insert(b.consumed.begin(), b.consumed.end());
+    EXPECT_EQ(all.size(), 40u);
+
+    std::string read, expected;
+    std::error_code committed = commit_owned(a, 10, "kip848-group", "kip848-split", &read, &expected);
+    EXPECT_FALSE(committed) << committed.message();
+    EXPECT_EQ(read, expected);
+
+    ASSERT_TRUE(run_until_handed_over(a, b, 4));
+    EXPECT_FALSE(overlap);
+    EXPECT_TRUE(a.errors.empty()) << a.errors.front();
+    EXPECT_TRUE(b.errors.empty()) << b.errors.front();
+    auto joined = std::count_if(logs.begin(), logs.end(), [](const std::string& l) {
+        return l.find("joined with KIP-848's consumer protocol") != std::string::npos;
+    });
+    EXPECT_EQ(joined, 2);
+}
+
+// The default choice on 4.x is KIP-848's protocol: no fallback, a KIP-848 join.
+TEST_F(RealKip848Group, TheBestOfferedProtocolOn4xIsKip848)
+{
+    broker.create_topic("kip848-auto", 2);
+    auto& a = join("kip848-auto-group", "kip848-auto", member::group_protocol::best_offered);
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return a.owned.size() == 2; }, std::chrono::seconds(60)));
+    auto has = [&](std::string_view text) {
+        return std::any_of(logs.begin(), logs.end(), [&](const std::string& l) { return l.find(text) != std::string::npos; });
+    };
+    EXPECT_TRUE(has("joined with KIP-848's consumer protocol"));
+    EXPECT_FALSE(has("using the classic one"));
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // kip848_member without sockets: scripted ConsumerGroupHeartbeat answers in, the actions asserted; time is passed in.
 #include "protocol/member/group_error_codes.hpp"
 #include "protocol/member/kip848_member.hpp"
+#include "protocol/wire/broker_error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -244,9 +245,19 @@ TEST_F(Kip848Member, ATopicNotThereYetIsLookedUpAgain)
 {
     m.resume(start{t0});
     m.resume(coordinator_found{t0});
-    auto out = m.resume(topic_resolved{t0, messages::zero_topic_id});
+    auto out = m.resume(topic_resolved{t0, std::nullopt});
     EXPECT_EQ(only(out, type::arm_timer).which, timer::retry);
     EXPECT_EQ(types(m.resume(timer_fired{t0 + 100ms, timer::retry})), std::vector<type>{type::resolve_topic});
+}
+
+TEST_F(Kip848Member, ABrokerWithoutTopicIdsHasNoKip848)
+{
+    m.resume(start{t0});
+    m.resume(coordinator_found{t0});
+    auto out = m.resume(topic_resolved{t0, messages::zero_topic_id});
+    const action& report = only(out, type::report_error);
+    EXPECT_EQ(report.error, wire::make_broker_error(unsupported_version));
+    EXPECT_NE(report.what.find("kafka.group.protocol=classic"), std::string::npos) << report.what;
 }
 
 TEST_F(Kip848Member, TheIdTheBrokerGaveIsUsedFromThenOn)
