@@ -16,6 +16,7 @@ inline constexpr std::int16_t unsupported_version = 35;
 inline constexpr std::int16_t member_id_required = 79;
 inline constexpr std::int16_t fenced_instance_id = 82;
 inline constexpr std::int16_t fenced_member_epoch = 110;
+inline constexpr std::int16_t unreleased_instance_id = 111;
 inline constexpr std::int16_t stale_member_epoch = 113;
 
 } // namespace kspout::member::group_error

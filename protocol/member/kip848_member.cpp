@@ -219,6 +219,13 @@ kip848_member::actions kip848_member::on(const heartbeat_answered& e)
         if (state_ == state::joining)
             return retry_later(e.now, state::joining);
         return {arm(timer::heartbeat, e.now + options_.retry_backoff)};
+    case unreleased_instance_id:
+        // A static member's earlier process still holds the instance id (Storm moved the task, or
+        // restarted it before the old session ended): join again once per heartbeat interval
+        // until the broker lets the old one go.
+        if (state_ != state::joining)
+            return fail(wire::make_broker_error(r.error_code), "ConsumerGroupHeartbeat failed: UNRELEASED_INSTANCE_ID");
+        return retry_later(e.now, state::joining, heartbeat_interval_);
     case not_coordinator:
     case coordinator_not_available:
         return on(coordinator_lost{e.now});
@@ -352,11 +359,12 @@ kip848_member::actions kip848_member::on(const timer_fired& e)
     }
 }
 
-kip848_member::actions kip848_member::retry_later(clock::time_point now, state retry_in)
+kip848_member::actions kip848_member::retry_later(clock::time_point now, state retry_in,
+                                                  std::optional<std::chrono::milliseconds> wait)
 {
     retry_state_ = retry_in;
     state_ = state::backing_off;
-    return {arm(timer::retry, now + options_.retry_backoff)};
+    return {arm(timer::retry, now + wait.value_or(options_.retry_backoff))};
 }
 
 kip848_member::actions kip848_member::fail(std::error_code ec, const std::string& what)

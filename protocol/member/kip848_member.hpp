@@ -150,7 +150,8 @@ private:
     kip848::action heartbeat_request(std::int32_t epoch) const;
     actions reconcile(kip848::clock::time_point now);
     actions fenced(kip848::clock::time_point now);
-    actions retry_later(kip848::clock::time_point now, state retry_in);
+    actions retry_later(kip848::clock::time_point now, state retry_in,
+                        std::optional<std::chrono::milliseconds> wait = std::nullopt);
     actions fail(std::error_code ec, const std::string& what);
     actions finish_stop();
     kip848::action arm(kip848::timer which, kip848::clock::time_point at) const;

@@ -279,7 +279,8 @@ void expect_every_offset_acked(const group_driver& d, const std::map<std::int32_
 }
 
 void expect_at_least_once_across_a_kill(const std::string& bootstrap, const zookeeper_server& zk,
-                                        const std::string& topic, int partitions, int total)
+                                        const std::string& topic, int partitions, int total,
+                                        multilang::json extra_conf)
 {
     auto ends = end_offsets(bootstrap, topic, partitions);
     std::int64_t produced = 0;
@@ -289,7 +290,8 @@ void expect_at_least_once_across_a_kill(const std::string& bootstrap, const zook
     const std::string group = "g-" + topic;
     // Small batches keep the victim's partitions unfinished when a third of the topic is acked:
     // at 100 per next a fast engine drains its share before that and never holds tuples again.
-    group_driver d(bootstrap, zk, topic, group, partitions, {{"kafka.spout.batch.size", 10}});
+    extra_conf["kafka.spout.batch.size"] = 10;
+    group_driver d(bootstrap, zk, topic, group, partitions, std::move(extra_conf));
     const std::vector<std::int64_t> tasks{1, 2, 3};
     std::vector<group_member*> members;
     for (auto t : tasks) members.push_back(&d.add(t, tasks));

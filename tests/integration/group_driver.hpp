@@ -136,6 +136,7 @@ void expect_every_offset_acked(const group_driver& d, const std::map<std::int32_
 // middle one is SIGKILLed with tuples in flight. The survivors take over after its session times
 // out: every offset acked, committed == end, no commit past an unacked tuple or moving back.
 void expect_at_least_once_across_a_kill(const std::string& bootstrap, const zookeeper_server& zk,
-                                        const std::string& topic, int partitions, int total);
+                                        const std::string& topic, int partitions, int total,
+                                        multilang::json extra_conf = multilang::json::object());
 
 } // namespace kspout::testing

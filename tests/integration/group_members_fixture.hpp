@@ -3,10 +3,14 @@
 
 #include "protocol/member/member_factory.hpp"
 #include "tests/integration/io_consumer_fixture.hpp"
+#include "tests/integration/process.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <set>
+#include <sstream>
+#include <thread>
 
 namespace kspout::io::consumer_testing {
 
@@ -129,6 +133,65 @@ protected:
             *expected += std::to_string(p) + "=" + std::to_string(offset) + "\n";
         *read = this->python_committed(group, topic, ours);
         return committed.value_or(make_error_code(errc::request_timed_out));
+    }
+
+    // kcat's balanced consumer (librdkafka, the classic protocol) joins the group `ours` holds every
+    // partition of, takes its share, reads it to the end and leaves: no partition held by both,
+    // and between them every one of `records` is read.
+    void expect_share_with_kcat(member_under_test& ours, const std::string& group, const std::string& topic,
+                                std::size_t records)
+    {
+        const std::size_t every_partition = ours.owned.size();
+        std::atomic<bool> kcat_done = false;
+        testing::process_result kcat;
+        std::thread runner([&] {
+            kcat = testing::run_process({"kcat", "-b", this->bootstrap(), "-G", group, topic, "-e", "-q", "-f",
+                                         "%p %o\\n", "-X", "auto.offset.reset=earliest", "-X",
+                                         "partition.assignment.strategy=range"},
+                                        {}, std::chrono::seconds(90));
+            kcat_done = true;
+        });
+        std::set<std::int32_t> ours_while_shared;
+        bool shared = false;
+        testing::run_until(
+            this->ioc,
+            [&] {
+                ours.poll_all();
+                if (ours.owned.size() < every_partition && !ours.owned.empty() && !shared) {
+                    shared = true;
+                    ours_while_shared = ours.owned;
+                }
+                return kcat_done.load();
+            },
+            std::chrono::seconds(100));
+        runner.join();
+        ASSERT_TRUE(kcat.ok()) << kcat.describe();
+        ASSERT_TRUE(shared) << "our member never gave kcat a share";
+
+        std::set<std::int32_t> kcat_partitions;
+        std::set<std::pair<std::int32_t, std::int64_t>> all = ours.consumed;
+        std::istringstream lines(kcat.out);
+        std::int32_t partition = 0;
+        std::int64_t offset = 0;
+        while (lines >> partition >> offset) {
+            kcat_partitions.insert(partition);
+            all.emplace(partition, offset);
+        }
+        EXPECT_FALSE(kcat_partitions.empty());
+        for (std::int32_t p : kcat_partitions)
+            EXPECT_FALSE(ours_while_shared.contains(p)) << "partition " << p << " held by both";
+        // Once kcat left, ours reads whatever kcat did not.
+        ASSERT_TRUE(testing::run_until(
+            this->ioc,
+            [&] {
+                ours.poll_all();
+                for (const auto& m : ours.consumed)
+                    all.insert(m);
+                return all.size() == records;
+            },
+            std::chrono::seconds(60)));
+        EXPECT_FALSE(overlap);
+        EXPECT_TRUE(ours.errors.empty()) << ours.errors.front();
     }
 
     void TearDown() override

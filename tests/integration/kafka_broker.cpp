@@ -319,6 +319,17 @@ void add_sasl_listeners(std::map<std::string, std::string>& p, std::string& list
     }
 }
 
+// KIP-848 groups take their timing from the broker (45 s sessions, 5 s heartbeats by default):
+// within a test's patience, a dead member's partitions move after 6 s and assignments travel
+// in half a second, like the tests' classic groups (6 s sessions, 300 ms heartbeats).
+void add_kip848_group_timing(std::map<std::string, std::string>& p)
+{
+    p["group.consumer.min.session.timeout.ms"] = "3000";
+    p["group.consumer.session.timeout.ms"] = "6000";
+    p["group.consumer.min.heartbeat.interval.ms"] = "300";
+    p["group.consumer.heartbeat.interval.ms"] = "500";
+}
+
 } // namespace
 
 void kafka_broker::write_config()
@@ -339,6 +350,7 @@ void kafka_broker::write_config()
         p["inter.broker.listener.name"] = "PLAINTEXT";
         p["share.coordinator.state.topic.replication.factor"] = "1";
         p["share.coordinator.state.topic.min.isr"] = "1";
+        add_kip848_group_timing(p);
     } else {
         p["broker.id"] = "1";
         p["zookeeper.connect"] = zookeeper_->connect_string("/kafka");
@@ -650,6 +662,7 @@ kafka_cluster::kafka_cluster(kafka_cluster_options options) : options_(std::move
         p["transaction.state.log.num.partitions"] = "1";
         p["share.coordinator.state.topic.replication.factor"] = replicas;
         p["share.coordinator.state.topic.min.isr"] = min_isr;
+        add_kip848_group_timing(p);
         p["group.initial.rebalance.delay.ms"] = "0";
         // A killed broker is fenced, and loses its leaderships, after 3 s without a heartbeat.
         p["broker.session.timeout.ms"] = "3000";

@@ -1,14 +1,10 @@
 // Broker-managed classic group members against the librdkafka mock: partitions split, handed over, all consumed.
 #include "tests/integration/group_members_fixture.hpp"
-#include "tests/integration/process.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <set>
-#include <sstream>
-#include <thread>
 
 namespace kspout::io::consumer_testing {
 namespace {
@@ -73,57 +69,7 @@ TEST_F(ClassicGroupTest, AMemberSplitsThePartitionsWithKcat)
     auto& ours = join("mixed-group", "mixed");
     ASSERT_TRUE(testing::run_until(ioc, [&] { return ours.owned.size() == 4; }, std::chrono::seconds(60)));
 
-    // kcat joins, takes its share, reads it to the end (-e) and leaves.
-    std::atomic<bool> kcat_done = false;
-    testing::process_result kcat;
-    std::thread runner([&] {
-        kcat = testing::run_process({"kcat", "-b", bootstrap(), "-G", "mixed-group", "mixed", "-e", "-q", "-f",
-                                     "%p %o\\n", "-X", "auto.offset.reset=earliest", "-X",
-                                     "partition.assignment.strategy=range"},
-                                    {}, std::chrono::seconds(90));
-        kcat_done = true;
-    });
-    std::set<std::int32_t> ours_while_shared;
-    bool shared = false;
-    testing::run_until(
-        ioc,
-        [&] {
-            ours.poll_all();
-            if (ours.owned.size() < 4 && !ours.owned.empty() && !shared) {
-                shared = true;
-                ours_while_shared = ours.owned;
-            }
-            return kcat_done.load();
-        },
-        std::chrono::seconds(100));
-    runner.join();
-    ASSERT_TRUE(kcat.ok()) << kcat.describe();
-    ASSERT_TRUE(shared) << "our member never gave kcat a share";
-
-    std::set<std::int32_t> kcat_partitions;
-    std::set<std::pair<std::int32_t, std::int64_t>> all = ours.consumed;
-    std::istringstream lines(kcat.out);
-    std::int32_t partition = 0;
-    std::int64_t offset = 0;
-    while (lines >> partition >> offset) {
-        kcat_partitions.insert(partition);
-        all.emplace(partition, offset);
-    }
-    EXPECT_FALSE(kcat_partitions.empty());
-    for (std::int32_t p : kcat_partitions)
-        EXPECT_FALSE(ours_while_shared.contains(p)) << "partition " << p << " held by both";
-    // Once kcat left, ours reads whatever kcat did not.
-    ASSERT_TRUE(testing::run_until(
-        ioc,
-        [&] {
-            ours.poll_all();
-            for (const auto& m : ours.consumed)
-                all.insert(m);
-            return all.size() == 40;
-        },
-        std::chrono::seconds(60)));
-    EXPECT_FALSE(overlap);
-    EXPECT_TRUE(ours.errors.empty());
+    expect_share_with_kcat(ours, "mixed-group", "mixed", 40);
 }
 
 } // namespace

@@ -88,5 +88,17 @@ TEST_F(RealKip848Group, TheBestOfferedProtocolOn4xIsKip848)
     EXPECT_FALSE(has("using the classic one"));
 }
 
+// A mixed group on 4.x: our KIP-848 member and librdkafka's classic one (kcat -G) share it, the
+// broker bridging the two protocols.
+TEST_F(RealKip848Group, AClassicKcatMemberTakesAShareBesideOurs)
+{
+    broker.create_topic("kip848-mixed", 4);
+    for (std::int32_t p = 0; p < 4; ++p)
+        produce("kip848-mixed", p, 10);
+    auto& ours = join("kip848-mixed-group", "kip848-mixed", member::group_protocol::consumer);
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return ours.owned.size() == 4; }, std::chrono::seconds(60)));
+    expect_share_with_kcat(ours, "kip848-mixed-group", "kip848-mixed", 40);
+}
+
 } // namespace
 } // namespace kspout::io::consumer_testing

@@ -73,5 +73,18 @@ TEST(RealSpoutBalanced, AtLeastOnceWhenAMemberIsKilled)
     expect_at_least_once_across_a_kill(broker.bootstrap(), zk, "balanced-events", 6, 600);
 }
 
+// The same in a broker-managed group on KIP-848's protocol: the broker moves the killed task's
+// partitions once its session ends (6 s on the test broker), the others commit only what was
+// acked, and no committed offset moves back.
+TEST(RealSpoutKafkaGroup, AtLeastOnceWhenAMemberIsKilledOnKip848)
+{
+    kafka_broker& broker = shared_kafka_broker();
+    zookeeper_server zk; // not used by kafka assignment; the driver's settings name one
+    broker.create_topic("kip848-events", 6);
+    produce_with_kcat(broker.bootstrap(), "kip848-events", 600);
+    expect_at_least_once_across_a_kill(broker.bootstrap(), zk, "kip848-events", 6, 600,
+                                       {{"kafka.spout.assignment", "kafka"}, {"kafka.group.protocol", "consumer"}});
+}
+
 } // namespace
 } // namespace kspout::testing

@@ -331,12 +331,29 @@ TEST_F(Kip848Member, OtherErrorsAreFatalAndLoseThePartitions)
     joined_with({0});
     m.resume(answer(1));
     m.resume(timer_fired{t0 + 2s, timer::heartbeat});
-    heartbeat_answered e = error_answer(111); // UNRELEASED_INSTANCE_ID
-    e.response.error_message = "instance in use";
+    heartbeat_answered e = error_answer(81); // GROUP_MAX_SIZE_REACHED
+    e.response.error_message = "group is full";
     auto out = m.resume(e);
     EXPECT_TRUE(only(out, type::revoke).lost);
     const action& report = only(out, type::report_error);
-    EXPECT_NE(report.what.find("UNRELEASED_INSTANCE_ID: instance in use"), std::string::npos) << report.what;
+    EXPECT_NE(report.what.find("GROUP_MAX_SIZE_REACHED: group is full"), std::string::npos) << report.what;
+}
+
+// Storm restarted or moved a static task while its old process still holds the instance id.
+TEST(Kip848StaticMember, AJoinRefusedForAnUnreleasedInstanceIdIsTriedAgainEachHeartbeatInterval)
+{
+    kip848_member m{options("task-3")};
+    m.resume(start{t0});
+    m.resume(coordinator_found{t0});
+    m.resume(topic_resolved{t0, topic});
+    auto out = m.resume(error_answer(unreleased_instance_id));
+    EXPECT_FALSE(has(out, type::report_error));
+    EXPECT_EQ(only(out, type::arm_timer).which, timer::retry);
+    EXPECT_EQ(only(out, type::arm_timer).at, t0 + 5s); // the interval until the broker names one
+    auto again = m.resume(timer_fired{t0 + 5s, timer::retry});
+    EXPECT_EQ(only(again, type::send_heartbeat).heartbeat.instance_id, "task-3");
+    auto joined = m.resume(answer(4, std::vector<std::int32_t>{1}));
+    EXPECT_EQ(only(joined, type::assign).partitions, std::vector<std::int32_t>{1});
 }
 
 TEST_F(Kip848Member, ACommitWithAStaleEpochChangesNothingAFencedOneRejoins)
