@@ -1,4 +1,4 @@
-// kafka-spout tasks of one balanced group on a real 3-node Kafka cluster while leaders are SIGKILLed, restarted and shut down.
+// kafka-spout tasks on a real 3-node Kafka cluster: a balanced group while leaders are SIGKILLed, restarted and shut down; a KIP-848 group while its coordinator is SIGKILLed.
 #include "tests/integration/group_driver.hpp"
 #include "tests/integration/kafka_broker.hpp"
 
@@ -148,6 +148,50 @@ TEST(RealClusterSpout, AtLeastOnceWhileLeadersAreKilledRestartedAndShutDown)
     std::cerr << "[ info ] " << stored << " records, duplicates emitted: " << d.duplicates()
               << " (below a commit already made: " << d.emitted_below_commit() << "), commit checks: " << d.checks() << " ("
               << d.compared() << " comparisons), total " << ms_since(started) << " ms\n";
+    if (::testing::Test::HasFailure()) std::cerr << cluster.log();
+}
+
+// A KIP-848 group (kafka assignment) whose coordinator node is SIGKILLed: the group's state is in
+// __consumer_offsets (replicated), so the members find the new coordinator and go on with their
+// epochs and partitions; nothing is lost and no commit passes an unacked tuple or moves back.
+TEST(RealClusterSpout, AKip848GroupOutlivesItsCoordinator)
+{
+    kafka_cluster cluster;
+    zookeeper_server zk; // not used by kafka assignment; the driver's settings name one
+    const std::string topic = "kip848-coordinated";
+    constexpr int partitions = 4;
+    constexpr int records = 1200;
+    cluster.create_topic(topic, partitions, 3, {{"min.insync.replicas", "2"}});
+    produce_with_kcat(cluster.bootstrap(), topic, records);
+
+    group_driver d(cluster.bootstrap(), zk, topic, "g-kip848-cluster", partitions,
+                   {{"kafka.spout.batch.size", 10}, {"kafka.spout.assignment", "kafka"}, {"kafka.group.protocol", "consumer"}});
+    const std::vector<std::int64_t> tasks{1, 2};
+    for (auto t : tasks) d.add(t, tasks);
+    ASSERT_TRUE(drive_until(d, [&] { return d.acked_count() >= records / 4; }, 60s))
+        << "acked " << d.acked_count() << "; " << d.errors();
+
+    // offsets.topic.num.partitions is 1: the group's coordinator leads __consumer_offsets-0.
+    const int coordinator = cluster.leaders("__consumer_offsets").at(0);
+    ASSERT_GT(coordinator, 0);
+    const auto acked_at_kill = d.acked_count();
+    auto fault_at = clock::now();
+    cluster.kill(coordinator);
+    ASSERT_TRUE(drive_until(d, [&] { return d.acked_count() >= acked_at_kill + records / 4; }, 60s))
+        << "no progress after the coordinator died: acked " << d.acked_count() << "; " << d.errors();
+    std::cerr << "[ info ] coordinator node " << coordinator << " SIGKILLed; a quarter more acked after "
+              << ms_since(fault_at) << " ms\n";
+
+    auto ends = end_offsets(cluster.bootstrap(), topic, partitions);
+    EXPECT_TRUE(d.drive_to_end(ends, 90s)) << "acked " << d.acked_count() << "; " << d.errors();
+    expect_every_offset_acked(d, ends);
+    for (auto* m : d.members()) {
+        EXPECT_GT(m->emitted, 0u) << "task " << m->task;
+        d.leave(*m);
+    }
+    EXPECT_EQ(committed_offsets(cluster.bootstrap(), "g-kip848-cluster", topic, partitions), ends);
+    EXPECT_TRUE(d.regressions().empty()) << "committed offsets moved back: " << d.regressions().front();
+    EXPECT_EQ(d.emitted_below_commit(), 0u);
     if (::testing::Test::HasFailure()) std::cerr << cluster.log();
 }
 
