@@ -47,8 +47,15 @@ member_listener best_protocol_member::relay()
         auto self = weak.lock();
         if (!self)
             return;
-        if (!self->fell_back_ && ec == wire::make_broker_error(group_error::unsupported_version))
-            return self->fall_back();
+        if (!self->fell_back_ && ec == wire::make_broker_error(group_error::unsupported_version)) {
+            // Not from inside the member's own report: it is stopped from a fresh handler.
+            self->fell_back_ = true;
+            boost::asio::post(self->executor_, [weak] {
+                if (auto s = weak.lock())
+                    s->fall_back();
+            });
+            return;
+        }
         if (self->listener_.on_error)
             self->listener_.on_error(ec, what);
     };
@@ -62,7 +69,8 @@ void best_protocol_member::start()
 
 void best_protocol_member::fall_back()
 {
-    fell_back_ = true;
+    if (stopping_)
+        return; // the stop went to the member that failed
     switching_ = true;
     log_.info("group: the coordinator does not offer KIP-848's consumer group protocol; using the classic one");
     current_->stop([weak = weak_from_this()] {
