@@ -79,7 +79,8 @@ void classic_group_member::run(action a)
         return;
     case action_type::count_partitions:
         cluster()->refresh_metadata({options_.topic}, [weak = weak_from_this(), this](std::error_code ec) {
-            if (!weak.lock() || has_stopped())
+            auto self = weak.lock();
+            if (!self || has_stopped())
                 return;
             std::optional<std::int32_t> count;
             const io::topic_metadata* t = cluster()->topic(options_.topic);
@@ -116,7 +117,7 @@ void classic_group_member::run(action a)
         coordinator()->request<messages::leave_group_request, messages::leave_group_response>(
             wire::api_key::leave_group, std::move(a.leave), request_timeout_,
             [weak = weak_from_this(), this](std::error_code, io::response<messages::leave_group_response>) {
-                if (weak.lock())
+                if (auto self = weak.lock())
                     feed(leave_done{});
             });
         return;

@@ -102,7 +102,8 @@ std::optional<io::group_member_identity> kip848_group_member::commit_identity() 
 void kip848_group_member::resolve_topic()
 {
     cluster()->refresh_metadata({options_.topic}, [weak = weak_from_this(), this](std::error_code ec) {
-        if (!weak.lock() || has_stopped())
+        auto self = weak.lock();
+        if (!self || has_stopped())
             return;
         std::optional<messages::topic_id> id;
         const io::topic_metadata* t = cluster()->topic(options_.topic);
@@ -141,7 +142,7 @@ void kip848_group_member::run(action a)
                                messages::consumer_group_heartbeat_response>(
             wire::api_key::consumer_group_heartbeat, std::move(a.heartbeat), request_timeout_,
             [weak = weak_from_this(), this](std::error_code, io::response<messages::consumer_group_heartbeat_response>) {
-                if (weak.lock())
+                if (auto self = weak.lock())
                     feed(leave_done{});
             });
         return;
