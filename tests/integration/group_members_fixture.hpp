@@ -135,21 +135,36 @@ protected:
         return committed.value_or(make_error_code(errc::request_timed_out));
     }
 
-    // kcat's balanced consumer (librdkafka, the classic protocol) joins the group `ours` holds every
-    // partition of, takes its share, reads it to the end and leaves: no partition held by both,
-    // and between them every one of `records` is read.
+    // Another client's group member joins the group `ours` holds every partition of, takes its
+    // share, reads it to the end, prints "PARTITION OFFSET" lines and leaves: no partition held by
+    // both, and between them every one of `records` is read.
     void expect_share_with_kcat(member_under_test& ours, const std::string& group, const std::string& topic,
                                 std::size_t records)
     {
+        // librdkafka's balanced consumer, the classic protocol.
+        expect_share_with_peer(ours, {"kcat", "-b", this->bootstrap(), "-G", group, topic, "-e", "-q", "-f",
+                                      "%p %o\\n", "-X", "auto.offset.reset=earliest", "-X",
+                                      "partition.assignment.strategy=range"},
+                               records);
+    }
+
+    void expect_share_with_kafka_python(member_under_test& ours, const std::string& group, const std::string& topic,
+                                        std::size_t records)
+    {
+        expect_share_with_peer(ours,
+                               {KSPOUT_PYTHON, KSPOUT_SOURCE_DIR "/tests/integration/kafka_python_group_member.py",
+                                this->bootstrap(), group, topic},
+                               records);
+    }
+
+    void expect_share_with_peer(member_under_test& ours, const std::vector<std::string>& peer, std::size_t records)
+    {
         const std::size_t every_partition = ours.owned.size();
-        std::atomic<bool> kcat_done = false;
-        testing::process_result kcat;
+        std::atomic<bool> peer_done = false;
+        testing::process_result result;
         std::thread runner([&] {
-            kcat = testing::run_process({"kcat", "-b", this->bootstrap(), "-G", group, topic, "-e", "-q", "-f",
-                                         "%p %o\\n", "-X", "auto.offset.reset=earliest", "-X",
-                                         "partition.assignment.strategy=range"},
-                                        {}, std::chrono::seconds(90));
-            kcat_done = true;
+            result = testing::run_process(peer, {}, std::chrono::seconds(90));
+            peer_done = true;
         });
         std::set<std::int32_t> ours_while_shared;
         bool shared = false;
@@ -161,26 +176,26 @@ protected:
                     shared = true;
                     ours_while_shared = ours.owned;
                 }
-                return kcat_done.load();
+                return peer_done.load();
             },
             std::chrono::seconds(100));
         runner.join();
-        ASSERT_TRUE(kcat.ok()) << kcat.describe();
-        ASSERT_TRUE(shared) << "our member never gave kcat a share";
+        ASSERT_TRUE(result.ok()) << result.describe();
+        ASSERT_TRUE(shared) << "our member never gave " << peer.front() << " a share";
 
-        std::set<std::int32_t> kcat_partitions;
+        std::set<std::int32_t> peer_partitions;
         std::set<std::pair<std::int32_t, std::int64_t>> all = ours.consumed;
-        std::istringstream lines(kcat.out);
+        std::istringstream lines(result.out);
         std::int32_t partition = 0;
         std::int64_t offset = 0;
         while (lines >> partition >> offset) {
-            kcat_partitions.insert(partition);
+            peer_partitions.insert(partition);
             all.emplace(partition, offset);
         }
-        EXPECT_FALSE(kcat_partitions.empty());
-        for (std::int32_t p : kcat_partitions)
+        EXPECT_FALSE(peer_partitions.empty());
+        for (std::int32_t p : peer_partitions)
             EXPECT_FALSE(ours_while_shared.contains(p)) << "partition " << p << " held by both";
-        // Once kcat left, ours reads whatever kcat did not.
+        // Once the peer left, ours reads whatever it did not.
         ASSERT_TRUE(testing::run_until(
             this->ioc,
             [&] {

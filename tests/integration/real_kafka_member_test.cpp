@@ -100,5 +100,16 @@ TEST_F(RealKip848Group, AClassicKcatMemberTakesAShareBesideOurs)
     expect_share_with_kcat(ours, "kip848-mixed-group", "kip848-mixed", 40);
 }
 
+// And kafka-python's classic KafkaConsumer beside our KIP-848 member.
+TEST_F(RealKip848Group, AKafkaPythonMemberTakesAShareBesideOurs)
+{
+    broker.create_topic("kip848-python", 4);
+    for (std::int32_t p = 0; p < 4; ++p)
+        produce("kip848-python", p, 10);
+    auto& ours = join("kip848-python-group", "kip848-python", member::group_protocol::consumer);
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return ours.owned.size() == 4; }, std::chrono::seconds(60)));
+    expect_share_with_kafka_python(ours, "kip848-python-group", "kip848-python", 40);
+}
+
 } // namespace
 } // namespace kspout::io::consumer_testing
