@@ -109,6 +109,60 @@ TEST_F(RealKip848Group, AClassicKcatMemberTakesAShareBesideOurs)
     expect_share_with_kcat(ours, "kip848-mixed-group", "kip848-mixed", 40);
 }
 
+// A member whose process stalls past its session (its io_context is not run) is fenced: its
+// partitions go to the other member, the commit it makes when it wakes is refused by the broker so
+// the new owner's offsets stand, and it gives the partitions up as lost and joins again.
+TEST_F(RealKip848Group, AStalledMembersLateCommitIsRefused)
+{
+    const std::string group = "kip848-fence-group";
+    const std::string topic = "kip848-fence";
+    broker.create_topic(topic, 2);
+    boost::asio::io_context stalled;
+    member_under_test a;
+    member::member_listener listener;
+    listener.on_assigned = [&](const std::map<std::int32_t, std::int64_t>& starts) {
+        for (const auto& [p, at] : starts)
+            a.owned.insert(p);
+    };
+    listener.on_revoking = [&](const std::vector<std::int32_t>& partitions, std::function<void()> done) {
+        for (std::int32_t p : partitions)
+            a.owned.erase(p);
+        done();
+    };
+    listener.on_error = [&](std::error_code, const std::string& what) { a.errors.push_back(what); };
+    member::member_options o;
+    o.cluster = fast_cluster_options();
+    o.group.consumer = options_for(topic);
+    o.broker_group.emplace();
+    o.broker_group->group_id = group;
+    o.broker_group->topic = topic;
+    o.protocol = member::group_protocol::consumer;
+    a.member = member::make_group_member(stalled.get_executor(), std::move(o), std::move(listener), test_logger());
+    a.member->start();
+    ASSERT_TRUE(testing::run_until(stalled, [&] { return a.owned.size() == 2; }, std::chrono::seconds(60)));
+
+    auto& b = join(group, topic, member::group_protocol::consumer);
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return b.owned.size() == 2; }, std::chrono::seconds(60)))
+        << "the broker never gave the stalled member's partitions to the other";
+    std::string read, expected;
+    EXPECT_FALSE(commit_owned(b, 7, group, topic, &read, &expected));
+    EXPECT_EQ(read, expected);
+
+    std::optional<std::error_code> late;
+    a.member->commit({{0, 3}, {1, 3}}, [&](std::error_code ec) { late = ec; });
+    ASSERT_TRUE(testing::run_until(stalled, [&] { return late.has_value(); }));
+    EXPECT_TRUE(*late) << "the fenced member's commit was taken";
+    EXPECT_EQ(python_committed(group, topic, {0, 1}), "0=7\n1=7\n");
+    ASSERT_TRUE(testing::run_until(stalled, [&] {
+        return std::any_of(logs.begin(), logs.end(), [&](const std::string& l) {
+            return l.find("group " + group + ": lost partitions") != std::string::npos;
+        });
+    })) << "the stalled member never noticed it was fenced";
+
+    a.member->stop([&] { a.stopped = true; });
+    EXPECT_TRUE(testing::run_until(stalled, [&] { return a.stopped; }));
+}
+
 // And kafka-python's classic KafkaConsumer beside our KIP-848 member.
 TEST_F(RealKip848Group, AKafkaPythonMemberTakesAShareBesideOurs)
 {
