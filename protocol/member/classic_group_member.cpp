@@ -48,12 +48,6 @@ void classic_group_member::feed(const event& e)
     set_member_id(machine_.member_id());
 }
 
-void classic_group_member::timer_fired(coordinated_member::timer which)
-{
-    feed(classic::timer_fired{clock::now(), which == coordinated_member::timer::heartbeat ? classic::timer::heartbeat
-                                                                                         : classic::timer::retry});
-}
-
 std::optional<io::group_member_identity> classic_group_member::commit_identity() const
 {
     // Only inside a generation: partitions lost with one are another member's now.

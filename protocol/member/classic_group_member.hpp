@@ -34,7 +34,7 @@ private:
     void coordinator_found() override { feed(classic::coordinator_found{clock::now()}); }
     void coordinator_lost() override { feed(classic::coordinator_lost{clock::now()}); }
     void revoke_finished() override { feed(classic::revoke_done{clock::now()}); }
-    void timer_fired(timer which) override;
+    void timer_fired(timer which) override { feed(classic::timer_fired{clock::now(), which}); }
     std::optional<io::group_member_identity> commit_identity() const override;
     void commit_refused(std::int16_t error_code) override { feed(classic::commit_refused{clock::now(), error_code}); }
 

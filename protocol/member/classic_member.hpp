@@ -4,6 +4,7 @@
 #pragma once
 
 #include "protocol/group/assignor.hpp"
+#include "protocol/member/member_events.hpp"
 #include "protocol/messages/heartbeat.hpp"
 #include "protocol/messages/join_group.hpp"
 #include "protocol/messages/leave_group.hpp"
@@ -34,24 +35,8 @@ struct classic_member_options {
 
 namespace classic {
 
-using clock = std::chrono::steady_clock;
+using namespace events; // start, stop, coordinator_found/lost, revoke_done, leave_done, commit_refused, timers
 
-struct start {
-    clock::time_point now{};
-};
-// stop(): give everything up, leave (dynamic members only), then `stopped`.
-struct stop {
-    clock::time_point now{};
-};
-// The answer to find_coordinator: found, or not (retried after the backoff).
-struct coordinator_found {
-    clock::time_point now{};
-};
-// The coordinator could not be reached or asked for, or a request to it failed on the transport
-// or with NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE.
-struct coordinator_lost {
-    clock::time_point now{};
-};
 // static_membership: the JoinGroup version used carries group.instance.id (v5+, brokers 2.3+);
 // without it a member configured as static is a dynamic one, and leaves on stop.
 struct join_answered {
@@ -74,23 +59,6 @@ struct heartbeat_answered {
     std::int32_t generation_id = -1;
     std::int16_t error_code = 0;
 };
-// The owner finished with the partitions of the last revoke action.
-struct revoke_done {
-    clock::time_point now{};
-};
-struct leave_done {};
-// An OffsetCommit made in this generation was refused with `error_code`
-// (wire::member_commit_error_action says rejoin or fatal).
-struct commit_refused {
-    clock::time_point now{};
-    std::int16_t error_code = 0;
-};
-enum class timer { heartbeat, retry };
-struct timer_fired {
-    clock::time_point now{};
-    timer which{};
-};
-
 using event = std::variant<start, stop, coordinator_found, coordinator_lost, join_answered, partitions_counted,
                            sync_answered, heartbeat_answered, revoke_done, leave_done, commit_refused, timer_fired>;
 

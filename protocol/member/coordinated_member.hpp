@@ -5,6 +5,7 @@
 #include "protocol/io/error.hpp"
 #include "protocol/log/logger.hpp"
 #include "protocol/member/group_member.hpp"
+#include "protocol/member/member_events.hpp"
 #include "protocol/member/group_partitions.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -38,8 +39,8 @@ public:
     std::optional<std::int64_t> high_watermark(std::int32_t partition) const override;
 
 protected:
-    using clock = std::chrono::steady_clock;
-    enum class timer { heartbeat, retry };
+    using clock = events::clock;
+    using timer = events::timer;
 
     // consumer: its topic and group_id name the group. make_engine: the fetching engine (empty:
     // our simple_consumer). Invalid options are reported at start().
@@ -119,7 +120,7 @@ bool coordinated_member::run_shared(Action& a)
         assign(a.partitions);
         return true;
     case type::arm_timer:
-        arm(a.which == decltype(a.which)::heartbeat ? timer::heartbeat : timer::retry, a.at);
+        arm(a.which, a.at);
         return true;
     case type::report_error:
         report(a.error, a.what);

@@ -85,12 +85,6 @@ void kip848_group_member::feed(const event& e)
                       " joined with KIP-848's consumer protocol at epoch " + std::to_string(machine_.member_epoch()));
 }
 
-void kip848_group_member::timer_fired(coordinated_member::timer which)
-{
-    feed(kip848::timer_fired{clock::now(), which == coordinated_member::timer::heartbeat ? kip848::timer::heartbeat
-                                                                                        : kip848::timer::retry});
-}
-
 std::optional<io::group_member_identity> kip848_group_member::commit_identity() const
 {
     // OffsetCommit's generation field carries the member epoch; without one nothing is committed.

@@ -32,7 +32,7 @@ private:
     void coordinator_found() override { feed(kip848::coordinator_found{clock::now()}); }
     void coordinator_lost() override { feed(kip848::coordinator_lost{clock::now()}); }
     void revoke_finished() override { feed(kip848::revoke_done{clock::now()}); }
-    void timer_fired(timer which) override;
+    void timer_fired(timer which) override { feed(kip848::timer_fired{clock::now(), which}); }
     std::optional<io::group_member_identity> commit_identity() const override;
     void commit_refused(std::int16_t error_code) override { feed(kip848::commit_refused{clock::now(), error_code}); }
 

@@ -3,6 +3,7 @@
 // assign, and the timers to arm; time is passed in.
 #pragma once
 
+#include "protocol/member/member_events.hpp"
 #include "protocol/messages/consumer_group_heartbeat.hpp"
 
 #include <chrono>
@@ -33,23 +34,8 @@ struct kip848_member_options {
 
 namespace kip848 {
 
-using clock = std::chrono::steady_clock;
+using namespace events; // start, stop, coordinator_found/lost, revoke_done, leave_done, commit_refused, timers
 
-struct start {
-    clock::time_point now{};
-};
-// stop(): give everything up (committing it), leave the group, then `stopped`.
-struct stop {
-    clock::time_point now{};
-};
-struct coordinator_found {
-    clock::time_point now{};
-};
-// The coordinator could not be found or reached, or answered NOT_COORDINATOR /
-// COORDINATOR_NOT_AVAILABLE.
-struct coordinator_lost {
-    clock::time_point now{};
-};
 // The answer to resolve_topic: the subscribed topic's id (Metadata v10+; zero from older brokers),
 // nullopt if the read failed or the topic is not there.
 struct topic_resolved {
@@ -59,21 +45,6 @@ struct topic_resolved {
 struct heartbeat_answered {
     clock::time_point now{};
     messages::consumer_group_heartbeat_response response{};
-};
-// The owner finished with the partitions of the last revoke action.
-struct revoke_done {
-    clock::time_point now{};
-};
-struct leave_done {};
-// An OffsetCommit made with this member's epoch was refused with `error_code`.
-struct commit_refused {
-    clock::time_point now{};
-    std::int16_t error_code = 0;
-};
-enum class timer { heartbeat, retry };
-struct timer_fired {
-    clock::time_point now{};
-    timer which{};
 };
 
 using event = std::variant<start, stop, coordinator_found, coordinator_lost, topic_resolved, heartbeat_answered,
