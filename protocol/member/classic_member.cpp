@@ -4,10 +4,10 @@
 
 #include "protocol/group/consumer_protocol.hpp"
 #include "protocol/member/group_error_codes.hpp"
+#include "protocol/member/partition_lists.hpp"
 #include "protocol/wire/broker_error.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <map>
 #include <utility>
 
@@ -21,13 +21,6 @@ namespace {
 bool coordinator_moved(std::int16_t code)
 {
     return code == not_coordinator || code == coordinator_not_available;
-}
-
-std::vector<std::int32_t> minus(const std::vector<std::int32_t>& a, const std::vector<std::int32_t>& b)
-{
-    std::vector<std::int32_t> out;
-    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-    return out;
 }
 
 std::string error_name(std::int16_t code)

@@ -3,10 +3,10 @@
 #include "protocol/member/kip848_member.hpp"
 
 #include "protocol/member/group_error_codes.hpp"
+#include "protocol/member/partition_lists.hpp"
 #include "protocol/wire/broker_error.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <utility>
 
 namespace kspout::member {
@@ -15,20 +15,6 @@ using namespace kip848;
 using namespace group_error;
 
 namespace {
-
-std::vector<std::int32_t> minus(const std::vector<std::int32_t>& a, const std::vector<std::int32_t>& b)
-{
-    std::vector<std::int32_t> out;
-    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-    return out;
-}
-
-std::vector<std::int32_t> sorted_union(const std::vector<std::int32_t>& a, const std::vector<std::int32_t>& b)
-{
-    std::vector<std::int32_t> out;
-    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-    return out;
-}
 
 std::string error_name(std::int16_t code)
 {
