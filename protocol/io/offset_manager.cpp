@@ -96,7 +96,8 @@ void offset_manager::start(operation op)
     std::uint64_t id = next_id_++;
     op.deadline = std::chrono::steady_clock::now() + options_.request_timeout;
     op.timer = std::make_shared<boost::asio::steady_timer>(cluster_->executor());
-    bool empty = op.is_commit ? op.offsets.empty() : op.partitions.empty();
+    bool is_commit = op.is_commit;
+    bool empty = is_commit ? op.offsets.empty() : op.partitions.empty();
     operations_.emplace(id, std::move(op));
     std::error_code early;
     if (stopped_) {
@@ -104,15 +105,24 @@ void offset_manager::start(operation op)
     } else if (options_.group_id.empty()) {
         early = make_error_code(consumer_errc::no_group);
     }
-    // Complete on the executor, never inside the caller's call.
-    boost::asio::post(cluster_->executor(), [weak = weak_from_this(), id, early, empty] {
-        auto self = weak.lock();
-        if (!self) return;
-        if (early || empty) {
-            self->finish(id, early);
-        } else {
-            self->attempt(id);
-        }
+    if (early || empty) {
+        // Complete on the executor, never inside the caller's call.
+        boost::asio::post(cluster_->executor(), [weak = weak_from_this(), id, early] {
+            if (auto self = weak.lock()) self->finish(id, early);
+        });
+        return;
+    }
+    if (is_commit) {
+        commits_in_order_.push_back(id);
+        if (commits_in_order_.size() > 1) return; // sent once the commits made before it are done
+    }
+    post_attempt(id);
+}
+
+void offset_manager::post_attempt(std::uint64_t id)
+{
+    boost::asio::post(cluster_->executor(), [weak = weak_from_this(), id] {
+        if (auto self = weak.lock()) self->attempt(id);
     });
 }
 
@@ -267,6 +277,9 @@ void offset_manager::finish(std::uint64_t id, std::error_code ec, std::map<std::
     operation op = std::move(it->second);
     operations_.erase(it);
     if (op.is_commit) {
+        bool was_under_way = !commits_in_order_.empty() && commits_in_order_.front() == id;
+        std::erase(commits_in_order_, id);
+        if (was_under_way && !commits_in_order_.empty()) post_attempt(commits_in_order_.front());
         op.on_commit(ec);
     } else {
         if (ec) result.clear();
@@ -279,6 +292,7 @@ void offset_manager::stop()
     stopped_ = true;
     auto pending = std::move(operations_);
     operations_.clear();
+    commits_in_order_.clear();
     auto ec = make_error_code(errc::shut_down);
     for (auto& [id, op] : pending) {
         op.timer->cancel();

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -54,6 +55,8 @@ struct group_member_identity {
 // one, so that a member the group fenced can never overwrite the new owner's commit: a fenced
 // commit fails at once with the broker's error, for the member to rejoin. Retention is the
 // broker's.
+// Commits go to the broker one at a time, in the order they were made: a retried commit must never
+// land after a later one and move the group's offset back.
 // Handlers run on the executor exactly once: stop() completes the pending ones with
 // errc::shut_down.
 class offset_manager : public std::enable_shared_from_this<offset_manager> {
@@ -91,6 +94,7 @@ private:
     offset_manager(std::shared_ptr<cluster> c, offset_manager_options options, log::logger log);
 
     void start(operation op);
+    void post_attempt(std::uint64_t id);
     void attempt(std::uint64_t id);
     void send(std::uint64_t id, const std::shared_ptr<broker>& coordinator);
     void on_verdict(std::uint64_t id, offsets_verdict verdict, std::map<std::int32_t, std::int64_t> result);
@@ -101,6 +105,7 @@ private:
     offset_manager_options options_;
     log::logger log_;
     std::map<std::uint64_t, operation> operations_;
+    std::deque<std::uint64_t> commits_in_order_; // the front one is under way, the rest wait for it
     std::uint64_t next_id_ = 1;
     bool stopped_ = false;
 };

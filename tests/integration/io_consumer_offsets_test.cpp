@@ -103,6 +103,27 @@ TEST_F(ConsumerOffsetsTest, ACommitNotSentByItsDeadlineIsDroppedNotSentLate)
     EXPECT_EQ(python_committed("window-group", "window", {0}), "0=6\n");
 }
 
+// A member commits on a timer and again when a partition is revoked, so two commits can be under
+// way: the earlier one, retried after its coordinator moved, must not land after the later one and
+// move the group's offset back (a KIP-848 group whose coordinator died did that).
+TEST_F(ConsumerOffsetsTest, AnEarlierCommitsRetryNeverLandsAfterALaterCommit)
+{
+    mock.create_topic("ordered", 2);
+    auto manager = offset_manager::create(shared_cluster(), {"ordered-group", "ordered"}, test_logger());
+    mock.push_errors(wire::api_key::offset_commit, 16, 1); // NOT_COORDINATOR: the first commit is retried
+    std::vector<std::string> completed;
+    manager->commit_as_member({5, "member-1", std::nullopt}, {{0, 38}, {1, 10}}, [&](std::error_code ec) {
+        completed.push_back("38: " + ec.message());
+    });
+    manager->commit_as_member({5, "member-1", std::nullopt}, {{0, 87}}, [&](std::error_code ec) {
+        completed.push_back("87: " + ec.message());
+    });
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return completed.size() == 2; }));
+    EXPECT_EQ(completed, (std::vector<std::string>{"38: Success", "87: Success"}));
+    EXPECT_EQ(python_committed("ordered-group", "ordered", {0, 1}), "0=87\n1=10\n");
+    manager->stop();
+}
+
 // A commit inside a generation is not retried when the group fenced it: the member must rejoin.
 TEST_F(ConsumerOffsetsTest, AFencedMemberCommitFailsAtOnceAndChangesNothing)
 {
