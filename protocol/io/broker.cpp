@@ -10,6 +10,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <utility>
+
 namespace kspout::io {
 
 std::shared_ptr<broker> broker::create(boost::asio::any_io_executor executor, broker_address address,
@@ -126,12 +128,21 @@ void broker::negotiate()
                 self->on_connection_lost(make_error_code(errc::not_kafka_answer));
                 return;
             }
+            const bool silent = ec == errc::request_timed_out;
+            if (ec && silent && self->answered_api_versions_) {
+                // It answered before, so it is busy, not old: ask again on a new connection.
+                self->log_.warning("broker " + self->address_.to_string() + " did not answer ApiVersions in time; "
+                                   "connecting again");
+                self->connection_->close(ec); // its close callback backs off
+                return;
+            }
             if (ec) {
                 // Brokers before 0.10 close the connection (or stay silent) on an unknown API.
                 self->log_.info("broker " + self->address_.to_string() + " did not answer ApiVersions (" +
                                 ec.message() + "); assuming broker version " +
                                 self->options_.broker_version_fallback);
                 self->legacy_broker_ = true;
+                self->probe_again_ = silent;
                 return; // the connection's close callback reconnects
             }
             messages::api_versions_response resp;
@@ -142,6 +153,7 @@ void broker::negotiate()
                 self->connection_->close(make_error_code(errc::bad_response));
                 return;
             }
+            self->answered_api_versions_ = true;
             self->versions_ = messages::negotiate(messages::implemented_versions(),
                                                   messages::broker_versions(resp), self->options_.version_caps);
             self->authenticate();
@@ -197,6 +209,7 @@ void broker::on_connection_lost(std::error_code ec)
 {
     if (state_ == state::shut_down) return;
     bool was_negotiating_legacy = state_ == state::negotiating && legacy_broker_;
+    if (state_ == state::ready && std::exchange(probe_again_, false)) legacy_broker_ = false;
     connection_.reset();
     if (state_ == state::ready) {
         log_.info("connection to broker " + address_.to_string() + " lost: " + ec.message());

@@ -138,7 +138,11 @@ private:
     std::chrono::milliseconds backoff_;
     std::deque<queued_request> queue_;
     messages::negotiated_versions versions_;
-    bool legacy_broker_ = false; // closed the connection on ApiVersions
+    bool legacy_broker_ = false; // closed the connection on ApiVersions, or stayed silent
+    // Silence may be a busy broker rather than an old one: the fallback table then holds for one
+    // connection only, and the next one asks again.
+    bool probe_again_ = false;
+    bool answered_api_versions_ = false; // once it has, it is never taken for an old broker
 };
 
 } // namespace kspout::io

@@ -119,6 +119,57 @@ TEST_F(ClusterTest, BrokerThatHangsUpOnApiVersionsGetsTheFallbackTable)
     b->shut_down();
 }
 
+// Silence on ApiVersions may be a busy broker rather than an old one (the rebalance bench's 33
+// members at once made it so): the fallback table holds for that connection only, and a broker
+// that has answered once is asked again instead. Taking a 4.x broker for 0.9 for good left a
+// KIP-848 member without ConsumerGroupHeartbeat, which is fatal.
+TEST_F(ClusterTest, ABrokerSlowToAnswerApiVersionsIsNotTakenForAnOldOneForGood)
+{
+    mock.create_topic("busy", 1);
+    broker_options options;
+    options.broker_version_fallback = "0.9.0";
+    options.api_versions_timeout = 200ms;
+    options.reconnect_backoff = 10ms;
+    auto b = broker::create(ioc.get_executor(), {1, "127.0.0.1", mock.broker_port(1)}, options);
+    // The version of the first Metadata answered (a request on a connection the mock dropped
+    // fails, and is made again).
+    auto metadata_version = [&] {
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            std::optional<std::error_code> result;
+            int version = -1;
+            messages::metadata_request req;
+            req.topics = std::vector<std::string>{"busy"};
+            b->request<messages::metadata_request, messages::metadata_response>(
+                wire::api_key::metadata, req, 5s, [&](std::error_code ec, response<messages::metadata_response> r) {
+                    result = ec;
+                    version = r.version;
+                });
+            EXPECT_TRUE(run_until(ioc, [&] { return result.has_value(); }));
+            if (result && !*result)
+                return version;
+        }
+        ADD_FAILURE() << "no Metadata answer in 5 attempts";
+        return -1;
+    };
+    auto drop_connections = [&] {
+        mock.broker_down(1);
+        mock.broker_up(1);
+    };
+
+    // The first answer comes too late: that connection runs on the 0.9.0 table (Metadata v0) ...
+    mock.push_broker_error(1, wire::api_key::api_versions, 0, 600ms);
+    EXPECT_EQ(metadata_version(), 0);
+    // ... and the next one asks again and gets the broker's own versions.
+    drop_connections();
+    const int negotiated = metadata_version();
+    EXPECT_GT(negotiated, 0);
+    // Once answered, a late answer means a busy broker: it is asked again, never downgraded.
+    drop_connections();
+    mock.push_broker_error(1, wire::api_key::api_versions, 0, 600ms);
+    EXPECT_EQ(metadata_version(), negotiated);
+    b->shut_down();
+}
+
 TEST_F(ClusterTest, UnknownFallbackVersionFailsClearly)
 {
     broker_options options;
