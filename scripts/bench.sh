@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds with benchmarks on and runs the one named (default: all): records, consumer, spout, bolt, rebalance,
-# real-kafka (producers and consumers on a real broker) and storm (spouts in Storm's LocalCluster on a
-# real broker); those two are not part of all: they take long.
+# Builds with benchmarks on and runs the one named (default: all): records, consumer, spout, bolt,
+# rebalance (group members in every mode on a real broker), real-kafka (producers and consumers on a
+# real broker) and storm (spouts in Storm's LocalCluster on a real broker); those three are not part
+# of all: they take long.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${KSPOUT_BUILD_DIR:-$root/build}
@@ -26,6 +27,6 @@ fi
 if [[ $which == storm ]]; then
   /usr/bin/python3 "$root/bench/storm/run_storm_bench.py" --build-dir "$build_dir" "${@:2}"
 fi
-if [[ $which == all || $which == rebalance ]]; then
+if [[ $which == rebalance ]]; then
   "$build_dir/bench/rebalance/kspout_bench_rebalance" "${@:2}"
 fi

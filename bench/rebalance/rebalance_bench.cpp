@@ -1,22 +1,32 @@
-// Rebalance latency: how long a group of balanced consumers takes to own and consume every
-// partition again after a member joins or is killed (SIGKILL), for several group sizes.
+// Rebalance latency of a group member in each coordination mode (ZooKeeper; the broker's classic
+// protocol, eager and cooperative; KIP-848), on one real Kafka 4.x broker: a member killed, a member
+// joining, a static member restarted, and the same at scale.
 //
-// One ZooKeeper server and one mock Kafka cluster (3 brokers, one 64-partition topic) for the
-// whole run; our producer adds a message to every partition every few milliseconds. Per group
-// size N and run: N - 1 members in this process plus one kspout-balanced-member process settle;
-// the process is killed, and the time is taken until the N - 1 members own every partition and
-// each partition has handed out a message produced after the kill; then a new member joins, timed
-// the same way from its start(). Prints medians over the runs.
+// One ZooKeeper server and one Kafka broker (KRaft) for the whole run, with the same session timeout
+// in every mode; our producer adds a message to every partition every tick. Per mode, group size N
+// and run, in a fresh group: N - 1 members in this process plus one kspout-balanced-member process
+// settle; the process is SIGKILLed (timed until the N - 1 own every partition and each partition
+// has delivered a message again); then a new member joins, timed the same way from its start().
+// In the static rows every member has a group.instance.id, and the process is stopped and started
+// again with its id: timed from the restart until all consume, with the assignment changes the
+// other members saw. Every member commits what it consumed each second and when it gives a
+// partition up. Prints medians over the runs.
 //
-// Options: --sizes=2,4,8 --runs=5 --partitions=64 --session-timeout-ms=2000
-#include "protocol/balanced/balanced_consumer.hpp"
+// Options: --modes=zookeeper,classic,cooperative,kip848 --sizes=2,3,5,9 --runs=3 --partitions=64
+//          --session-timeout-ms=2000 --tick-ms=10 --static=1 (0: no static rows)
+//          --scale=32,64 --scale-partitions=1024 --scale-tick-ms=200 (--scale= : none)
+//          --peer-sizes=3,9 (--peer-sizes= : none) --peer-python=PATH (a python with confluent-kafka)
+//
+// Beside librdkafka: in the peer table every member is a process, ours (kspout-balanced-member)
+// or librdkafka's (librdkafka_member.py on confluent-kafka), in the same group sizes and events,
+// each timed from the moment its process says it runs.
+#include "bench/rebalance/bench_group.hpp"
+#include "bench/rebalance/bench_settings.hpp"
+#include "bench/rebalance/member_process.hpp"
+#include "bench/rebalance/process_group.hpp"
 #include "protocol/io/producer.hpp"
-#include "tests/integration/balanced_child.hpp"
-#include "tests/integration/mock_cluster.hpp"
+#include "tests/integration/kafka_broker.hpp"
 #include "tests/integration/zookeeper_server.hpp"
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -25,7 +35,7 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -33,117 +43,528 @@
 namespace {
 
 using namespace std::chrono_literals;
-using clock_type = std::chrono::steady_clock;
-namespace balanced = kspout::balanced;
+using kspout::bench::bench_group;
+using kspout::bench::clock_type;
+using kspout::bench::member_process;
+using kspout::bench::process_group;
+using kspout::bench::settings;
+using kspout::testing::member_mode;
 namespace io = kspout::io;
 
-struct settings {
-    std::vector<int> sizes = {2, 4, 8};
-    int runs = 5;
-    int partitions = 64;
-    std::chrono::milliseconds session_timeout = 2000ms;
-};
-
-settings parse(int argc, char** argv)
-{
-    settings s;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        auto eq = arg.find('=');
-        std::string key = arg.substr(0, eq);
-        std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
-        if (key == "--sizes") {
-            s.sizes.clear();
-            std::istringstream in(value);
-            for (std::string part; std::getline(in, part, ',');)
-                s.sizes.push_back(std::stoi(part));
-        } else if (key == "--runs") {
-            s.runs = std::stoi(value);
-        } else if (key == "--partitions") {
-            s.partitions = std::stoi(value);
-        } else if (key == "--session-timeout-ms") {
-            s.session_timeout = std::chrono::milliseconds(std::stoi(value));
-        } else {
-            std::cerr << "unknown option " << arg << "\n";
-            std::exit(2);
-        }
-    }
-    return s;
-}
-
-struct member {
-    std::shared_ptr<balanced::balanced_consumer> consumer;
-    std::set<std::int32_t> live;
-    std::map<std::int32_t, std::int64_t> consumed;
-};
-
-// What one measurement saw: when every partition was owned again, and when every partition had
-// handed out a message produced after the event.
+// One measured event: when every partition was owned again, when every partition had delivered a
+// message produced after the event, and what the group's members counted meanwhile.
 struct sample {
     double owned_ms = 0;
     double consuming_ms = 0;
+    bench_group::counters seen;
+    bool finished = true;
+};
+
+double ms_since(clock_type::time_point t)
+{
+    return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
+}
+
+double median(std::vector<double> v)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// The broker's group timing, for every mode alike: the session timeout asked for, heartbeats a
+// quarter of it; KIP-848 members take both from the broker.
+kspout::testing::kafka_broker_options broker_options(std::chrono::milliseconds session)
+{
+    std::string ms = std::to_string(session.count());
+    std::string beat = std::to_string(session.count() / 4);
+    kspout::testing::kafka_broker_options o;
+    o.properties = {{"group.min.session.timeout.ms", "500"},
+                    {"group.consumer.min.session.timeout.ms", ms},
+                    {"group.consumer.session.timeout.ms", ms},
+                    {"group.consumer.min.heartbeat.interval.ms", beat},
+                    {"group.consumer.heartbeat.interval.ms", beat}};
+    return o;
+}
+
+// 64 members' sessions, owner nodes and watches stall a 128 MB ZooKeeper in garbage collection.
+kspout::testing::zookeeper_server_options zookeeper_options()
+{
+    kspout::testing::zookeeper_server_options o;
+    o.max_heap = "512m";
+    return o;
+}
+
+struct run_result {
+    sample kill, join;
 };
 
 class bench {
 public:
-    explicit bench(settings s) : settings_(std::move(s)), producer_timer_(ioc_) {}
+    explicit bench(settings s)
+        : settings_(std::move(s)),
+          broker_(broker_options(settings_.session_timeout)),
+          producer_timer_(ioc_)
+    {
+    }
 
     int run()
     {
-        mock_.create_topic(topic_, settings_.partitions);
+        broker_.create_topic(topic_, settings_.partitions);
+        if (!settings_.scale.empty())
+            broker_.create_topic(scale_topic_, settings_.scale_partitions);
         start_producer();
-        std::map<int, std::vector<sample>> joins, kills;
-        int group_number = 0;
-        for (int size : settings_.sizes) {
-            for (int r = 0; r < settings_.runs; ++r) {
-                std::string group = "bench-" + std::to_string(++group_number);
-                auto [kill, join] = one_run(group, size);
-                kills[size].push_back(kill);
-                joins[size].push_back(join);
-                std::fprintf(stderr, "size %d run %d: kill owned %.0f ms consuming %.0f ms; join owned %.0f ms "
-                                     "consuming %.0f ms\n",
-                             size, r + 1, kill.owned_ms, kill.consuming_ms, join.owned_ms, join.consuming_ms);
-            }
-        }
-        print_table(joins, kills);
+        std::printf("Kafka %s (KRaft, one node), ZooKeeper session / classic session / KIP-848 session %lld ms, "
+                    "heartbeats a quarter of it; medians of %d runs\n",
+                    broker_.version().c_str(), static_cast<long long>(settings_.session_timeout.count()),
+                    settings_.runs);
+        dynamic_table();
+        if (settings_.static_rows)
+            static_table();
+        if (!settings_.peer_sizes.empty())
+            peer_table();
+        if (!settings_.scale.empty())
+            scale_table();
         producer_timer_.cancel();
         producer_->stop();
         producer_cluster_->shut_down();
-        pump(50ms);
+        ioc_.restart();
+        ioc_.run_for(50ms);
         return 0;
     }
 
 private:
-    io::cluster_options cluster_options() const
+    // --- the group under test -------------------------------------------------------------------
+
+    kspout::testing::member_setup setup(member_mode mode, const std::string& topic, const std::string& group) const
     {
-        io::cluster_options o;
-        o.bootstrap_servers = {mock_.bootstrap()};
-        o.request_timeout = 5s;
-        o.broker.reconnect_backoff = 20ms;
-        o.broker.reconnect_backoff_max = 200ms;
-        return o;
+        kspout::testing::member_setup s;
+        s.mode = mode;
+        s.bootstrap = broker_.bootstrap();
+        s.zookeeper = zookeeper_.connect_string();
+        s.topic = topic;
+        s.group = group;
+        s.session_timeout = settings_.session_timeout;
+        s.heartbeat_interval = settings_.session_timeout / 4;
+        s.start_from = io::offset_reset::latest;
+        return s;
     }
 
-    balanced::balanced_options options(const std::string& group) const
+    std::vector<std::string> process_argv(const kspout::testing::member_setup& s) const
     {
-        balanced::balanced_options o;
-        o.topic = topic_;
-        o.group_id = group;
-        o.zookeeper_connect = zookeeper_.connect_string();
-        o.zookeeper_session_timeout = settings_.session_timeout;
-        o.consumer.auto_offset_reset = io::offset_reset::latest;
-        o.consumer.fetch_max_wait = 50ms;
-        o.consumer.retry_backoff = 30ms;
-        o.consumer.request_timeout = 5s;
-        return o;
+        std::vector<std::string> argv{KSPOUT_BALANCED_MEMBER_BIN,
+                                      "--mode=" + std::string(kspout::testing::member_mode_name(s.mode)),
+                                      "--bootstrap=" + s.bootstrap,
+                                      "--zookeeper=" + s.zookeeper,
+                                      "--topic=" + s.topic,
+                                      "--group=" + s.group,
+                                      "--session-timeout-ms=" + std::to_string(s.session_timeout.count()),
+                                      "--heartbeat-ms=" + std::to_string(s.heartbeat_interval.count()),
+                                      "--start=latest",
+                                      "--commit-interval-ms=1000"};
+        if (s.instance_id)
+            argv.push_back("--instance-id=" + *s.instance_id);
+        return argv;
     }
+
+    // Group: bench_group or process_group.
+    template <typename Group, typename Predicate>
+    bool pump_until(Group& group, Predicate done, std::chrono::seconds limit = 90s)
+    {
+        auto deadline = clock_type::now() + limit;
+        while (!done()) {
+            if (clock_type::now() > deadline)
+                return false;
+            group.pump();
+        }
+        return true;
+    }
+
+    sample measure(bench_group& group, clock_type::time_point event, member_process* process = nullptr)
+    {
+        sample s;
+        bool owned = false;
+        s.finished = pump_until(group, [&] {
+            if (process)
+                process->read(group);
+            bool all = process ? process->share().size() + group.owned_here() ==
+                                         static_cast<std::size_t>(group.partitions()) &&
+                                     group.delivered_all_since(event)
+                               : group.all_consuming_since(event);
+            if (!owned && (process ? all : group.all_owned())) {
+                owned = true;
+                s.owned_ms = ms_since(event);
+            }
+            return all;
+        });
+        s.consuming_ms = ms_since(event);
+        s.seen = group.seen();
+        if (!s.finished)
+            std::fprintf(stderr, "did not finish: %s\n", group.why_not_consuming(event).c_str());
+        return s;
+    }
+
+    // N - 1 members here and one process settle; the group is then quiet for a moment.
+    bool settle(bench_group& group, member_process& process, int size, int partitions)
+    {
+        return pump_until(group, [&] {
+            process.read(group);
+            return group.size() == static_cast<std::size_t>(size - 1) &&
+                   group.owned_here() + process.share().size() == static_cast<std::size_t>(partitions) &&
+                   !process.share().empty();
+        });
+    }
+
+    // Members that settled together heartbeat and commit in step, so an event a fixed time after
+    // settling would always meet them at the same phase: the wait is 1.5 s (longer than the commit
+    // interval, so every member has committed what it took over) plus a random part up to a second.
+    clock_type::time_point event_time()
+    {
+        std::uniform_int_distribution<int> jitter(0, 1000);
+        return clock_type::now() + 1500ms + std::chrono::milliseconds(jitter(random_));
+    }
+
+    void quiet(bench_group& group, member_process* process)
+    {
+        auto until = event_time();
+        while (clock_type::now() < until) {
+            group.pump();
+            if (process)
+                process->read(group);
+        }
+    }
+
+    run_result kill_and_join(member_mode mode, const std::string& topic, int partitions, int size)
+    {
+        std::string name = "bench-" + std::to_string(++group_number_);
+        auto s = setup(mode, topic, name);
+        bench_group group(ioc_, s, partitions, 1000ms);
+        for (int i = 0; i < size - 1; ++i)
+            group.add();
+        member_process victim(process_argv(s));
+        run_result r;
+        if (!settle(group, victim, size, partitions)) {
+            std::fprintf(stderr, "%s size %d: the group did not settle\n", std::string(member_mode_name(mode)).c_str(), size);
+            r.kill.finished = r.join.finished = false;
+            group.stop_all();
+            return r;
+        }
+        quiet(group, &victim);
+        group.reset_counters();
+
+        auto killed_at = clock_type::now();
+        victim.child().kill(SIGKILL);
+        victim.child().wait(10s);
+        victim.read(group); // what it consumed before it died
+        r.kill = measure(group, killed_at);
+
+        quiet(group, nullptr);
+        group.reset_counters();
+        auto joined_at = clock_type::now();
+        if (std::getenv("KSPOUT_BENCH_LOG"))
+            std::fprintf(stderr, "%lld join\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     joined_at.time_since_epoch()).count()));
+        group.add();
+        r.join = measure(group, joined_at);
+        group.stop_all();
+        return r;
+    }
+
+    // Static members: the process stops cleanly and starts again with its instance id.
+    sample static_restart(member_mode mode, int size)
+    {
+        std::string name = "bench-" + std::to_string(++group_number_);
+        auto s = setup(mode, topic_, name);
+        bench_group group(ioc_, s, settings_.partitions, 1000ms);
+        for (int i = 0; i < size - 1; ++i)
+            group.add("member-" + std::to_string(i));
+        s.instance_id = "member-restarted";
+        member_process first(process_argv(s));
+        if (!settle(group, first, size, settings_.partitions)) {
+            std::fprintf(stderr, "static %s size %d: the group did not settle\n",
+                         std::string(member_mode_name(mode)).c_str(), size);
+            group.stop_all();
+            sample failed;
+            failed.finished = false;
+            return failed;
+        }
+        quiet(group, &first);
+        group.reset_counters();
+
+        first.child().close_stdin();
+        pump_until(group, [&] {
+            first.read(group);
+            return first.child().wait(0ms);
+        });
+        first.read(group);
+        auto restarted_at = clock_type::now();
+        member_process second(process_argv(s));
+        sample out = measure(group, restarted_at, &second);
+        group.stop_all();
+        return out;
+    }
+
+    // --- tables -------------------------------------------------------------------------------------
+
+    static std::string mode_label(member_mode mode)
+    {
+        switch (mode) {
+        case member_mode::zookeeper: return "ZooKeeper (pykafka layout)";
+        case member_mode::classic_eager: return "classic, range (eager)";
+        case member_mode::classic_cooperative: return "classic, cooperative-sticky";
+        case member_mode::kip848: return "KIP-848";
+        }
+        return "?";
+    }
+
+    static std::string ms_or_dash(const std::vector<sample>& v, double sample::*field)
+    {
+        std::vector<double> values;
+        for (const auto& s : v) {
+            if (!s.finished)
+                return "did not finish";
+            values.push_back(s.*field);
+        }
+        char text[32];
+        std::snprintf(text, sizeof text, "%.0f ms", median(values));
+        return text;
+    }
+
+    static std::string count_median(const std::vector<sample>& v, std::size_t bench_group::counters::*field)
+    {
+        std::vector<double> values;
+        for (const auto& s : v)
+            values.push_back(static_cast<double>(s.seen.*field));
+        char text[32];
+        std::snprintf(text, sizeof text, "%.0f", median(values));
+        return text;
+    }
+
+    static std::size_t total(const std::vector<sample>& v, std::size_t bench_group::counters::*field)
+    {
+        std::size_t n = 0;
+        for (const auto& s : v)
+            n += s.seen.*field;
+        return n;
+    }
+
+    void dynamic_table()
+    {
+        std::printf("\n%d partitions, a message to each every %lld ms; a member killed (SIGKILL), then one joining\n\n",
+                    settings_.partitions, static_cast<long long>(settings_.tick.count()));
+        std::printf("| mode | group | kill: all consuming | kill minus session | kill: consumed twice | join: all owned | "
+                    "join: all consuming | join: consumed twice | join: assignment changes | two owners |\n");
+        std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (member_mode mode : settings_.modes) {
+            for (int size : settings_.sizes) {
+                std::vector<sample> kills, joins;
+                for (int r = 0; r < settings_.runs; ++r) {
+                    run_result one = kill_and_join(mode, topic_, settings_.partitions, size);
+                    std::fprintf(stderr, "%s size %d run %d: kill %.0f ms (%zu twice); join %.0f/%.0f ms (%zu twice, %zu changes)\n",
+                                 std::string(member_mode_name(mode)).c_str(), size, r + 1, one.kill.consuming_ms,
+                                 one.kill.seen.duplicates, one.join.owned_ms, one.join.consuming_ms,
+                                 one.join.seen.duplicates, one.join.seen.changes);
+                    kills.push_back(one.kill);
+                    joins.push_back(one.join);
+                }
+                std::vector<double> kill_ms;
+                for (const auto& k : kills)
+                    kill_ms.push_back(k.consuming_ms);
+                std::printf("| %s | %d -> %d -> %d | %s | %.0f ms | %s | %s | %s | %s | %s | %zu |\n",
+                            mode_label(mode).c_str(), size, size - 1, size,
+                            ms_or_dash(kills, &sample::consuming_ms).c_str(),
+                            median(kill_ms) - static_cast<double>(settings_.session_timeout.count()),
+                            count_median(kills, &bench_group::counters::duplicates).c_str(),
+                            ms_or_dash(joins, &sample::owned_ms).c_str(), ms_or_dash(joins, &sample::consuming_ms).c_str(),
+                            count_median(joins, &bench_group::counters::duplicates).c_str(),
+                            count_median(joins, &bench_group::counters::changes).c_str(),
+                            total(kills, &bench_group::counters::two_owners) +
+                                total(joins, &bench_group::counters::two_owners));
+                std::fflush(stdout);
+            }
+        }
+    }
+
+    void static_table()
+    {
+        std::printf("\nStatic members (group.instance.id): one stopped cleanly and started again with its id\n\n");
+        std::printf("| mode | group | restart: all consuming | changes the others saw | consumed twice |\n");
+        std::printf("| --- | ---: | ---: | ---: | ---: |\n");
+        for (member_mode mode : settings_.modes) {
+            if (mode == member_mode::zookeeper)
+                continue; // pykafka's layout has no static membership
+            for (int size : settings_.sizes) {
+                std::vector<sample> restarts;
+                for (int r = 0; r < settings_.runs; ++r)
+                    restarts.push_back(static_restart(mode, size));
+                std::printf("| %s | %d | %s | %s | %s |\n", mode_label(mode).c_str(), size,
+                            ms_or_dash(restarts, &sample::consuming_ms).c_str(),
+                            count_median(restarts, &bench_group::counters::changes).c_str(),
+                            count_median(restarts, &bench_group::counters::duplicates).c_str());
+                std::fflush(stdout);
+            }
+        }
+    }
+
+    void scale_table()
+    {
+        std::printf("\nAt scale: %d partitions, a message to each every %lld ms; members share this process\n\n",
+                    settings_.scale_partitions, static_cast<long long>(settings_.scale_tick.count()));
+        std::printf("| mode | members | kill: all consuming | kill: assignment changes | join: all consuming | "
+                    "join: assignment changes | two owners |\n");
+        std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        scale_load_ = true;
+        for (member_mode mode : settings_.modes) {
+            for (int members : settings_.scale) {
+                run_result one = kill_and_join(mode, scale_topic_, settings_.scale_partitions, members);
+                std::printf("| %s | %d | %s | %zu | %s | %zu | %zu |\n", mode_label(mode).c_str(), members,
+                            ms_or_dash({one.kill}, &sample::consuming_ms).c_str(), one.kill.seen.changes,
+                            ms_or_dash({one.join}, &sample::consuming_ms).c_str(), one.join.seen.changes,
+                            one.kill.seen.two_owners + one.join.seen.two_owners);
+                std::fflush(stdout);
+            }
+        }
+    }
+
+    std::vector<std::string> librdkafka_argv(const kspout::testing::member_setup& s) const
+    {
+        std::vector<std::string> argv{settings_.peer_python,
+                                      KSPOUT_SOURCE_DIR "/bench/rebalance/librdkafka_member.py",
+                                      "--mode=" + std::string(kspout::testing::member_mode_name(s.mode)),
+                                      "--bootstrap=" + s.bootstrap,
+                                      "--topic=" + s.topic,
+                                      "--group=" + s.group,
+                                      "--session-timeout-ms=" + std::to_string(s.session_timeout.count()),
+                                      "--heartbeat-ms=" + std::to_string(s.heartbeat_interval.count())};
+        if (s.instance_id)
+            argv.push_back("--instance-id=" + *s.instance_id);
+        return argv;
+    }
+
+    // Starts a member process and returns once it says it runs: the moment its timing starts.
+    clock_type::time_point start_process(process_group& group, const std::vector<std::string>& argv)
+    {
+        group.members.push_back(std::make_unique<member_process>(argv));
+        member_process& m = *group.members.back();
+        pump_until(group, [&] { return m.ready(); }, 30s);
+        return clock_type::now();
+    }
+
+    sample measure(process_group& group, clock_type::time_point event)
+    {
+        sample s;
+        s.finished = pump_until(group, [&] { return group.all_consuming_since(event); });
+        s.consuming_ms = ms_since(event);
+        s.seen = group.book.seen();
+        return s;
+    }
+
+    struct peer_samples {
+        std::vector<sample> kill, join, restart;
+    };
+
+    // Kill and join with dynamic members, then a restart with static ones.
+    void peer_run(member_mode mode, int size, bool librdkafka, peer_samples& out)
+    {
+        auto argv = [&](const kspout::testing::member_setup& s) {
+            return librdkafka ? librdkafka_argv(s) : process_argv(s);
+        };
+        for (bool statics : {false, true}) {
+            auto s = setup(mode, topic_, "bench-" + std::to_string(++group_number_));
+            process_group group{bench_group(ioc_, s, settings_.partitions, 0ms), {}};
+            for (int i = 0; i < size; ++i) {
+                if (statics)
+                    s.instance_id = "member-" + std::to_string(i);
+                start_process(group, argv(s));
+            }
+            if (!pump_until(group, [&] { return group.all_owned(); })) {
+                std::fprintf(stderr, "%s %s size %d: the group did not settle\n", librdkafka ? "librdkafka" : "ours",
+                             std::string(member_mode_name(mode)).c_str(), size);
+                sample failed;
+                failed.finished = false;
+                (statics ? out.restart : out.kill).push_back(failed);
+                group.stop_all();
+                continue;
+            }
+            auto until = event_time();
+            pump_until(group, [&] { return clock_type::now() >= until; });
+            group.book.reset_counters();
+            if (!statics) {
+                auto killed_at = clock_type::now();
+                group.members.back()->child().kill(SIGKILL);
+                group.members.back()->child().wait(10s);
+                group.members.back()->read(group.book);
+                group.members.pop_back();
+                out.kill.push_back(measure(group, killed_at));
+                auto join_at = event_time();
+                pump_until(group, [&] { return clock_type::now() >= join_at; });
+                group.book.reset_counters();
+                auto joined_at = start_process(group, argv(s));
+                out.join.push_back(measure(group, joined_at));
+            } else {
+                member_process& last = *group.members.back();
+                last.child().close_stdin();
+                pump_until(group, [&] { return last.child().wait(0ms); });
+                last.read(group.book);
+                group.members.pop_back();
+                auto restarted_at = start_process(group, argv(s));
+                out.restart.push_back(measure(group, restarted_at));
+            }
+            group.stop_all();
+        }
+    }
+
+    void peer_table()
+    {
+        std::printf("\nBeside librdkafka (confluent-kafka's, in Python): every member a process, timed from the moment the "
+                    "process runs; %d partitions\n\n",
+                    settings_.partitions);
+        std::printf("| mode | group | client | kill: all consuming | join: all consuming | static restart: all consuming |\n");
+        std::printf("| --- | ---: | --- | ---: | ---: | ---: |\n");
+        for (member_mode mode : settings_.modes) {
+            if (mode == member_mode::zookeeper)
+                continue; // librdkafka has no ZooKeeper groups
+            for (int size : settings_.peer_sizes) {
+                std::map<bool, peer_samples> by_client;
+                for (int r = 0; r < settings_.runs; ++r) {
+                    for (bool librdkafka : {false, true})
+                        peer_run(mode, size, librdkafka, by_client[librdkafka]);
+                }
+                for (bool librdkafka : {false, true}) {
+                    const peer_samples& p = by_client[librdkafka];
+                    std::printf("| %s | %d | %s | %s | %s | %s |\n", mode_label(mode).c_str(), size,
+                                librdkafka ? "librdkafka" : "ours", ms_or_dash(p.kill, &sample::consuming_ms).c_str(),
+                                ms_or_dash(p.join, &sample::consuming_ms).c_str(),
+                                ms_or_dash(p.restart, &sample::consuming_ms).c_str());
+                }
+                auto ratio = [&](const std::vector<sample> peer_samples::*which) {
+                    std::vector<double> ours, theirs;
+                    for (const auto& s : by_client[false].*which)
+                        ours.push_back(s.consuming_ms);
+                    for (const auto& s : by_client[true].*which)
+                        theirs.push_back(s.consuming_ms);
+                    char text[32];
+                    std::snprintf(text, sizeof text, "%.2fx", median(theirs) / std::max(1.0, median(ours)));
+                    return std::string(text);
+                };
+                std::printf("| %s | %d | librdkafka / ours | %s | %s | %s |\n", mode_label(mode).c_str(), size,
+                            ratio(&peer_samples::kill).c_str(), ratio(&peer_samples::join).c_str(),
+                            ratio(&peer_samples::restart).c_str());
+                std::fflush(stdout);
+            }
+        }
+    }
+
+    // --- load -------------------------------------------------------------------------------------
 
     void start_producer()
     {
         io::producer_options o;
         o.acks = 1;
         o.linger = 1ms;
-        producer_cluster_ = io::cluster::create(ioc_.get_executor(), cluster_options());
+        producer_cluster_ = io::cluster::create(ioc_.get_executor(), broker_.client_options());
         producer_ = io::producer::create(producer_cluster_, o);
         produce_tick();
     }
@@ -152,220 +573,33 @@ private:
     {
         for (int p = 0; p < settings_.partitions; ++p)
             producer_->produce(topic_, p, std::nullopt, "tick", {}, std::nullopt, {});
-        producer_timer_.expires_after(10ms);
+        if (scale_load_) {
+            if (clock_type::now() >= next_scale_tick_) {
+                for (int p = 0; p < settings_.scale_partitions; ++p)
+                    producer_->produce(scale_topic_, p, std::nullopt, "tick", {}, std::nullopt, {});
+                next_scale_tick_ = clock_type::now() + settings_.scale_tick;
+            }
+        }
+        producer_timer_.expires_after(settings_.tick);
         producer_timer_.async_wait([this](std::error_code ec) {
             if (!ec)
                 produce_tick();
         });
     }
 
-    std::unique_ptr<member> add_member(const std::string& group)
-    {
-        auto m = std::make_unique<member>();
-        member* raw = m.get();
-        balanced::balanced_listener l;
-        l.on_assigned = [raw](const std::map<std::int32_t, std::int64_t>& starts) {
-            for (const auto& [p, offset] : starts) {
-                raw->live.insert(p);
-                raw->consumed[p] = offset;
-            }
-        };
-        l.on_revoking = [raw](const std::vector<std::int32_t>& partitions, std::function<void()> done) {
-            std::map<std::int32_t, std::int64_t> offsets;
-            for (std::int32_t p : partitions) {
-                raw->live.erase(p);
-                if (auto it = raw->consumed.find(p); it != raw->consumed.end())
-                    offsets[p] = it->second;
-            }
-            if (offsets.empty()) {
-                done();
-                return;
-            }
-            raw->consumer->commit(offsets, [done = std::move(done)](std::error_code) { done(); });
-        };
-        l.on_error = [](std::error_code, const std::string& what) { std::fprintf(stderr, "error: %s\n", what.c_str()); };
-        m->consumer = balanced::balanced_consumer::create(ioc_.get_executor(), cluster_options(), options(group),
-                                                          std::move(l));
-        return m;
-    }
-
-    // Runs the io_context a little, draining every member and noting when each partition last
-    // handed out a message.
-    void pump(std::chrono::milliseconds slice = 2ms)
-    {
-        ioc_.restart();
-        ioc_.run_for(slice);
-        auto now = clock_type::now();
-        for (auto& m : members_) {
-            for (;;) {
-                auto batch = m->consumer->poll(1000);
-                if (batch.empty())
-                    break;
-                for (const auto& msg : batch) {
-                    auto& next = m->consumed[msg.partition];
-                    next = std::max(next, msg.offset + 1);
-                    last_message_[msg.partition] = now;
-                }
-            }
-        }
-    }
-
-    bool all_owned() const
-    {
-        std::size_t total = 0;
-        std::set<std::int32_t> all;
-        std::size_t low = static_cast<std::size_t>(settings_.partitions) / members_.size();
-        for (const auto& m : members_) {
-            if (m->live.size() < low || m->live.size() > low + 1)
-                return false;
-            total += m->live.size();
-            all.insert(m->live.begin(), m->live.end());
-        }
-        return total == all.size() && all.size() == static_cast<std::size_t>(settings_.partitions);
-    }
-
-    bool all_consuming_since(clock_type::time_point t) const
-    {
-        if (!all_owned())
-            return false;
-        for (int p = 0; p < settings_.partitions; ++p) {
-            auto it = last_message_.find(p);
-            if (it == last_message_.end() || it->second <= t)
-                return false;
-        }
-        return true;
-    }
-
-    template <typename Predicate>
-    bool pump_until(Predicate done, std::chrono::seconds limit = 60s)
-    {
-        auto deadline = clock_type::now() + limit;
-        while (!done()) {
-            if (clock_type::now() > deadline)
-                return false;
-            pump();
-        }
-        return true;
-    }
-
-    sample measure(clock_type::time_point event)
-    {
-        sample s;
-        bool owned = false;
-        pump_until([&] {
-            if (!owned && all_owned()) {
-                owned = true;
-                s.owned_ms = ms_since(event);
-            }
-            return all_consuming_since(event);
-        });
-        s.consuming_ms = ms_since(event);
-        return s;
-    }
-
-    static double ms_since(clock_type::time_point t)
-    {
-        return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
-    }
-
-    std::pair<sample, sample> one_run(const std::string& group, int size)
-    {
-        for (int i = 0; i < size - 1; ++i) {
-            members_.push_back(add_member(group));
-            members_.back()->consumer->start();
-        }
-        kspout::balanced::testing::child_process victim({KSPOUT_BALANCED_MEMBER_BIN, "--bootstrap=" + mock_.bootstrap(),
-                                                         "--zookeeper=" + zookeeper_.connect_string(),
-                                                         "--topic=" + topic_, "--group=" + group,
-                                                         "--session-timeout-ms=" +
-                                                             std::to_string(settings_.session_timeout.count())});
-        // Settled: the in-process members hold all but the victim's share, and the victim said
-        // it consumes that share.
-        std::size_t victim_share = 0;
-        pump_until([&] {
-            for (const std::string& line : victim.lines()) {
-                if (line.starts_with("assigned"))
-                    victim_share += static_cast<std::size_t>(std::count(line.begin(), line.end(), '='));
-                if (line.starts_with("revoking"))
-                    victim_share -= static_cast<std::size_t>(std::count(line.begin(), line.end(), ' '));
-            }
-            std::size_t held = 0;
-            for (const auto& m : members_)
-                held += m->live.size();
-            return held + victim_share == static_cast<std::size_t>(settings_.partitions) && victim_share > 0;
-        });
-        pump_until([] { return false; }, 0s);
-        for (int i = 0; i < 50; ++i)
-            pump(); // let the group be quiet before the event
-
-        auto killed_at = clock_type::now();
-        victim.kill(SIGKILL);
-        victim.wait(10s);
-        sample kill = measure(killed_at);
-
-        auto joined_at = clock_type::now();
-        members_.push_back(add_member(group));
-        members_.back()->consumer->start();
-        sample join = measure(joined_at);
-
-        stop_all();
-        return {kill, join};
-    }
-
-    void stop_all()
-    {
-        int stopped = 0;
-        for (auto& m : members_)
-            m->consumer->stop([&] { ++stopped; });
-        pump_until([&] { return stopped == static_cast<int>(members_.size()); });
-        members_.clear();
-        last_message_.clear();
-    }
-
-    static double median(std::vector<double> v)
-    {
-        std::sort(v.begin(), v.end());
-        std::size_t n = v.size();
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    void print_table(const std::map<int, std::vector<sample>>& joins, const std::map<int, std::vector<sample>>& kills)
-    {
-        std::printf("\nrebalance latency, %d partitions, ZooKeeper session timeout %lld ms, medians of %d runs\n\n",
-                    settings_.partitions, static_cast<long long>(settings_.session_timeout.count()), settings_.runs);
-        std::printf("| group size | join: all owned | join: all consuming | kill: all owned | kill: all consuming | "
-                    "kill minus session timeout |\n");
-        std::printf("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        for (int size : settings_.sizes) {
-            auto pick = [](const std::vector<sample>& v, double sample::*field) {
-                std::vector<double> values;
-                for (const auto& s : v)
-                    values.push_back(s.*field);
-                return median(values);
-            };
-            double kill_consuming = pick(kills.at(size), &sample::consuming_ms);
-            std::printf("| %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms |\n", size,
-                        pick(joins.at(size), &sample::owned_ms), pick(joins.at(size), &sample::consuming_ms),
-                        pick(kills.at(size), &sample::owned_ms), kill_consuming,
-                        kill_consuming - static_cast<double>(settings_.session_timeout.count()));
-        }
-        std::printf("\nTargets: a join under 1000 ms; a kill under the session timeout + 1000 ms.\n"
-                    "Reference, pykafka 2.8 defaults (not installable here, so not measured): a claim that collides\n"
-                    "with a partition not yet released sleeps i * rebalance_backoff_ms = 0, 2, 4, 6 s between its 5\n"
-                    "attempts, so a contested join takes seconds, and a crash is noticed only after the 6 s session\n"
-                    "timeout, followed by the same retry steps.\n");
-    }
-
     settings settings_;
     const std::string topic_ = "rebalance-bench";
-    kspout::testing::zookeeper_server zookeeper_;
-    kspout::testing::mock_cluster mock_{3};
+    const std::string scale_topic_ = "rebalance-bench-scale";
+    kspout::testing::zookeeper_server zookeeper_{zookeeper_options()};
+    kspout::testing::kafka_broker broker_;
     boost::asio::io_context ioc_;
     std::shared_ptr<io::cluster> producer_cluster_;
     std::shared_ptr<io::producer> producer_;
     boost::asio::steady_timer producer_timer_;
-    std::vector<std::unique_ptr<member>> members_;
-    std::map<std::int32_t, clock_type::time_point> last_message_;
+    clock_type::time_point next_scale_tick_{};
+    int group_number_ = 0;
+    std::mt19937 random_{std::random_device{}()};
+    bool scale_load_ = false; // the scale topic gets its ticks only while the scale table runs
 };
 
 } // namespace
@@ -373,6 +607,11 @@ private:
 int main(int argc, char** argv)
 {
     std::signal(SIGPIPE, SIG_IGN);
-    bench b(parse(argc, argv));
-    return b.run();
+    try {
+        bench b(kspout::bench::parse_settings(argc, argv));
+        return b.run();
+    } catch (const std::exception& e) {
+        std::cerr << "kspout_bench_rebalance: " << e.what() << "\n";
+        return 1;
+    }
 }

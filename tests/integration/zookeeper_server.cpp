@@ -149,7 +149,7 @@ void zookeeper_server::start()
 
     std::vector<std::string> args = {
         java,
-        "-Xmx128m",
+        "-Xmx" + options_.max_heap,
         "-Xss512k",
         "-XX:TieredStopAtLevel=1",
         "-XX:+UseSerialGC",

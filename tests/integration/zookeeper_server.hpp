@@ -25,6 +25,7 @@ struct zookeeper_server_options {
     // default; max_session_timeout widens the upper end.
     std::chrono::milliseconds tick_time{200};
     std::chrono::milliseconds max_session_timeout{60000};
+    std::string max_heap = "128m"; // -Xmx; the rebalance bench's 64 members need more
 };
 
 // ZooKeeperServerMain in a JVM of its own, with its data in a private temporary directory that

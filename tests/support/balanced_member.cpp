@@ -1,10 +1,15 @@
-// kspout-balanced-member: one balanced consumer as a process, for multi-process tests; reports on stdout.
+// kspout-balanced-member: one group member as a process, for multi-process tests and benches; reports on stdout.
 //
 // Arguments: --bootstrap=H:P --zookeeper=H:P --topic=T --group=G [--session-timeout-ms=N]
 //            [--metadata-check-ms=N] [--static=INDEX/COUNT]
+//            [--mode=zookeeper|classic|cooperative|kip848] [--instance-id=ID] [--heartbeat-ms=N]
+//            [--start=earliest|latest] [--commit-interval-ms=N]
+// The mode (default zookeeper) says who coordinates the group: ZooKeeper, or the broker with its
+// classic protocol (range or cooperative-sticky) or KIP-848's; --instance-id makes a broker-managed
+// member static.
 // Lines on stdout:
 //   id <consumer id>                      once, at start
-//   session <id> <password hex>           whenever the ZooKeeper session changes
+//   session <id> <password hex>           whenever the ZooKeeper session changes (zookeeper mode)
 //   assigned <p>=<start offset> ...       on_assigned
 //   revoking <p> ...                      on_revoking; it then commits what it returned
 //   committed <p>=<offset> ... <ok|error> the commit made in on_revoking
@@ -12,8 +17,10 @@
 //                                         (CLOCK_MONOTONIC, comparable across processes) in ns
 //   error <text>                          on_error
 //   stopped                               after stop() completed
-// It stops on SIGTERM, SIGINT or end of stdin; it never commits except in on_revoking.
+// It stops on SIGTERM, SIGINT or end of stdin. It commits what it consumed in on_revoking and,
+// with --commit-interval-ms, also on that timer (silently).
 #include "protocol/balanced/balanced_consumer.hpp"
+#include "tests/support/member_setup.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -34,6 +41,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using kspout::balanced::balanced_consumer;
+using kspout::member::group_member;
 
 struct arguments {
     std::map<std::string, std::string> values;
@@ -83,33 +91,29 @@ std::string hex(std::string_view bytes)
 class member {
 public:
     member(boost::asio::io_context& ioc, const arguments& args)
-        : ioc_(ioc), session_timer_(ioc), signals_(ioc, SIGTERM, SIGINT), input_(ioc, ::dup(STDIN_FILENO))
+        : ioc_(ioc), session_timer_(ioc), commit_timer_(ioc), signals_(ioc, SIGTERM, SIGINT),
+          input_(ioc, ::dup(STDIN_FILENO))
     {
-        kspout::io::cluster_options cluster;
-        cluster.bootstrap_servers = {args.get("bootstrap")};
-        cluster.request_timeout = 5s;
-        cluster.broker.reconnect_backoff = 20ms;
-        cluster.broker.reconnect_backoff_max = 200ms;
-        cluster.broker.connect_timeout = 2s;
-        cluster.broker.api_versions_timeout = 2s;
-
-        kspout::balanced::balanced_options o;
-        o.topic = args.get("topic");
-        o.group_id = args.get("group");
-        o.zookeeper_connect = args.get("zookeeper");
-        o.zookeeper_session_timeout = std::chrono::milliseconds(std::stoi(args.get("session-timeout-ms", "2000")));
-        o.metadata_check_interval = std::chrono::milliseconds(std::stoi(args.get("metadata-check-ms", "500")));
-        o.rebalance_backoff = 50ms;
-        o.rebalance_backoff_max = 500ms;
-        o.rebalance_deadline = 20s;
+        kspout::testing::member_setup setup;
+        setup.mode = *kspout::testing::parse_member_mode(args.get("mode", "zookeeper")); // checked in main
+        setup.bootstrap = args.get("bootstrap");
+        setup.zookeeper = args.get("zookeeper");
+        setup.topic = args.get("topic");
+        setup.group = args.get("group");
+        setup.session_timeout = std::chrono::milliseconds(std::stoi(args.get("session-timeout-ms", "2000")));
+        setup.heartbeat_interval = std::chrono::milliseconds(std::stoi(args.get("heartbeat-ms", "500")));
+        if (std::string id = args.get("instance-id"); !id.empty())
+            setup.instance_id = id;
+        if (args.get("start") == "latest")
+            setup.start_from = kspout::io::offset_reset::latest;
+        commit_interval_ = std::chrono::milliseconds(std::stoi(args.get("commit-interval-ms", "0")));
+        kspout::member::member_options o = kspout::testing::make_member_options(setup);
+        o.group.metadata_check_interval = std::chrono::milliseconds(std::stoi(args.get("metadata-check-ms", "500")));
         if (std::string s = args.get("static"); !s.empty()) {
             auto slash = s.find('/');
-            o.fixed = kspout::balanced::static_member{std::stoi(s.substr(0, slash)), std::stoi(s.substr(slash + 1))};
+            o.group.fixed =
+                kspout::balanced::static_member{std::stoi(s.substr(0, slash)), std::stoi(s.substr(slash + 1))};
         }
-        o.consumer.auto_offset_reset = kspout::io::offset_reset::earliest;
-        o.consumer.fetch_max_wait = 50ms;
-        o.consumer.retry_backoff = 30ms;
-        o.consumer.request_timeout = 5s;
 
         kspout::balanced::balanced_listener l;
         l.on_assigned = [this](const std::map<std::int32_t, std::int64_t>& starts) {
@@ -148,7 +152,8 @@ public:
         log.sink = [](kspout::log::log_level level, std::string_view text) {
             std::cerr << kspout::log::level_name(level) << ": " << text << "\n";
         };
-        consumer_ = balanced_consumer::create(ioc.get_executor(), cluster, o, std::move(l), log);
+        consumer_ = kspout::member::make_group_member(ioc.get_executor(), std::move(o), std::move(l), log);
+        balanced_ = std::dynamic_pointer_cast<balanced_consumer>(consumer_);
     }
 
     void start()
@@ -157,6 +162,7 @@ public:
         consumer_->start();
         wait_data();
         watch_session();
+        commit_on_timer();
         signals_.async_wait([this](std::error_code ec, int) {
             if (!ec)
                 stop();
@@ -195,7 +201,9 @@ private:
 
     void watch_session()
     {
-        if (auto s = consumer_->zookeeper_session(); s && s->id != session_id_) {
+        if (!balanced_)
+            return;
+        if (auto s = balanced_->zookeeper_session(); s && s->id != session_id_) {
             session_id_ = s->id;
             emit("session " + std::to_string(s->id) + " " + hex(s->password));
         }
@@ -203,6 +211,24 @@ private:
         session_timer_.async_wait([this](std::error_code ec) {
             if (!ec && !stopping_)
                 watch_session();
+        });
+    }
+
+    void commit_on_timer()
+    {
+        if (commit_interval_.count() <= 0)
+            return;
+        commit_timer_.expires_after(commit_interval_);
+        commit_timer_.async_wait([this](std::error_code ec) {
+            if (ec || stopping_)
+                return;
+            std::map<std::int32_t, std::int64_t> offsets;
+            for (std::int32_t p : consumer_->owned())
+                if (auto it = consumed_.find(p); it != consumed_.end())
+                    offsets[p] = it->second;
+            if (!offsets.empty())
+                consumer_->commit(offsets, [](std::error_code) {});
+            commit_on_timer();
         });
     }
 
@@ -223,6 +249,7 @@ private:
             return;
         stopping_ = true;
         session_timer_.cancel();
+        commit_timer_.cancel();
         signals_.cancel();
         consumer_->stop([this] {
             emit("stopped");
@@ -234,10 +261,13 @@ private:
 
     boost::asio::io_context& ioc_;
     boost::asio::steady_timer session_timer_;
+    boost::asio::steady_timer commit_timer_;
+    std::chrono::milliseconds commit_interval_{0};
     boost::asio::signal_set signals_;
     boost::asio::posix::stream_descriptor input_;
     std::array<char, 256> input_buffer_{};
-    std::shared_ptr<balanced_consumer> consumer_;
+    std::shared_ptr<group_member> consumer_;
+    std::shared_ptr<balanced_consumer> balanced_; // zookeeper mode: its session is reported
     std::map<std::int32_t, std::int64_t> consumed_;
     std::int64_t session_id_ = 0;
     bool stopping_ = false;
@@ -253,6 +283,10 @@ int main(int argc, char** argv)
             std::cerr << "kspout-balanced-member: --" << key << "= is required\n";
             return 2;
         }
+    }
+    if (!kspout::testing::parse_member_mode(args.get("mode", "zookeeper"))) {
+        std::cerr << "kspout-balanced-member: --mode= is zookeeper, classic, cooperative or kip848\n";
+        return 2;
     }
     boost::asio::io_context ioc;
     member m(ioc, args);
