@@ -18,6 +18,7 @@ namespace kspout::io::consumer_testing {
 struct member_under_test {
     std::shared_ptr<member::group_member> member;
     std::set<std::int32_t> owned;
+    std::vector<std::int32_t> revoked; // every partition on_revoking named, in order
     std::set<std::pair<std::int32_t, std::int64_t>> consumed; // (partition, offset)
     std::vector<std::string> errors;
     bool stopped = false;
@@ -42,7 +43,8 @@ protected:
     bool overlap = false; // a partition announced to one member while another still owned it
 
     member_under_test& join(const std::string& group, const std::string& topic,
-                            member::group_protocol protocol = member::group_protocol::classic)
+                            member::group_protocol protocol = member::group_protocol::classic,
+                            group::assignor_kind assignor = group::assignor_kind::range)
     {
         auto m = std::make_unique<member_under_test>();
         member_under_test* self = m.get();
@@ -58,6 +60,7 @@ protected:
         listener.on_revoking = [self](const std::vector<std::int32_t>& partitions, std::function<void()> done) {
             for (std::int32_t p : partitions)
                 self->owned.erase(p);
+            self->revoked.insert(self->revoked.end(), partitions.begin(), partitions.end());
             done();
         };
         listener.on_error = [self](std::error_code, const std::string& what) { self->errors.push_back(what); };
@@ -67,6 +70,7 @@ protected:
         member::classic_member_options group_options;
         group_options.group_id = group;
         group_options.topic = topic;
+        group_options.assignor = assignor;
         group_options.session_timeout = 6s;
         group_options.rebalance_timeout = 10s;
         group_options.heartbeat_interval = 300ms;

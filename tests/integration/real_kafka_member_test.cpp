@@ -40,6 +40,35 @@ TEST_F(RealClassicGroup, TwoMembersSplitThePartitionsAndCommitInTheirGeneration)
     EXPECT_TRUE(b.errors.empty());
 }
 
+// cooperative-sticky (KIP-429): the first member keeps what it keeps and gives up only the
+// partitions that move, in a first round; the second member gets them in a second. An eager
+// assignor would revoke all six and hand three back.
+TEST_F(RealClassicGroup, CooperativeMembersGiveUpOnlyThePartitionsThatMove)
+{
+    broker.create_topic("real-cooperative", 6);
+    for (std::int32_t p = 0; p < 6; ++p)
+        produce("real-cooperative", p, 5);
+
+    auto& a = join("real-cooperative-group", "real-cooperative", member::group_protocol::classic,
+                   group::assignor_kind::cooperative_sticky);
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return a.owned.size() == 6; }, std::chrono::seconds(60)));
+    const std::set<std::int32_t> before = a.owned;
+    auto& b = join("real-cooperative-group", "real-cooperative", member::group_protocol::classic,
+                   group::assignor_kind::cooperative_sticky);
+    ASSERT_TRUE(run_until_split(a, b, 6, 30));
+    EXPECT_FALSE(overlap);
+    EXPECT_EQ(a.owned.size(), 3u);
+    EXPECT_EQ(b.owned.size(), 3u);
+    // a gave up exactly what b got, each once; what it kept it never gave up.
+    std::vector<std::int32_t> revoked = a.revoked;
+    std::sort(revoked.begin(), revoked.end());
+    EXPECT_EQ(revoked, std::vector<std::int32_t>(b.owned.begin(), b.owned.end()));
+    for (std::int32_t p : a.owned)
+        EXPECT_TRUE(before.contains(p)) << p;
+    EXPECT_TRUE(a.errors.empty());
+    EXPECT_TRUE(b.errors.empty());
+}
+
 class RealKip848Group : public GroupMembersFixture<RealBrokerBase> {
 protected:
     // A new 4-partition topic of 40 records, and our KIP-848 member holding all of it.
