@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -44,7 +45,8 @@ protected:
 
     member_under_test& join(const std::string& group, const std::string& topic,
                             member::group_protocol protocol = member::group_protocol::classic,
-                            group::assignor_kind assignor = group::assignor_kind::range)
+                            group::assignor_kind assignor = group::assignor_kind::range,
+                            std::optional<std::string> instance_id = std::nullopt)
     {
         auto m = std::make_unique<member_under_test>();
         member_under_test* self = m.get();
@@ -74,6 +76,7 @@ protected:
         group_options.session_timeout = 6s;
         group_options.rebalance_timeout = 10s;
         group_options.heartbeat_interval = 300ms;
+        group_options.group_instance_id = std::move(instance_id);
         o.broker_group = group_options;
         o.protocol = protocol;
         self->member = member::make_group_member(this->ioc.get_executor(), std::move(o), std::move(listener), this->test_logger());

@@ -83,6 +83,45 @@ protected:
     }
 };
 
+// Static membership on KIP-848 (KIP-345's ids in ConsumerGroupHeartbeat): a static member that
+// stops leaves with epoch -2, so the broker keeps its partitions for the session; a new process
+// with the same instance id gets exactly them back, and the other member sees no rebalance.
+TEST_F(RealKip848Group, AStaticMemberRestartedWithinTheSessionGetsItsPartitionsBackUnseen)
+{
+    broker.create_topic("real-static-848", 4);
+    for (std::int32_t p = 0; p < 4; ++p)
+        produce("real-static-848", p, 10);
+    const auto kip848 = member::group_protocol::consumer;
+    const auto range = group::assignor_kind::range;
+    auto& a = join("real-static-848-group", "real-static-848", kip848, range, "task-0");
+    auto& b = join("real-static-848-group", "real-static-848", kip848, range, "task-1");
+    ASSERT_TRUE(run_until_split(a, b, 4, 40));
+    const std::set<std::int32_t> a_owned = a.owned, b_owned = b.owned;
+    const std::size_t a_revokes = a.revoked.size();
+
+    b.member->stop([&] { b.stopped = true; });
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return b.stopped; }));
+    // The property is about time: for the session (6 s on the test broker) nobody else gets b's
+    // partitions. Three of a's heartbeat intervals (500 ms) would have moved them to a were b a
+    // dynamic member.
+    const auto reserved_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+    testing::run_until(ioc, [&] {
+        a.poll_all();
+        return std::chrono::steady_clock::now() >= reserved_until;
+    });
+    EXPECT_EQ(a.owned, a_owned) << "b's partitions moved while its static id was reserved";
+    auto& again = join("real-static-848-group", "real-static-848", kip848, range, "task-1");
+    ASSERT_TRUE(testing::run_until(ioc, [&] {
+        a.poll_all();
+        return again.owned == b_owned;
+    }, std::chrono::seconds(30)));
+    EXPECT_EQ(a.owned, a_owned);
+    EXPECT_EQ(a.revoked.size(), a_revokes);
+    EXPECT_FALSE(overlap);
+    EXPECT_TRUE(a.errors.empty());
+    EXPECT_TRUE(again.errors.empty());
+}
+
 // KIP-848: the broker assigns; a member takes a share, the next one gets part of it moved over
 // without a stop of the group, commits carry the member epoch, and a leaving member's share goes
 // back to the other.
