@@ -40,6 +40,40 @@ TEST_F(ClassicGroupTest, TwoMembersSplitThePartitionsThenOneTakesAllWhenTheOther
     EXPECT_TRUE(b.errors.empty());
 }
 
+// Group errors injected into a running group, handled as the protocol says: REBALANCE_IN_PROGRESS
+// on a Heartbeat makes the member give its partitions up and join again (eager); NOT_COORDINATOR
+// on a Heartbeat or an OffsetCommit makes it find the coordinator again, and the commit still
+// lands. Nothing is owned twice, and no error reaches the owner.
+TEST_F(ClassicGroupTest, InjectedRebalanceAndCoordinatorErrorsAreHandledAsTheProtocolSays)
+{
+    mock.create_topic("injected", 4);
+    for (std::int32_t p = 0; p < 4; ++p)
+        produce("injected", p, 10);
+    auto& a = join("injected-group", "injected");
+    auto& b = join("injected-group", "injected");
+    ASSERT_TRUE(run_until_split(a, b, 4, 40));
+
+    const std::size_t revoked_before = a.revoked.size() + b.revoked.size();
+    mock.push_errors(wire::api_key::heartbeat, 27, 1); // REBALANCE_IN_PROGRESS
+    ASSERT_TRUE(testing::run_until(ioc, [&] {
+        a.poll_all();
+        b.poll_all();
+        return a.revoked.size() + b.revoked.size() > revoked_before && !a.owned.empty() && !b.owned.empty() &&
+               owns_exactly({&a, &b}, 4);
+    }, std::chrono::seconds(60)));
+    EXPECT_FALSE(overlap);
+
+    mock.push_errors(wire::api_key::heartbeat, 16, 1);     // NOT_COORDINATOR
+    mock.push_errors(wire::api_key::offset_commit, 16, 1); // NOT_COORDINATOR
+    std::string read, expected;
+    std::error_code committed = commit_owned(a, 7, "injected-group", "injected", &read, &expected);
+    EXPECT_FALSE(committed) << committed.message();
+    EXPECT_EQ(read, expected);
+    EXPECT_FALSE(overlap);
+    EXPECT_TRUE(a.errors.empty());
+    EXPECT_TRUE(b.errors.empty());
+}
+
 // The default protocol choice on a broker without KIP-848 (the mock, like any broker before 4.0):
 // the member falls back to the classic protocol, says so once, and the group works.
 TEST_F(ClassicGroupTest, TheBestOfferedProtocolIsTheClassicOneWhereTheBrokerLacksKip848)
