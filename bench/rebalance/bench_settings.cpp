@@ -1,6 +1,8 @@
 // bench_settings: the rebalance bench's options, parsed.
 #include "bench/rebalance/bench_settings.hpp"
 
+#include "tests/integration/kafka_broker.hpp"
+
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -64,10 +66,7 @@ void apply(settings& s, const std::string& key, const std::string& value, const 
 
 std::string default_peer_python()
 {
-    if (const char* cache = std::getenv("KSPOUT_CACHE"))
-        return std::string(cache) + "/python-peers/bin/python";
-    const char* home = std::getenv("HOME");
-    return std::string(home ? home : "") + "/.cache/kafka-spout/python-peers/bin/python";
+    return (testing::peer_cache_root() / "python-peers" / "bin" / "python").string();
 }
 
 settings parse_settings(int argc, char** argv)

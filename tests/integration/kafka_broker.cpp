@@ -49,13 +49,6 @@ bool at_least(std::string_view version, std::vector<int> wanted)
     return version_parts(version) >= wanted;
 }
 
-std::filesystem::path cache_root()
-{
-    if (const char* cache = std::getenv("KSPOUT_CACHE")) return cache;
-    const char* home = std::getenv("HOME");
-    return std::filesystem::path(home != nullptr ? home : "/root") / ".cache" / "kafka-spout";
-}
-
 // A KRaft cluster id: 16 random bytes in URL-safe base64 without padding, as StorageTool prints.
 std::string random_cluster_id()
 {
@@ -157,6 +150,13 @@ std::string read_file(const std::filesystem::path& path)
 
 } // namespace
 
+std::filesystem::path peer_cache_root()
+{
+    if (const char* cache = std::getenv("KSPOUT_CACHE")) return cache;
+    const char* home = std::getenv("HOME");
+    return std::filesystem::path(home != nullptr ? home : "/root") / ".cache" / "kafka-spout";
+}
+
 bool kafka_version_at_least(std::string_view version, std::vector<int> wanted)
 {
     return at_least(version, std::move(wanted));
@@ -164,7 +164,7 @@ bool kafka_version_at_least(std::string_view version, std::vector<int> wanted)
 
 std::filesystem::path kafka_libs(std::string_view version)
 {
-    std::filesystem::path dir = cache_root() / "kafka" / std::string(version);
+    std::filesystem::path dir = peer_cache_root() / "kafka" / std::string(version);
     if (!std::filesystem::exists(dir / "complete") || !std::filesystem::is_directory(dir / "libs"))
         throw kafka_broker_error("kafka broker: the jars of Kafka " + std::string(version) + " are not in " +
                                  dir.string() + "; run scripts/install-deps.sh (or scripts/fetch-peers.sh)");

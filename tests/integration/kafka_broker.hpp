@@ -27,6 +27,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Where scripts/fetch-*.sh keep the fetched peers (broker jars, the Python peers' venv):
+// $KSPOUT_CACHE, else $HOME/.cache/kafka-spout.
+std::filesystem::path peer_cache_root();
+
 // The version the real-kafka tests run unless KSPOUT_KAFKA_VERSION names another fetched one.
 inline constexpr std::string_view default_kafka_version = "4.4.0";
 

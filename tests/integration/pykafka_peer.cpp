@@ -14,14 +14,6 @@
 namespace kspout::testing {
 namespace {
 
-// The same rule as kafka_libs() and scripts/fetch-*.sh.
-std::filesystem::path cache_root()
-{
-    if (const char* cache = std::getenv("KSPOUT_CACHE")) return cache;
-    const char* home = std::getenv("HOME");
-    return std::filesystem::path(home != nullptr ? home : "/root") / ".cache" / "kafka-spout";
-}
-
 kafka_broker_options broker_options()
 {
     kafka_broker_options o;
@@ -61,7 +53,7 @@ public:
 
 std::string pykafka_python()
 {
-    const std::filesystem::path venv = cache_root() / "python-peers";
+    const std::filesystem::path venv = peer_cache_root() / "python-peers";
     std::filesystem::path python = venv / "bin" / "python";
     if (const char* configured = std::getenv("KSPOUT_PYKAFKA_PYTHON"); configured != nullptr && *configured != '\0')
         python = configured;
