@@ -151,15 +151,15 @@ void balanced_consumer::register_member()
         return;
     }
     // The group's own node first, under our ACL; /consumers above it is every group's and stays open.
-    std::string group_path = group::group_path(options_.group_id);
+    std::string path = group::group_path(options_.group_id);
     zk::create_options o = group_node(zk::create_mode::persistent);
     o.parents_acl = zk::acl_policy::open;
-    zk_->create(group_path, {}, o, [weak = weak_from_this(), epoch, group_path](std::error_code ec, std::string) {
+    zk_->create(path, {}, o, [weak = weak_from_this(), epoch, path](std::error_code ec, std::string) {
         auto self = weak.lock();
         if (!self || self->session_.epoch() != epoch || !self->registering_)
             return;
         if (ec && ec != zk::errc::node_exists) {
-            self->registration_failed(ec, "cannot create " + group_path + ": " + ec.message());
+            self->registration_failed(ec, "cannot create " + path + ": " + ec.message());
             return;
         }
         self->register_in_group(epoch);
@@ -188,7 +188,8 @@ void balanced_consumer::register_in_group(std::uint64_t epoch)
                                   return;
                               }
                               if (cec != zk::errc::node_exists) {
-                                  me->registration_failed(cec, "cannot create " + me->member_path_ + ": " + cec.message());
+                                  me->registration_failed(cec, "cannot create " + me->member_path_ + ": " +
+                                                                   cec.message());
                                   return;
                               }
                               // Ours already if an earlier create was applied but its answer lost.

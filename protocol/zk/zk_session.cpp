@@ -477,7 +477,7 @@ void session::create(std::string path, std::string data, create_options options,
 
 void session::create_with_parents(std::shared_ptr<make_path> m)
 {
-    create_once(m->path, m->data, m->mode, m->acl, [self = shared_from_this(), m](std::error_code ec, std::string created) {
+    auto then = [self = shared_from_this(), m](std::error_code ec, std::string created) {
         if (ec != errc::no_node || ++m->attempts >= max_create_attempts) {
             if (m->handler)
                 m->handler(ec, std::move(created));
@@ -491,7 +491,8 @@ void session::create_with_parents(std::shared_ptr<make_path> m)
             }
             self->create_with_parents(m);
         });
-    });
+    };
+    create_once(m->path, m->data, m->mode, m->acl, std::move(then));
 }
 
 void session::create_parents(std::string path, std::size_t from, acl_policy acl, remove_handler done)
