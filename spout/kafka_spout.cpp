@@ -6,6 +6,7 @@
 #include "protocol/error/error_kind.hpp"
 #include "protocol/log/logger.hpp"
 #include "protocol/member/member_factory.hpp"
+#include "protocol/zk/zk_error.hpp"
 #include "spout/message_id.hpp"
 
 #include <boost/asio/post.hpp>
@@ -160,10 +161,14 @@ std::optional<std::string> kafka_spout::on_handshake(const multilang::handshake&
             done();
         }
     };
-    listener.on_error = [weak](std::error_code, const std::string& what) {
+    listener.on_error = [weak](std::error_code ec, const std::string& what) {
         if (auto self = weak.lock()) {
-            self->log("kafka-spout: " + what, log_level::error);
-            self->session_->error(what);
+            std::string text = what;
+            if (ec == zk::errc::no_auth || ec == zk::errc::auth_failed) {
+                text += " (check kafka.zookeeper.auth: every member of the group needs the same)";
+            }
+            self->log("kafka-spout: " + text, log_level::error);
+            self->session_->error(text);
         }
     };
     client_log::logger consumer_log;

@@ -73,6 +73,10 @@ void check_settings(settings& s, const std::set<std::string_view>& given, std::v
                          ") must be below kafka.group.session.timeout.ms (" +
                          std::to_string(s.broker_group.session_timeout.count()) + ")");
     }
+    if (s.group.zookeeper_acl == zk::acl_policy::creator && !s.group.zookeeper_auth) {
+        errors.push_back("kafka.zookeeper.acl=creator needs kafka.zookeeper.auth: the group's znodes are made for "
+                         "the credentials of their creator, and every member needs the same");
+    }
     check_client_settings(s.cluster, errors);
     name_metrics(s, errors);
 }

@@ -1,6 +1,7 @@
 // The key table: for each kafka.* key its default, doc, type and range, and the field it writes.
 #include "spout/settings_keys.hpp"
 
+#include "protocol/io/secret_value.hpp"
 #include "spout/client_keys.hpp"
 #include "spout/settings_values.hpp"
 
@@ -32,6 +33,8 @@ constexpr named<messages::isolation_level> isolation_names[] = {
     {"read_uncommitted", messages::isolation_level::read_uncommitted}};
 constexpr named<group::owners_dir_style> owners_dir_names[] = {
     {"plain", group::owners_dir_style::plain}, {"python3", group::owners_dir_style::python3_bytes_repr}};
+constexpr named<zk::acl_policy> zookeeper_acl_names[] = {{"open", zk::acl_policy::open},
+                                                          {"creator", zk::acl_policy::creator}};
 constexpr named<value_format> value_format_names[] = {{"string", value_format::string}, {"json", value_format::json}};
 constexpr named<invalid_utf8_policy> invalid_utf8_names[] = {{"base64", invalid_utf8_policy::base64},
                                                              {"replace", invalid_utf8_policy::replace},
@@ -59,6 +62,37 @@ value_rule zookeeper_connect_key()
                 s.group.zookeeper_connect = std::move(*text);
                 return std::string();
             }};
+}
+
+// zkCli's addauth form, SCHEME:CREDENTIALS; of the schemes only digest (USER:PASSWORD) can be
+// used without SASL, which Debian's C client lacks. A secret: no error quotes any part of it.
+value_rule zookeeper_auth_key()
+{
+    return {"secret: `digest:USER:PASSWORD`, `file:PATH` or `env:NAME`",
+            [](settings& s, const json& v) {
+                std::string why;
+                auto written = as_string(v, why);
+                if (!written) return why;
+                auto secret = io::resolve_secret(*written, why);
+                if (!secret) return why;
+                if (secret->empty()) {
+                    s.group.zookeeper_auth.reset();
+                    return std::string();
+                }
+                auto colon = secret->find(':');
+                if (colon == std::string::npos) return std::string("expected digest:USER:PASSWORD (no scheme given)");
+                if (std::string_view(*secret).substr(0, colon) != "digest") {
+                    return std::string("only the digest scheme is supported (digest:USER:PASSWORD)");
+                }
+                std::string credentials = secret->substr(colon + 1);
+                auto user_end = credentials.find(':');
+                if (user_end == std::string::npos || user_end == 0) {
+                    return std::string("expected digest:USER:PASSWORD (a user name, a colon, then the password)");
+                }
+                s.group.zookeeper_auth = zk::auth_data{"digest", std::move(credentials)};
+                return std::string();
+            },
+            true};
 }
 
 value_rule topic_key()
@@ -202,6 +236,10 @@ std::vector<key_spec> make_key_table()
          ms_key([](settings& s) -> auto& { return s.group.zookeeper_session_timeout; }, 1)},
         {"kafka.zookeeper.owners.dir", "plain", "spelling of the group's owners directory (pykafka's, by Python)",
          enum_key([](settings& s) -> auto& { return s.group.owners_dir; }, owners_dir_names)},
+        {"kafka.zookeeper.auth", "", "ZooKeeper credentials added to every session", zookeeper_auth_key()},
+        {"kafka.zookeeper.acl", "open",
+         "who may use the znodes the group creates: anyone, or their creator's credentials",
+         enum_key([](settings& s) -> auto& { return s.group.zookeeper_acl; }, zookeeper_acl_names)},
         {"kafka.group.protocol", "auto", "the broker-managed group's protocol: KIP-848's (consumer) or classic",
          enum_key([](settings& s) -> auto& { return s.group_protocol; }, group_protocol_names)},
         {"kafka.group.session.timeout.ms", "45000", "how long the broker keeps a silent member (kafka assignment)",

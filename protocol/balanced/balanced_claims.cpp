@@ -68,10 +68,7 @@ void balanced_consumer::claim_partitions(std::uint64_t attempt, std::vector<grou
             }
             std::string name = group::owner_node_name(w.leader, w.id);
             std::string path = self->owners_path_ + "/" + name;
-            zk::create_options ephemeral;
-            ephemeral.mode = zk::create_mode::ephemeral;
-            ephemeral.make_parents = true;
-            self->zk_->create(path, self->consumer_id_, ephemeral,
+            self->zk_->create(path, self->consumer_id_, self->group_node(zk::create_mode::ephemeral),
                               [weak, attempt, out, one_done, id = w.id, name, path](std::error_code cec, std::string) {
                                   auto me = weak.lock();
                                   if (!me)

@@ -106,6 +106,7 @@ void balanced_consumer::start()
     zk::client_options zo;
     zo.connect_string = options_.zookeeper_connect;
     zo.session_timeout = options_.zookeeper_session_timeout;
+    zo.auth = options_.zookeeper_auth;
     zo.logger = log_;
     zk_ = std::make_unique<zk::client>(executor_, zo);
     if (std::error_code ec = zk_->start([weak = weak_from_this()](zk::session_state state) {

@@ -107,7 +107,14 @@ private:
     void run_session(session::action a);
     void lose_session(std::string_view why);
     void register_member();
+    void register_in_group(std::uint64_t epoch);
     void on_registered(bool ok, std::string_view why);
+    // A step of registering failed: out of the group when refused, else tried again later.
+    void registration_failed(std::error_code ec, const std::string& what);
+    // How the group's znodes are made: with their parents, under the configured ACL.
+    zk::create_options group_node(zk::create_mode mode) const;
+    // ZNOAUTH on a znode of the group: the session machine takes the member out of the group.
+    bool refused(std::error_code ec, const std::string& what);
     void arm_unreachable_timer();
     std::vector<std::int32_t> assigned_list() const;
     void report(std::error_code code, std::string what);

@@ -3,6 +3,7 @@
 
 #include "protocol/group/paths.hpp"
 #include "protocol/io/consumer_options.hpp"
+#include "protocol/zk/zk_types.hpp"
 
 #include <chrono>
 #include <optional>
@@ -26,6 +27,13 @@ struct balanced_options {
     // `fixed` is set.
     std::string zookeeper_connect;
     std::chrono::milliseconds zookeeper_session_timeout = 6s;
+    // Credentials added to every ZooKeeper session before the member touches a znode.
+    std::optional<zk::auth_data> zookeeper_auth;
+    // The ACL of the znodes the member creates: /consumers/<group> and everything below it
+    // (/consumers itself, shared by every group, stays open). creator needs zookeeper_auth, and
+    // every member of the group then needs the same credentials: one without them is refused
+    // (zk::errc::no_auth), reported once, and stays out of the group.
+    zk::acl_policy zookeeper_acl = zk::acl_policy::open;
     assignment_strategy strategy = assignment_strategy::range;
     // Claims that collide with an owner node not yet released are retried with backoff
     // (backoff, 2*backoff, ... capped at rebalance_backoff_max) until this deadline, then reported.

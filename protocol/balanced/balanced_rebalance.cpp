@@ -51,6 +51,12 @@ void balanced_consumer::maybe_rebalance()
 
 void balanced_consumer::feed(const cycle::event& e)
 {
+    // A read or claim in the group's znodes refused (ZNOAUTH) is no failure to retry: the session
+    // machine takes the member out of the group, which also ends the attempt.
+    if (const auto* read = std::get_if<cycle::members_read>(&e); read && refused(read->error, read->what))
+        return;
+    if (const auto* applied = std::get_if<cycle::target_applied>(&e); applied && refused(applied->error, applied->what))
+        return;
     for (cycle::action& a : cycle_.resume(e))
         run(std::move(a));
 }

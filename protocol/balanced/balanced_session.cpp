@@ -114,28 +114,71 @@ void balanced_consumer::lose_session(std::string_view why)
     release(std::vector<std::int32_t>(held.begin(), held.end()), false, [](bool) {});
 }
 
+zk::create_options balanced_consumer::group_node(zk::create_mode mode) const
+{
+    zk::create_options o;
+    o.mode = mode;
+    o.make_parents = true;
+    o.acl = options_.zookeeper_acl;
+    o.parents_acl = options_.zookeeper_acl;
+    return o;
+}
+
+bool balanced_consumer::refused(std::error_code ec, const std::string& what)
+{
+    if (ec != zk::errc::no_auth)
+        return false;
+    feed_session(session::access_denied{what});
+    return true;
+}
+
+void balanced_consumer::registration_failed(std::error_code ec, const std::string& what)
+{
+    registering_ = false;
+    if (!refused(ec, what))
+        on_registered(false, what);
+}
+
 void balanced_consumer::register_member()
 {
-    if (registering_ || stopping_ || stopped_ || !session_.connected() || session_.registered_session() != 0)
+    if (registering_ || stopping_ || stopped_ || !session_.connected() || session_.registered_session() != 0 ||
+        session_.refused())
         return;
     registering_ = true;
     std::uint64_t epoch = session_.epoch();
-    zk::create_options parents;
-    parents.mode = zk::create_mode::persistent;
-    parents.make_parents = true;
-    // The owners directory is persistent and shared; pykafka makes it at start() too.
-    zk_->create(owners_path_, {}, parents, [weak = weak_from_this(), epoch](std::error_code ec, std::string) {
+    if (options_.zookeeper_acl == zk::acl_policy::open) {
+        register_in_group(epoch);
+        return;
+    }
+    // The group's own node first, under our ACL; /consumers above it is every group's and stays open.
+    std::string path = group::group_path(options_.group_id);
+    zk::create_options o = group_node(zk::create_mode::persistent);
+    o.parents_acl = zk::acl_policy::open;
+    zk_->create(path, {}, o, [weak = weak_from_this(), epoch, path](std::error_code ec, std::string) {
         auto self = weak.lock();
         if (!self || self->session_.epoch() != epoch || !self->registering_)
             return;
         if (ec && ec != zk::errc::node_exists) {
-            self->on_registered(false, "cannot create " + self->owners_path_ + ": " + ec.message());
+            self->registration_failed(ec, "cannot create " + path + ": " + ec.message());
             return;
         }
-        zk::create_options ephemeral;
-        ephemeral.mode = zk::create_mode::ephemeral;
-        ephemeral.make_parents = true;
-        self->zk_->create(self->member_path_, self->options_.topic, ephemeral,
+        self->register_in_group(epoch);
+    });
+}
+
+void balanced_consumer::register_in_group(std::uint64_t epoch)
+{
+    // The owners directory is persistent and shared; pykafka makes it at start() too.
+    zk_->create(owners_path_, {}, group_node(zk::create_mode::persistent), [weak = weak_from_this(), epoch](
+                                                                               std::error_code ec, std::string) {
+        auto self = weak.lock();
+        if (!self || self->session_.epoch() != epoch || !self->registering_)
+            return;
+        if (ec && ec != zk::errc::node_exists) {
+            self->registration_failed(ec, "cannot create " + self->owners_path_ + ": " + ec.message());
+            return;
+        }
+        self->zk_->create(self->member_path_, self->options_.topic, self->group_node(zk::create_mode::ephemeral),
                           [weak, epoch](std::error_code cec, std::string) {
                               auto me = weak.lock();
                               if (!me || me->session_.epoch() != epoch || !me->registering_)
@@ -145,7 +188,8 @@ void balanced_consumer::register_member()
                                   return;
                               }
                               if (cec != zk::errc::node_exists) {
-                                  me->on_registered(false, "cannot create " + me->member_path_ + ": " + cec.message());
+                                  me->registration_failed(cec, "cannot create " + me->member_path_ + ": " +
+                                                                   cec.message());
                                   return;
                               }
                               // Ours already if an earlier create was applied but its answer lost.

@@ -40,7 +40,10 @@ std::vector<action> member_session::on(const session::connected& e)
     if (e.holding || registered_session_ != 0)
         out.push_back(lose("a new ZooKeeper session replaced the old one"));
     suspended_ = false;
-    out.push_back({stopping_ ? action_type::continue_stop : action_type::register_member});
+    if (stopping_)
+        out.push_back({action_type::continue_stop});
+    else if (!refused_)
+        out.push_back({action_type::register_member});
     return out;
 }
 
@@ -75,8 +78,30 @@ std::vector<action> member_session::on(const session::auth_failed&)
     std::vector<action> out{lose("ZooKeeper authentication failed")};
     out.push_back({action_type::report_error,
                    "balanced consumer " + consumer_id_ + ": ZooKeeper at " + options_.zookeeper_connect +
-                       " refused our credentials; this member owns nothing and stays out of the group",
+                       " refused our " +
+                       (options_.zookeeper_auth ? "'" + options_.zookeeper_auth->scheme + "' " : std::string()) +
+                       "credentials; this member owns nothing and stays out of the group",
                    make_error_code(zk::errc::auth_failed)});
+    if (stopping_)
+        out.push_back({action_type::continue_stop});
+    return out;
+}
+
+std::vector<action> member_session::on(const session::access_denied& e)
+{
+    if (refused_)
+        return {};
+    refused_ = true;
+    std::vector<action> out{lose("ZooKeeper refused access to the group's znodes")};
+    std::string auth = options_.zookeeper_auth
+                           ? "wrong (its '" + options_.zookeeper_auth->scheme + "' credentials are not theirs)"
+                           : "missing";
+    out.push_back({action_type::report_error,
+                   "balanced consumer " + consumer_id_ + ": ZooKeeper refused access to the group's znodes (" +
+                       e.what + ", ZNOAUTH): they are ACL'd to the credentials of the members that created "
+                       "them, and this member's ZooKeeper auth is " + auth +
+                       "; it owns nothing and stays out of the group",
+                   make_error_code(zk::errc::no_auth)});
     if (stopping_)
         out.push_back({action_type::continue_stop});
     return out;

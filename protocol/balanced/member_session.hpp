@@ -36,6 +36,12 @@ struct disconnected {
 struct expired {};
 struct auth_failed {};
 
+// ZooKeeper refused us a znode of the group (ZNOAUTH): its ACL names credentials this member
+// does not have. No retry helps, so the member reports it once and stays out of the group.
+struct access_denied {
+    std::string what{}; // the operation refused: "cannot create <path>: not authenticated"
+};
+
 // Our ids znode is made, in session `session_id` (-1: the client did not know its session).
 struct registered {
     std::int64_t session_id = -1;
@@ -73,7 +79,7 @@ struct unreachable_timer_fired {
 
 struct stop_requested {};
 
-using event = std::variant<connected, disconnected, expired, auth_failed, registered, registration_lost,
+using event = std::variant<connected, disconnected, expired, auth_failed, access_denied, registered, registration_lost,
                            probe_wanted, probe_answered, lease_lapsed, unreachable_timer_fired, stop_requested>;
 
 enum class action_type {
@@ -116,6 +122,8 @@ public:
     // The session our ids znode belongs to; 0: not registered.
     std::int64_t registered_session() const noexcept { return registered_session_; }
     bool registered() const noexcept { return connected_ && registered_session_ != 0; }
+    // ZooKeeper refused us the group's znodes: the member stays out of the group for good.
+    bool refused() const noexcept { return refused_; }
     // An answer from ZooKeeper proves the session alive at `now` (always in static mode).
     bool lease_valid(session::clock::time_point now) const noexcept { return options_.fixed || lease_.valid(now); }
     // Until when the lease is known to hold (forever in static mode).
@@ -129,6 +137,7 @@ private:
     std::vector<session::action> on(const session::disconnected& e);
     std::vector<session::action> on(const session::expired&);
     std::vector<session::action> on(const session::auth_failed&);
+    std::vector<session::action> on(const session::access_denied& e);
     std::vector<session::action> on(const session::registered& e);
     std::vector<session::action> on(const session::registration_lost&);
     std::vector<session::action> on(const session::probe_wanted& e);
@@ -145,6 +154,7 @@ private:
     log::logger log_;
 
     bool stopping_ = false;
+    bool refused_ = false;
     bool connected_ = false;
     bool suspended_ = false;
     std::uint64_t epoch_ = 0;

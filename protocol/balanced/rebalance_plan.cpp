@@ -89,6 +89,10 @@ std::string check_options(const balanced_options& options)
         return "consumer id '" + options.consumer_id + "' cannot be a znode name";
     if (options.zookeeper_session_timeout.count() <= 0)
         return "ZooKeeper session timeout must be positive";
+    if (options.zookeeper_acl == zk::acl_policy::creator && !options.zookeeper_auth)
+        return "creator ACLs on the group's znodes need ZooKeeper credentials";
+    if (options.zookeeper_auth && options.zookeeper_auth->scheme.empty())
+        return "ZooKeeper credentials without a scheme";
     return {};
 }
 

@@ -65,7 +65,7 @@ void client::close()
 std::error_code client::open_session()
 {
     auto next = std::make_shared<detail::session>(executor_, options_.logger, on_state_, options_.close_grace);
-    if (std::error_code ec = next->open(options_.connect_string, options_.session_timeout)) {
+    if (std::error_code ec = next->open(options_.connect_string, options_.session_timeout, options_.auth)) {
         options_.logger.error("zookeeper: cannot create a handle for '" + options_.connect_string +
                               "': " + ec.message());
         return ec;

@@ -34,6 +34,11 @@ struct client_options {
     // the C client can lose the close behind unread answers, and the session then only expires.
     // Spent on a background thread, except by the destructor, which waits for that thread.
     std::chrono::milliseconds close_grace = 2s;
+    // Sent on every session this client opens, before any request of ours; the C client sends it
+    // again on each reconnection of that session. A server that refuses it ends the session
+    // (session_state::auth_failed); the digest scheme takes any credentials, and a wrong password
+    // shows only as errc::no_auth on nodes whose ACL names other credentials.
+    std::optional<auth_data> auth;
     log::logger logger; // our own lines; see zk_log.hpp for the C library's
 };
 

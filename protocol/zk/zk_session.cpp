@@ -164,6 +164,11 @@ void on_session(zhandle_t* zh, int type, int state, const char*, void* context)
     static_cast<session*>(context)->session_event(state, std::move(credentials), timeout);
 }
 
+void on_auth(int rc, const void* context)
+{
+    static_cast<session*>(const_cast<void*>(context))->auth_answered(rc);
+}
+
 event_type to_event_type(int type)
 {
     if (type == ZOO_CREATED_EVENT)
@@ -200,7 +205,8 @@ session::~session()
         zookeeper_close(handle_);
 }
 
-std::error_code session::open(const std::string& connect_string, std::chrono::milliseconds session_timeout)
+std::error_code session::open(const std::string& connect_string, std::chrono::milliseconds session_timeout,
+                              const std::optional<auth_data>& auth)
 {
     auto timeout = std::clamp<long long>(session_timeout.count(), 1, INT_MAX);
     errno = 0;
@@ -209,6 +215,17 @@ std::error_code session::open(const std::string& connect_string, std::chrono::mi
     if (handle_ == nullptr)
         return errno != 0 ? std::error_code(errno, std::system_category()) : make_error_code(errc::bad_arguments);
     work_ = boost::asio::prefer(executor_, boost::asio::execution::outstanding_work.tracked);
+    if (auth) {
+        // Before the first request: the library keeps the credentials and sends them ahead of
+        // anything queued, on this connection and on each reconnection of the session.
+        auth_scheme_ = auth->scheme;
+        if (auth->credentials.size() > static_cast<std::size_t>(INT_MAX))
+            return make_error_code(errc::bad_arguments);
+        int rc = zoo_add_auth(handle_, auth->scheme.c_str(), auth->credentials.data(),
+                              static_cast<int>(auth->credentials.size()), on_auth, this);
+        if (rc != ZOK)
+            return error_from_rc(rc);
+    }
     return {};
 }
 
@@ -355,6 +372,23 @@ void session::session_event(int state, std::optional<session_credentials> creden
     });
 }
 
+void session::auth_answered(int rc)
+{
+    auto self = weak_from_this().lock();
+    if (!self)
+        return;
+    boost::asio::post(executor_, [self = std::move(self), rc] {
+        if (self->closed() || rc == ZCLOSING)
+            return;
+        // Only the scheme is named: the credentials hold the password.
+        if (rc == ZOK)
+            self->logger_.debug("zookeeper: '" + self->auth_scheme_ + "' credentials added to the session");
+        else
+            self->logger_.error("zookeeper: the server refused our '" + self->auth_scheme_ +
+                                "' credentials: " + error_from_rc(rc).message());
+    });
+}
+
 void session::apply_state(session_state next, std::optional<session_credentials> credentials)
 {
     if (next == session_state::disconnected && state_ == session_state::connecting)
@@ -369,7 +403,10 @@ void session::apply_state(session_state next, std::optional<session_credentials>
     case session_state::connected: logger_.info("zookeeper: session " + id + " connected"); break;
     case session_state::disconnected: logger_.warning("zookeeper: session " + id + " disconnected"); break;
     case session_state::expired: logger_.error("zookeeper: session " + id + " expired"); break;
-    case session_state::auth_failed: logger_.error("zookeeper: authentication failed"); break;
+    case session_state::auth_failed:
+        logger_.error("zookeeper: authentication failed" +
+                      (auth_scheme_.empty() ? std::string() : " (scheme '" + auth_scheme_ + "')"));
+        break;
     case session_state::connecting:
     case session_state::closed: break;
     }
@@ -416,6 +453,8 @@ struct session::make_path {
     std::string path;
     std::string data;
     create_mode mode = create_mode::persistent;
+    acl_policy acl = acl_policy::open;
+    acl_policy parents_acl = acl_policy::open;
     create_handler handler;
     int attempts = 0;
 };
@@ -423,26 +462,28 @@ struct session::make_path {
 void session::create(std::string path, std::string data, create_options options, create_handler handler)
 {
     if (!options.make_parents) {
-        create_once(std::move(path), std::move(data), options.mode, std::move(handler));
+        create_once(std::move(path), std::move(data), options.mode, options.acl, std::move(handler));
         return;
     }
     auto m = std::make_shared<make_path>();
     m->path = std::move(path);
     m->data = std::move(data);
     m->mode = options.mode;
+    m->acl = options.acl;
+    m->parents_acl = options.parents_acl;
     m->handler = std::move(handler);
     create_with_parents(std::move(m));
 }
 
 void session::create_with_parents(std::shared_ptr<make_path> m)
 {
-    create_once(m->path, m->data, m->mode, [self = shared_from_this(), m](std::error_code ec, std::string created) {
+    auto then = [self = shared_from_this(), m](std::error_code ec, std::string created) {
         if (ec != errc::no_node || ++m->attempts >= max_create_attempts) {
             if (m->handler)
                 m->handler(ec, std::move(created));
             return;
         }
-        self->create_parents(m->path, 1, [self, m](std::error_code parents_ec) {
+        self->create_parents(m->path, 1, m->parents_acl, [self, m](std::error_code parents_ec) {
             if (parents_ec) {
                 if (m->handler)
                     m->handler(parents_ec, {});
@@ -450,10 +491,11 @@ void session::create_with_parents(std::shared_ptr<make_path> m)
             }
             self->create_with_parents(m);
         });
-    });
+    };
+    create_once(m->path, m->data, m->mode, m->acl, std::move(then));
 }
 
-void session::create_parents(std::string path, std::size_t from, remove_handler done)
+void session::create_parents(std::string path, std::size_t from, acl_policy acl, remove_handler done)
 {
     std::size_t slash = path.find('/', from);
     if (slash == std::string::npos) {
@@ -461,18 +503,19 @@ void session::create_parents(std::string path, std::size_t from, remove_handler 
         return;
     }
     std::string parent = path.substr(0, slash);
-    create_once(std::move(parent), {}, create_mode::persistent,
-                [self = shared_from_this(), path = std::move(path), slash, done = std::move(done)](
+    create_once(std::move(parent), {}, create_mode::persistent, acl,
+                [self = shared_from_this(), path = std::move(path), slash, acl, done = std::move(done)](
                     std::error_code ec, std::string) mutable {
                     if (ec && ec != errc::node_exists) {
                         done(ec);
                         return;
                     }
-                    self->create_parents(std::move(path), slash + 1, std::move(done));
+                    self->create_parents(std::move(path), slash + 1, acl, std::move(done));
                 });
 }
 
-void session::create_once(std::string path, std::string data, create_mode mode, create_handler handler)
+void session::create_once(std::string path, std::string data, create_mode mode, acl_policy acl,
+                          create_handler handler)
 {
     auto o = std::make_unique<create_op>(std::move(handler));
     if (data.size() > static_cast<std::size_t>(INT_MAX)) {
@@ -484,10 +527,12 @@ void session::create_once(std::string path, std::string data, create_mode mode, 
         flags |= ZOO_EPHEMERAL;
     if (mode == create_mode::persistent_sequential || mode == create_mode::ephemeral_sequential)
         flags |= ZOO_SEQUENCE;
+    // The library's ACL vectors are constants that it only reads.
+    struct ACL_vector* acl_vector = acl == acl_policy::creator ? &ZOO_CREATOR_ALL_ACL : &ZOO_OPEN_ACL_UNSAFE;
     submit(std::move(o), {}, nullptr,
-           [this, path = std::move(path), data = std::move(data), flags](create_op* raw, watch*) {
-               return zoo_acreate(handle_, path.c_str(), data.data(), static_cast<int>(data.size()),
-                                  &ZOO_OPEN_ACL_UNSAFE, flags, on_created, raw);
+           [this, path = std::move(path), data = std::move(data), flags, acl_vector](create_op* raw, watch*) {
+               return zoo_acreate(handle_, path.c_str(), data.data(), static_cast<int>(data.size()), acl_vector,
+                                  flags, on_created, raw);
            });
 }
 

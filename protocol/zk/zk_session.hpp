@@ -41,8 +41,9 @@ public:
     session(const session&) = delete;
     session& operator=(const session&) = delete;
 
-    // Creates the handle; the connection is made in the background.
-    std::error_code open(const std::string& connect_string, std::chrono::milliseconds session_timeout);
+    // Creates the handle and adds the credentials, if any; the connection is made in the background.
+    std::error_code open(const std::string& connect_string, std::chrono::milliseconds session_timeout,
+                         const std::optional<auth_data>& auth);
 
     void create(std::string path, std::string data, create_options options, create_handler handler);
     void get(std::string path, get_handler handler, watch_handler watcher);
@@ -69,15 +70,16 @@ public:
     void watch_fired(watch* w, int type, int state, const char* path);
     void session_event(int state, std::optional<session_credentials> credentials,
                        std::chrono::milliseconds negotiated_timeout);
+    void auth_answered(int rc);
 
 private:
     struct make_path;
 
     template <typename Op, typename Start>
     void submit(std::unique_ptr<Op> op, watch_handler watcher, bool (*watch_set)(int), Start start);
-    void create_once(std::string path, std::string data, create_mode mode, create_handler handler);
+    void create_once(std::string path, std::string data, create_mode mode, acl_policy acl, create_handler handler);
     void create_with_parents(std::shared_ptr<make_path> m);
-    void create_parents(std::string path, std::size_t from, remove_handler done);
+    void create_parents(std::string path, std::size_t from, acl_policy acl, remove_handler done);
     void apply_state(session_state next, std::optional<session_credentials> credentials);
 
     boost::asio::any_io_executor executor_;
@@ -87,6 +89,7 @@ private:
     log::logger logger_;
     state_handler on_state_;
     std::chrono::milliseconds close_grace_;
+    std::string auth_scheme_; // for the log; the credentials are not kept here
     _zhandle* handle_ = nullptr;
     bool handle_closed_ = false; // touched by whichever single thread closes
     std::atomic<bool> closed_{false};

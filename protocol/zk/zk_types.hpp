@@ -1,4 +1,4 @@
-// Plain types of the ZooKeeper wrapper: node stat, create modes, session states, watch events.
+// Plain types of the ZooKeeper wrapper: node stat, create modes and ACLs, credentials, session states, watch events.
 #pragma once
 
 #include <cstdint>
@@ -28,9 +28,25 @@ struct stat {
 
 enum class create_mode { persistent, ephemeral, persistent_sequential, ephemeral_sequential };
 
+// Who may use a node we create. The ACL is set at creation only; a node that exists keeps its own.
+enum class acl_policy {
+    open,    // anyone, every permission (ZOO_OPEN_ACL_UNSAFE)
+    creator, // only the identities the creating session authenticated as, every permission
+             // (ZOO_CREATOR_ALL_ACL); refused with errc::invalid_acl on a session without credentials
+};
+
 struct create_options {
     create_mode mode = create_mode::persistent;
     bool make_parents = false; // create missing ancestors as empty persistent nodes (kazoo's makepath)
+    acl_policy acl = acl_policy::open;         // of the node itself
+    acl_policy parents_acl = acl_policy::open; // of the ancestors make_parents creates
+};
+
+// Credentials added to every session before its first request (zoo_add_auth), as zkCli's addauth
+// takes them: a scheme ("digest") and what it checks ("user:password"). Never logged.
+struct auth_data {
+    std::string scheme;
+    std::string credentials;
 };
 
 enum class session_state {

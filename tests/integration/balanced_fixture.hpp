@@ -81,6 +81,7 @@ protected:
     std::uint64_t sequence = 0;
     std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
     std::unique_ptr<zk::client> observer;
+    std::optional<zk::auth_data> observer_auth; // for groups whose znodes are ACL'd
 
 private:
     void trickle_tick(const std::string& topic, int partitions, std::chrono::milliseconds every)
@@ -453,6 +454,7 @@ protected:
             zk::client_options o;
             o.connect_string = zookeeper->connect_string();
             o.session_timeout = 10s;
+            o.auth = observer_auth;
             observer = std::make_unique<zk::client>(ioc.get_executor(), o);
             EXPECT_FALSE(observer->start({}));
         }

@@ -224,6 +224,34 @@ TEST_F(MemberSession, RefusedCredentialsAreReported)
     EXPECT_EQ(actions[1].error, make_error_code(zk::errc::auth_failed));
 }
 
+TEST_F(MemberSession, ARefusedZnodeTakesTheMemberOutOfTheGroupOnceAndForAll)
+{
+    join();
+    auto actions = step(access_denied{"cannot create /consumers/g/owners/t: not authenticated"});
+    ASSERT_EQ(action_types(actions), (std::vector{action_type::lose_session, action_type::report_error}));
+    EXPECT_EQ(actions[1].error, make_error_code(zk::errc::no_auth));
+    EXPECT_NE(actions[1].what.find("ZNOAUTH"), std::string::npos) << actions[1].what;
+    EXPECT_NE(actions[1].what.find("/consumers/g/owners/t"), std::string::npos) << actions[1].what;
+    EXPECT_NE(actions[1].what.find("ZooKeeper auth is missing"), std::string::npos) << actions[1].what;
+    EXPECT_TRUE(machine.refused());
+    EXPECT_FALSE(machine.registered());
+    // Reported once; a new session does not register again, so nothing spins.
+    EXPECT_TRUE(step(access_denied{"cannot list /consumers/g/ids: not authenticated"}).empty());
+    EXPECT_EQ(action_types(step(connected{43})), std::vector{action_type::cancel_unreachable_timer});
+}
+
+TEST_F(MemberSession, ARefusalWithCredentialsSaysTheyAreWrongAndNamesOnlyTheScheme)
+{
+    balanced_options o = zookeeper_options();
+    o.zookeeper_auth = zk::auth_data{"digest", "alice:not-the-password"};
+    member_session with_auth{o, "me"};
+    with_auth.resume(connected{42});
+    auto actions = with_auth.resume(access_denied{"cannot create /consumers/g/owners/t: not authenticated"});
+    ASSERT_EQ(action_types(actions), (std::vector{action_type::lose_session, action_type::report_error}));
+    EXPECT_NE(actions[1].what.find("is wrong (its 'digest' credentials"), std::string::npos) << actions[1].what;
+    EXPECT_EQ(actions[1].what.find("not-the-password"), std::string::npos) << actions[1].what;
+}
+
 TEST(MemberSessionStatic, AStaticMemberAlwaysHoldsTheLease)
 {
     balanced_options o;
