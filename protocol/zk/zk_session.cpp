@@ -62,6 +62,8 @@ using exists_op = op<void(std::error_code, std::optional<stat>)>;
 using remove_op = op<void(std::error_code)>;
 
 constexpr int max_create_attempts = 3; // a parent deleted under us again and again: give up
+// How long the library may go without looking the connect string up again while connected.
+constexpr std::chrono::milliseconds resolution_window{30000};
 
 // When the library keeps a watch, mirroring its result checkers: get and get_children watches
 // only on success, exists watches also on a missing node.
@@ -215,6 +217,11 @@ std::error_code session::open(const std::string& connect_string, std::chrono::mi
     if (handle_ == nullptr)
         return errno != 0 ? std::error_code(errno, std::system_category()) : make_error_code(errc::bad_arguments);
     work_ = boost::asio::prefer(executor_, boost::asio::execution::outstanding_work.tracked);
+    // Left at its default, the library resolves the connect string on every socket check: a
+    // getaddrinfo (netlink socket, /etc/hosts, resolv.conf) per ping and per answer, hundreds per
+    // second in a process holding many members. Changes in DNS are still seen within the window,
+    // and on every reconnection.
+    zoo_set_servers_resolution_delay(handle_, static_cast<int>(resolution_window.count()));
     if (auth) {
         // Before the first request: the library keeps the credentials and sends them ahead of
         // anything queued, on this connection and on each reconnection of the session.
