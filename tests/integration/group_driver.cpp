@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -47,6 +48,10 @@ group_driver::group_driver(std::string bootstrap, const zookeeper_server& zk, st
       conf_(balanced_spout_conf(bootstrap_, zk.connect_string(), topic_, group_))
 {
     for (const auto& [key, value] : extra_conf.items()) conf_[key] = value;
+    if (const char* level = std::getenv("KSPOUT_TEST_SPOUT_LOG")) {
+        conf_["kafka.spout.log.level"] = level;
+        show_logs_ = true;
+    }
 }
 
 void group_driver::start_process(group_member& m)
@@ -85,6 +90,10 @@ void group_driver::round()
         auto reply = m->spout->storm().next();
         for (const auto& l : reply.logs) {
             if (l.level == multilang::log_level::error) errors_.push_back(l.msg);
+            if (show_logs_)
+                std::cerr << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch()).count()
+                          << " task " << m->task << ": " << l.msg << "\n";
         }
         for (const auto& e : reply.emits) {
             ASSERT_TRUE(e.id.has_value());

@@ -127,6 +127,7 @@ private:
     std::set<std::int32_t> late_commits_; // partitions whose offset a late commit moved back
     static constexpr std::chrono::seconds late_commit_window{15};
     std::vector<std::string> regressions_;
+    bool show_logs_ = false; // KSPOUT_TEST_SPOUT_LOG=info|debug: the spouts' log lines on stderr
 };
 
 // Every offset below the end offsets was acked at least once.

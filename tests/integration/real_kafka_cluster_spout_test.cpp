@@ -5,12 +5,29 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <map>
+#include <string>
 
 namespace kspout::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
+
+// No commit moves back in the coordinator's own record of them (__consumer_offsets in log order).
+// The driver's sampled reads (OffsetFetch through kafka-python) are shown, not asserted: while the
+// coordinator moves to another node they once answered an older offset than one read before it.
+void expect_no_commit_moved_back(const group_driver& d, const std::string& bootstrap, const std::string& group,
+                                 const std::string& topic, const std::map<std::int32_t, std::int64_t>& ends)
+{
+    auto history = commit_history(bootstrap, group, topic);
+    std::map<std::int32_t, std::int64_t> last_stored;
+    for (const auto& [p, offsets] : history) last_stored[p] = offsets.back();
+    EXPECT_EQ(last_stored, ends) << "the last commit stored per partition";
+    auto back = commits_moving_back(history);
+    EXPECT_TRUE(back.empty()) << "a stored commit moved back: " << back.front();
+    for (const auto& r : d.regressions()) std::cerr << "[ info ] a sampled read answered an older offset: " << r << "\n";
+}
 
 long long ms_since(clock::time_point start)
 {
@@ -143,7 +160,7 @@ TEST(RealClusterSpout, AtLeastOnceWhileLeadersAreKilledRestartedAndShutDown)
         d.leave(*m);
     }
     EXPECT_EQ(committed_offsets(cluster.bootstrap(), "g-cluster", topic, partitions), ends);
-    EXPECT_TRUE(d.regressions().empty()) << "committed offsets moved back: " << d.regressions().front();
+    expect_no_commit_moved_back(d, cluster.bootstrap(), "g-cluster", topic, ends);
     EXPECT_EQ(d.emitted_below_commit(), 0u);
     std::cerr << "[ info ] " << stored << " records, duplicates emitted: " << d.duplicates()
               << " (below a commit already made: " << d.emitted_below_commit() << "), commit checks: " << d.checks() << " ("
@@ -190,7 +207,7 @@ TEST(RealClusterSpout, AKip848GroupOutlivesItsCoordinator)
         d.leave(*m);
     }
     EXPECT_EQ(committed_offsets(cluster.bootstrap(), "g-kip848-cluster", topic, partitions), ends);
-    EXPECT_TRUE(d.regressions().empty()) << "committed offsets moved back: " << d.regressions().front();
+    expect_no_commit_moved_back(d, cluster.bootstrap(), "g-kip848-cluster", topic, ends);
     EXPECT_EQ(d.emitted_below_commit(), 0u);
     if (::testing::Test::HasFailure()) std::cerr << cluster.log();
 }

@@ -5,6 +5,9 @@
 #include "tests/integration/process.hpp"
 
 
+#include <algorithm>
+#include <functional>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
@@ -154,6 +157,31 @@ std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& bootst
                           "    o = c.committed(TopicPartition('" + topic + "', p))\n"
                           "    print(p, -1 if o is None else o)\n"
                           "c.close()\n");
+}
+
+std::map<std::int32_t, std::vector<std::int64_t>> commit_history(const std::string& bootstrap, const std::string& group,
+                                                                 const std::string& topic)
+{
+    auto r = run_process({KSPOUT_PYTHON, KSPOUT_SOURCE_DIR "/tests/integration/commit_history.py", bootstrap, group, topic});
+    if (!r.ok()) throw std::runtime_error("commit_history.py failed: " + r.err);
+    std::map<std::int32_t, std::vector<std::int64_t>> out;
+    std::istringstream lines(r.out);
+    std::int32_t p;
+    std::int64_t o;
+    while (lines >> p >> o) out[p].push_back(o);
+    return out;
+}
+
+std::vector<std::string> commits_moving_back(const std::map<std::int32_t, std::vector<std::int64_t>>& history)
+{
+    std::vector<std::string> out;
+    for (const auto& [p, offsets] : history) {
+        auto back = std::adjacent_find(offsets.begin(), offsets.end(), std::greater<>());
+        if (back != offsets.end())
+            out.push_back("partition " + std::to_string(p) + ": " + std::to_string(*back) + " -> " +
+                          std::to_string(*std::next(back)));
+    }
+    return out;
 }
 
 std::map<std::int32_t, std::int64_t> beginning_offsets(const std::string& bootstrap, const std::string& topic,

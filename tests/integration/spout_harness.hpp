@@ -76,6 +76,13 @@ std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& bootst
 std::map<std::int32_t, std::int64_t> committed_offsets(const mock_cluster& mock, const std::string& group,
                                                        const std::string& topic, int partitions);
 
+// Every offset commit of `group` on `topic` as the coordinator stored it in __consumer_offsets, per
+// partition in log order (real brokers only: the mock cluster keeps no such topic).
+std::map<std::int32_t, std::vector<std::int64_t>> commit_history(const std::string& bootstrap, const std::string& group,
+                                                                 const std::string& topic);
+// One line per partition whose history has a commit below an earlier one.
+std::vector<std::string> commits_moving_back(const std::map<std::int32_t, std::vector<std::int64_t>>& history);
+
 // The log start offsets per partition, read with kafka-python.
 std::map<std::int32_t, std::int64_t> beginning_offsets(const std::string& bootstrap, const std::string& topic,
                                                        int partitions);
