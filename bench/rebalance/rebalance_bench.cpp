@@ -202,7 +202,8 @@ private:
         s.consuming_ms = ms_since(event);
         s.seen = group.seen();
         if (!s.finished)
-            std::fprintf(stderr, "did not finish: %s\n", group.why_not_consuming(event).c_str());
+            std::fprintf(stderr, "did not finish: %s; %zu records not yet acknowledged by the broker\n",
+                         group.why_not_consuming(event).c_str(), producer_->outstanding());
         return s;
     }
 
@@ -571,9 +572,10 @@ private:
 
     void produce_tick()
     {
-        for (int p = 0; p < settings_.partitions; ++p)
-            producer_->produce(topic_, p, std::nullopt, "tick", {}, std::nullopt, {});
-        if (scale_load_) {
+        if (!scale_load_) {
+            for (int p = 0; p < settings_.partitions; ++p)
+                producer_->produce(topic_, p, std::nullopt, "tick", {}, std::nullopt, {});
+        } else {
             if (clock_type::now() >= next_scale_tick_) {
                 for (int p = 0; p < settings_.scale_partitions; ++p)
                     producer_->produce(scale_topic_, p, std::nullopt, "tick", {}, std::nullopt, {});
@@ -599,7 +601,7 @@ private:
     clock_type::time_point next_scale_tick_{};
     int group_number_ = 0;
     std::mt19937 random_{std::random_device{}()};
-    bool scale_load_ = false; // the scale topic gets its ticks only while the scale table runs
+    bool scale_load_ = false; // while the scale table runs only the scale topic gets ticks, otherwise only the small one
 };
 
 } // namespace

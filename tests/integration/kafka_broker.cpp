@@ -330,6 +330,18 @@ void add_kip848_group_timing(std::map<std::string, std::string>& p)
     p["group.consumer.heartbeat.interval.ms"] = "500";
 }
 
+// Sized for two cores and a memory-limited test machine. Each partition's offset and time indexes
+// are sparse files mapped at their full size (10 MB each by default): with a thousand partitions,
+// the broker's lookups fault in zeroed pages faster than the page cache keeps them, and requests
+// took seconds (the rebalance bench's 1024-partition runs). 1 MB still indexes a 512 MB segment.
+void add_small_host_settings(std::map<std::string, std::string>& p)
+{
+    p["num.io.threads"] = "2";
+    p["num.network.threads"] = "2";
+    p["num.recovery.threads.per.data.dir"] = "1";
+    p["log.index.size.max.bytes"] = "1048576";
+}
+
 } // namespace
 
 void kafka_broker::write_config()
@@ -373,9 +385,7 @@ void kafka_broker::write_config()
     p["transaction.state.log.num.partitions"] = "1";
     p["group.initial.rebalance.delay.ms"] = "0";
     p["log.flush.interval.messages"] = "9223372036854775807";
-    p["num.io.threads"] = "2";
-    p["num.network.threads"] = "2";
-    p["num.recovery.threads.per.data.dir"] = "1";
+    add_small_host_settings(p);
     // Retention and compaction act within a test's patience (the defaults: first check after
     // 30 s, then every 5 min; the cleaner idles 15 s). Older brokers ignore keys they lack.
     // Records keep their place however old their timestamps (tests write 2023 ones), unless a
@@ -667,9 +677,7 @@ kafka_cluster::kafka_cluster(kafka_cluster_options options) : options_(std::move
         // A killed broker is fenced, and loses its leaderships, after 3 s without a heartbeat.
         p["broker.session.timeout.ms"] = "3000";
         p["broker.heartbeat.interval.ms"] = "500";
-        p["num.io.threads"] = "2";
-        p["num.network.threads"] = "2";
-        p["num.recovery.threads.per.data.dir"] = "1";
+        add_small_host_settings(p);
         for (const auto& [key, value] : options_.properties) p[key] = value;
         write_properties(n.dir / "server.properties", p);
         write_log_configs(n.dir);
