@@ -48,7 +48,7 @@ int main(int argc, char** argv)
         std::size_t failed = 0;
         bool refill_posted = false;
         std::function<void()> fill;
-    } run{ioc, wanted};
+    } run{ioc, wanted, 0, 0, 0, false, {}};
     auto start = std::chrono::steady_clock::now();
     auto on_delivery = [p = &run](std::error_code ec, std::int32_t, std::int64_t) {
         ++p->delivered;
