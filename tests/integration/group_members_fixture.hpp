@@ -85,6 +85,14 @@ protected:
         return *self;
     }
 
+    // A new topic whose every partition holds `per_partition` records. Base creates topics.
+    void topic_with_records(const std::string& topic, int partitions, int per_partition)
+    {
+        this->create_topic(topic, partitions);
+        for (std::int32_t p = 0; p < partitions; ++p)
+            this->produce(topic, p, per_partition);
+    }
+
     bool owns_exactly(std::initializer_list<const member_under_test*> owners, std::size_t partitions)
     {
         std::size_t total = 0;

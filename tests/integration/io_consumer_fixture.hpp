@@ -309,6 +309,7 @@ class ConsumerFixture : public ConsumerFixtureBase {
 protected:
     testing::mock_cluster mock{3};
     std::string bootstrap() const override { return mock.bootstrap(); }
+    void create_topic(std::string_view name, int partitions) { mock.create_topic(name, partitions); }
 };
 
 } // namespace kspout::io::consumer_testing

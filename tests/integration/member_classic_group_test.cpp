@@ -13,9 +13,7 @@ using ClassicGroupTest = GroupMembersFixture<ConsumerFixture>;
 
 TEST_F(ClassicGroupTest, TwoMembersSplitThePartitionsThenOneTakesAllWhenTheOtherLeaves)
 {
-    mock.create_topic("split", 4);
-    for (std::int32_t p = 0; p < 4; ++p)
-        produce("split", p, 10);
+    topic_with_records("split", 4, 10);
 
     auto& a = join("split-group", "split");
     auto& b = join("split-group", "split");
@@ -46,9 +44,7 @@ TEST_F(ClassicGroupTest, TwoMembersSplitThePartitionsThenOneTakesAllWhenTheOther
 // lands. Nothing is owned twice, and no error reaches the owner.
 TEST_F(ClassicGroupTest, InjectedRebalanceAndCoordinatorErrorsAreHandledAsTheProtocolSays)
 {
-    mock.create_topic("injected", 4);
-    for (std::int32_t p = 0; p < 4; ++p)
-        produce("injected", p, 10);
+    topic_with_records("injected", 4, 10);
     auto& a = join("injected-group", "injected");
     auto& b = join("injected-group", "injected");
     ASSERT_TRUE(run_until_split(a, b, 4, 40));
@@ -78,9 +74,7 @@ TEST_F(ClassicGroupTest, InjectedRebalanceAndCoordinatorErrorsAreHandledAsThePro
 // the member falls back to the classic protocol, says so once, and the group works.
 TEST_F(ClassicGroupTest, TheBestOfferedProtocolIsTheClassicOneWhereTheBrokerLacksKip848)
 {
-    mock.create_topic("auto", 4);
-    for (std::int32_t p = 0; p < 4; ++p)
-        produce("auto", p, 10);
+    topic_with_records("auto", 4, 10);
     auto& a = join("auto-group", "auto", member::group_protocol::best_offered);
     auto& b = join("auto-group", "auto", member::group_protocol::best_offered);
     ASSERT_TRUE(run_until_split(a, b, 4, 40));
@@ -97,9 +91,7 @@ TEST_F(ClassicGroupTest, TheBestOfferedProtocolIsTheClassicOneWhereTheBrokerLack
 // partition is held by both, and every record is consumed by one or the other.
 TEST_F(ClassicGroupTest, AMemberSplitsThePartitionsWithKcat)
 {
-    mock.create_topic("mixed", 4);
-    for (std::int32_t p = 0; p < 4; ++p)
-        produce("mixed", p, 10);
+    topic_with_records("mixed", 4, 10);
     auto& ours = join("mixed-group", "mixed");
     ASSERT_TRUE(testing::run_until(ioc, [&] { return ours.owned.size() == 4; }, std::chrono::seconds(60)));
 

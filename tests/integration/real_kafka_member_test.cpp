@@ -13,15 +13,14 @@ class RealBrokerBase : public ConsumerFixtureBase {
 protected:
     testing::kafka_broker& broker = testing::shared_kafka_broker();
     std::string bootstrap() const override { return broker.bootstrap(); }
+    void create_topic(std::string_view name, int partitions) { broker.create_topic(name, partitions); }
 };
 
 using RealClassicGroup = GroupMembersFixture<RealBrokerBase>;
 
 TEST_F(RealClassicGroup, TwoMembersSplitThePartitionsAndCommitInTheirGeneration)
 {
-    broker.create_topic("real-split", 4);
-    for (std::int32_t p = 0; p < 4; ++p)
-        produce("real-split", p, 10);
+    topic_with_records("real-split", 4, 10);
 
     auto& a = join("real-split-group", "real-split");
     auto& b = join("real-split-group", "real-split");
@@ -45,9 +44,7 @@ TEST_F(RealClassicGroup, TwoMembersSplitThePartitionsAndCommitInTheirGeneration)
 // assignor would revoke all six and hand three back.
 TEST_F(RealClassicGroup, CooperativeMembersGiveUpOnlyThePartitionsThatMove)
 {
-    broker.create_topic("real-cooperative", 6);
-    for (std::int32_t p = 0; p < 6; ++p)
-        produce("real-cooperative", p, 5);
+    topic_with_records("real-cooperative", 6, 5);
 
     auto& a = join("real-cooperative-group", "real-cooperative", member::group_protocol::classic,
                    group::assignor_kind::cooperative_sticky);
@@ -74,9 +71,7 @@ protected:
     // A new 4-partition topic of 40 records, and our KIP-848 member holding all of it.
     member_under_test& sole_member(const std::string& group, const std::string& topic)
     {
-        broker.create_topic(topic, 4);
-        for (std::int32_t p = 0; p < 4; ++p)
-            produce(topic, p, 10);
+        topic_with_records(topic, 4, 10);
         auto& ours = join(group, topic, member::group_protocol::consumer);
         EXPECT_TRUE(testing::run_until(ioc, [&] { return ours.owned.size() == 4; }, std::chrono::seconds(60)));
         return ours;
@@ -88,9 +83,7 @@ protected:
 // with the same instance id gets exactly them back, and the other member sees no rebalance.
 TEST_F(RealKip848Group, AStaticMemberRestartedWithinTheSessionGetsItsPartitionsBackUnseen)
 {
-    broker.create_topic("real-static-848", 4);
-    for (std::int32_t p = 0; p < 4; ++p)
-        produce("real-static-848", p, 10);
+    topic_with_records("real-static-848", 4, 10);
     const auto kip848 = member::group_protocol::consumer;
     const auto range = group::assignor_kind::range;
     auto& a = join("real-static-848-group", "real-static-848", kip848, range, "task-0");
@@ -127,9 +120,7 @@ TEST_F(RealKip848Group, AStaticMemberRestartedWithinTheSessionGetsItsPartitionsB
 // back to the other.
 TEST_F(RealKip848Group, TwoMembersSplitThePartitionsAndCommitWithTheirEpoch)
 {
-    broker.create_topic("kip848-split", 4);
-    for (std::int32_t p = 0; p < 4; ++p)
-        produce("kip848-split", p, 10);
+    topic_with_records("kip848-split", 4, 10);
 
     auto& a = join("kip848-group", "kip848-split", member::group_protocol::consumer);
     ASSERT_TRUE(testing::run_until(ioc, [&] { return a.owned.size() == 4; }, std::chrono::seconds(60)));
