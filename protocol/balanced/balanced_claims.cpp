@@ -247,7 +247,7 @@ void balanced_consumer::release(std::vector<std::int32_t> partitions, bool delet
     for (std::int32_t p : partitions) {
         if (assigned_.erase(p) > 0)
             fetched.push_back(p);
-        if (announced_.erase(p) > 0)
+        if (announcer_.forget(p))
             tell.push_back(p);
         user_paused_.erase(p);
         lookups_.erase(p);

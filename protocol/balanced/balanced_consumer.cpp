@@ -6,19 +6,12 @@
 #include "protocol/group/consumer_id.hpp"
 #include "protocol/group/paths.hpp"
 #include "protocol/io/error.hpp"
-#include "protocol/member/ready_to_announce.hpp"
 
 #include <boost/asio/post.hpp>
 
 #include <stdexcept>
 
 namespace kspout::balanced {
-namespace {
-
-// How often partitions whose start offset is still being looked up are checked, to announce them.
-constexpr auto announce_interval = std::chrono::milliseconds(5);
-
-} // namespace
 
 std::shared_ptr<balanced_consumer> balanced_consumer::create(boost::asio::any_io_executor executor,
                                                              io::cluster_options cluster, balanced_options options,
@@ -37,7 +30,7 @@ balanced_consumer::balanced_consumer(boost::asio::any_io_executor executor, io::
       log_(std::move(log)),
       consumer_id_(options_.consumer_id.empty() ? group::make_consumer_id() : options_.consumer_id),
       session_(options_, consumer_id_, log_), cycle_(options_, consumer_id_, log_), retry_timer_(executor_),
-      metadata_timer_(executor_), announce_timer_(executor_), unreachable_timer_(executor_), probe_timer_(executor_)
+      metadata_timer_(executor_), unreachable_timer_(executor_), probe_timer_(executor_), announcer_(executor_)
 {
     invalid_ = check_options(options_);
     options_.consumer.topic = options_.topic;
@@ -65,7 +58,7 @@ balanced_consumer::~balanced_consumer()
     // Without stop() the session simply ends: ZooKeeper drops our ephemeral nodes with it.
     retry_timer_.cancel();
     metadata_timer_.cancel();
-    announce_timer_.cancel();
+    announcer_.cancel();
     unreachable_timer_.cancel();
     probe_timer_.cancel();
     if (zk_)
@@ -140,7 +133,7 @@ void balanced_consumer::stop(std::function<void()> done)
     stop_done_ = std::move(done);
     retry_timer_.cancel();
     metadata_timer_.cancel();
-    announce_timer_.cancel();
+    announcer_.cancel();
     unreachable_timer_.cancel();
     probe_timer_.cancel();
     feed(cycle::stop_requested{});
@@ -371,18 +364,8 @@ void balanced_consumer::start_from_committed(std::vector<std::int32_t> partition
 
 void balanced_consumer::arm_announce_timer()
 {
-    if (announce_armed_ || stopping_)
-        return;
-    announce_armed_ = true;
-    announce_timer_.expires_after(announce_interval);
-    announce_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
-        auto self = weak.lock();
-        if (!self)
-            return;
-        self->announce_armed_ = false;
-        if (!ec)
-            self->announce_ready();
-    });
+    if (!stopping_)
+        announcer_.arm(weak_from_this(), [this] { announce_ready(); });
 }
 
 void balanced_consumer::announce_ready()
@@ -390,11 +373,9 @@ void balanced_consumer::announce_ready()
     if (stopping_ || stopped_)
         return;
     auto [starts, waiting] =
-        member::ready_to_announce(assigned_, announced_, [this](std::int32_t p) { return consumer_->position(p); });
-    for (const auto& [p, at] : starts) {
-        announced_.insert(p);
+        announcer_.take_ready(assigned_, [this](std::int32_t p) { return consumer_->position(p); });
+    for (const auto& [p, at] : starts)
         apply_pause(p);
-    }
     if (waiting)
         arm_announce_timer();
     if (!starts.empty()) {
@@ -412,7 +393,7 @@ void balanced_consumer::apply_pause(std::int32_t partition)
     if (!consumer_ || !assigned_.contains(partition))
         return;
     bool hold = session_.suspended() || session_.lease_hold() || user_paused_.contains(partition) ||
-                !announced_.contains(partition);
+                !announcer_.announced(partition);
     if (hold)
         consumer_->pause(partition);
     else

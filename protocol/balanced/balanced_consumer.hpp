@@ -9,6 +9,7 @@
 #include "protocol/group/paths.hpp"
 #include "protocol/io/simple_consumer.hpp"
 #include "protocol/member/group_member.hpp"
+#include "protocol/member/start_announcer.hpp"
 #include "protocol/zk/zk_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -192,7 +193,6 @@ private:
     // Ownership.
     std::map<std::int32_t, claim> claims_;     // owner znodes ours in this session (static: our share)
     std::set<std::int32_t> assigned_;          // handed to the simple consumer; subset of claims_
-    std::set<std::int32_t> announced_;         // on_assigned called; subset of assigned_
     std::set<std::int32_t> revoking_;          // on_revoking called, done() not yet, claims still ours
     int releases_in_flight_ = 0;               // releases not finished (revoke, then delete)
     std::set<std::int32_t> user_paused_;
@@ -202,10 +202,9 @@ private:
 
     boost::asio::steady_timer retry_timer_;
     boost::asio::steady_timer metadata_timer_;
-    boost::asio::steady_timer announce_timer_;
     boost::asio::steady_timer unreachable_timer_;
     boost::asio::steady_timer probe_timer_;
-    bool announce_armed_ = false;
+    member::start_announcer announcer_; // on_assigned called for a subset of assigned_
 };
 
 } // namespace kspout::balanced

@@ -4,7 +4,6 @@
 #include "protocol/io/consumer_error.hpp"
 #include "protocol/io/error.hpp"
 #include "protocol/io/simple_consumer.hpp"
-#include "protocol/member/ready_to_announce.hpp"
 #include "protocol/wire/broker_error.hpp"
 
 #include <boost/asio/post.hpp>
@@ -12,9 +11,6 @@
 namespace kspout::member {
 
 namespace {
-
-// How often partitions whose start offset is still being looked up are checked, to announce them.
-constexpr auto announce_interval = std::chrono::milliseconds(5);
 
 std::string partition_list(const std::vector<std::int32_t>& partitions)
 {
@@ -45,7 +41,7 @@ std::shared_ptr<group_partitions> group_partitions::create(boost::asio::any_io_e
 group_partitions::group_partitions(boost::asio::any_io_executor executor, io::consumer_options consumer,
                                    member_listener listener, log::logger log)
     : executor_(std::move(executor)), options_(std::move(consumer)), listener_(std::move(listener)),
-      log_(std::move(log)), announce_timer_(executor_)
+      log_(std::move(log)), announcer_(executor_)
 {
 }
 
@@ -70,7 +66,7 @@ void group_partitions::revoke(const std::vector<std::int32_t>& partitions, bool 
     consumer_->revoke(partitions);
     for (std::int32_t p : partitions) {
         assigned_.erase(p);
-        announced_.erase(p);
+        announcer_.forget(p);
         if (!lost)
             revoking_.insert(p);
     }
@@ -90,18 +86,7 @@ void group_partitions::revoke(const std::vector<std::int32_t>& partitions, bool 
 
 void group_partitions::arm_announce_timer()
 {
-    if (announce_armed_)
-        return;
-    announce_armed_ = true;
-    announce_timer_.expires_after(announce_interval);
-    announce_timer_.async_wait([weak = weak_from_this()](std::error_code ec) {
-        auto self = weak.lock();
-        if (!self)
-            return;
-        self->announce_armed_ = false;
-        if (!ec)
-            self->announce_ready();
-    });
+    announcer_.arm(weak_from_this(), [this] { announce_ready(); });
 }
 
 void group_partitions::announce_ready()
@@ -109,11 +94,9 @@ void group_partitions::announce_ready()
     if (holding_ || stopped_)
         return;
     auto [starts, waiting] =
-        ready_to_announce(assigned_, announced_, [this](std::int32_t p) { return consumer_->position(p); });
-    for (const auto& [p, at] : starts) {
-        announced_.insert(p);
+        announcer_.take_ready(assigned_, [this](std::int32_t p) { return consumer_->position(p); });
+    for (const auto& [p, at] : starts)
         apply_pause(p);
-    }
     if (waiting)
         arm_announce_timer();
     if (starts.empty())
@@ -130,7 +113,7 @@ void group_partitions::apply_pause(std::int32_t partition)
 {
     if (!assigned_.contains(partition))
         return;
-    if (user_paused_.contains(partition) || !announced_.contains(partition))
+    if (user_paused_.contains(partition) || !announcer_.announced(partition))
         consumer_->pause(partition);
     else
         consumer_->resume(partition);
@@ -170,7 +153,7 @@ void group_partitions::stop()
 {
     if (std::exchange(stopped_, true))
         return;
-    announce_timer_.cancel();
+    announcer_.cancel();
     offsets_->stop();
     consumer_->stop();
 }
@@ -191,7 +174,7 @@ void group_partitions::async_wait_data(group_member::wait_handler handler)
 
 std::error_code group_partitions::seek(std::int32_t partition, std::int64_t offset)
 {
-    if (!announced_.contains(partition))
+    if (!announcer_.announced(partition))
         return make_error_code(io::consumer_errc::not_owned);
     return consumer_->seek(partition, offset);
 }

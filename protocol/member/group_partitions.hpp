@@ -6,9 +6,9 @@
 #include "protocol/io/offset_manager.hpp"
 #include "protocol/log/logger.hpp"
 #include "protocol/member/group_member.hpp"
+#include "protocol/member/start_announcer.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <memory>
 #include <optional>
@@ -49,7 +49,10 @@ public:
     std::error_code seek(std::int32_t partition, std::int64_t offset);
     void pause(std::int32_t partition);
     void resume(std::int32_t partition);
-    std::vector<std::int32_t> owned() const { return {announced_.begin(), announced_.end()}; }
+    std::vector<std::int32_t> owned() const
+    {
+        return {announcer_.announced_partitions().begin(), announcer_.announced_partitions().end()};
+    }
     std::optional<std::int64_t> position(std::int32_t partition) const { return consumer_->position(partition); }
     std::optional<std::int64_t> high_watermark(std::int32_t partition) const
     {
@@ -69,14 +72,12 @@ private:
     log::logger log_;
     std::shared_ptr<io::fetch_engine> consumer_;
     std::shared_ptr<io::offset_manager> offsets_;
-    boost::asio::steady_timer announce_timer_;
+    start_announcer announcer_; // told to the listener: a subset of assigned_
     std::string member_id_;
 
     std::set<std::int32_t> assigned_;  // handed to the engine
-    std::set<std::int32_t> announced_; // told to the listener
     std::set<std::int32_t> revoking_;  // handed to on_revoking, still committable until done
     std::set<std::int32_t> user_paused_;
-    bool announce_armed_ = false;
     bool holding_ = false;
     bool stopped_ = false;
 };
