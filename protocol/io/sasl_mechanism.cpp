@@ -202,7 +202,7 @@ public:
     std::optional<std::string> respond(std::string_view server_message, std::string& why) override
     {
         switch (step_++) {
-        case 0: return "n,,\x01auth=Bearer " + token_ + "\x01\x01";
+        case 0: return "n,," + std::string(1, kvsep) + "auth=Bearer " + token_ + kvsep + kvsep;
         case 1:
             if (server_message.empty()) {
                 finished_ = true;
@@ -211,7 +211,7 @@ public:
             // A refusal (RFC 7628 3.2.2): a JSON object with a status; the client ends the
             // exchange with a lone \x01 and the server then fails it.
             refusal_ = error_status(server_message);
-            return std::string(1, '\x01');
+            return std::string(1, kvsep);
         default: why = "OAUTHBEARER: a message after the exchange ended"; return std::nullopt;
         }
     }
@@ -219,6 +219,8 @@ public:
     std::string refusal() const override { return refusal_; }
 
 private:
+    static constexpr char kvsep = '\x01';
+
     // "status <status>[, scope <scope>]" from the server's JSON, or a note that it was not JSON.
     static std::string error_status(std::string_view message)
     {

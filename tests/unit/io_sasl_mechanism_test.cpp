@@ -22,7 +22,7 @@ std::unique_ptr<sasl_mechanism> rfc_client()
 
 TEST(SaslMechanism, PlainSendsUserAndPasswordOnceThenFinishes)
 {
-    auto plain = make_sasl_mechanism({"PLAIN", "alice", "secret"}, "unused");
+    auto plain = make_sasl_mechanism({"PLAIN", "alice", "secret", ""}, "unused");
     std::string why;
     EXPECT_EQ(plain->respond("", why), std::string("\0alice\0secret", 13));
     EXPECT_FALSE(plain->finished());
@@ -89,7 +89,9 @@ TEST(SaslMechanism, OauthbearerSendsRfc7628sInitialResponseThenFinishes)
 {
     auto bearer = make_oauthbearer(std::string(unsecured_jws));
     std::string why;
-    EXPECT_EQ(bearer->respond("", why), "n,,\x01auth=Bearer " + std::string(unsecured_jws) + "\x01\x01");
+    // Spelled out: "\x01auth" would be one character, 0x1a, then "uth".
+    const std::string expected = std::string("n,,") + char(1) + "auth=Bearer " + std::string(unsecured_jws) + char(1) + char(1);
+    EXPECT_EQ(bearer->respond("", why), expected);
     EXPECT_FALSE(bearer->finished());
     EXPECT_EQ(bearer->respond("", why), ""); // the broker's empty answer: accepted
     EXPECT_TRUE(bearer->finished());
@@ -127,12 +129,14 @@ TEST(SaslMechanism, BearerTokenIsTheFilesTrimmedB64token)
 TEST(SaslMechanism, BearerTokenRefusesWhatIsNoTokenWithoutQuotingIt)
 {
     for (std::string_view contents : {std::string_view(""), std::string_view(" \n"), std::string_view("abc def"),
-                                      std::string_view("secret\x01auth=x"), std::string_view("{\"a\":1}"),
+                                      std::string_view("secret\x01" "auth=x"), std::string_view("{\"a\":1}"),
                                       std::string_view("=abc"), std::string_view("abc=d")}) {
         std::string why;
         EXPECT_FALSE(bearer_token(contents, why)) << contents;
         EXPECT_FALSE(why.empty());
-        if (contents.size() > 2) EXPECT_EQ(why.find(contents), std::string::npos) << why;
+        if (contents.size() > 2) {
+            EXPECT_EQ(why.find(contents), std::string::npos) << why;
+        }
     }
 }
 
