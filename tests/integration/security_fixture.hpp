@@ -43,7 +43,7 @@ inline io::tls_options client_tls(const tls_certificates& certs)
 
 inline io::sasl_options client_sasl()
 {
-    return {"PLAIN", std::string(sasl_user), std::string(sasl_password)};
+    return {"PLAIN", std::string(sasl_user), std::string(sasl_password), {}};
 }
 
 // kafka-python (tests/integration/secure_peer.py) producing "python-<i>" records to partition 0,
