@@ -22,35 +22,7 @@ using testing::kafka_broker;
 using testing::sasl_listener;
 using testing::security_broker;
 
-std::string base64url(std::string_view text)
-{
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::uint32_t bits = 0;
-    int count = 0;
-    for (unsigned char c : text) {
-        bits = (bits << 8) | c;
-        count += 8;
-        while (count >= 6) {
-            count -= 6;
-            out += alphabet[(bits >> count) & 63];
-        }
-    }
-    if (count > 0) out += alphabet[(bits << (6 - count)) & 63];
-    return out;
-}
-
-// An unsecured JWS (alg "none", empty signature) for `sub`, issued now, expiring `lifetime` from
-// now (negative: already expired), as Kafka's unsecured validator takes it.
-std::string unsecured_token(const std::string& sub, std::chrono::seconds lifetime)
-{
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-    nlohmann::json payload = {{"sub", sub},
-                              {"iat", (now + std::min(lifetime, std::chrono::seconds(0)) - std::chrono::seconds(60)).count()},
-                              {"exp", (now + lifetime).count()},
-                              {"scope", "kafka"}};
-    return base64url(R"({"alg":"none"})") + "." + base64url(payload.dump()) + ".";
-}
+using testing::unsecured_token;
 
 void write_file(const std::filesystem::path& path, const std::string& text)
 {
