@@ -40,8 +40,10 @@ constexpr named<io::security_protocol> security_protocol_names[] = {
     {"SSL", io::security_protocol::ssl},
     {"SASL_PLAINTEXT", io::security_protocol::sasl_plaintext},
     {"SASL_SSL", io::security_protocol::sasl_ssl}};
-constexpr named<std::string_view> sasl_mechanism_names[] = {
-    {"PLAIN", "PLAIN"}, {"SCRAM-SHA-256", "SCRAM-SHA-256"}, {"SCRAM-SHA-512", "SCRAM-SHA-512"}};
+constexpr named<std::string_view> sasl_mechanism_names[] = {{"PLAIN", "PLAIN"},
+                                                            {"SCRAM-SHA-256", "SCRAM-SHA-256"},
+                                                            {"SCRAM-SHA-512", "SCRAM-SHA-512"},
+                                                            {"OAUTHBEARER", "OAUTHBEARER"}};
 
 // A password or key: written inline, or as file:PATH or env:NAME (io::resolve_secret).
 template <typename Field>
@@ -125,6 +127,8 @@ std::vector<client_key_spec> make_client_keys()
          string_key([](io::cluster_options& c) -> auto& { return c.broker.sasl.username; }, true)},
         {"kafka.sasl.password", "", "SASL password",
          secret_key([](io::cluster_options& c) -> auto& { return c.broker.sasl.password; })},
+        {"kafka.sasl.oauthbearer.token.file", "", "file holding the OAUTHBEARER token, read at every login",
+         string_key([](io::cluster_options& c) -> auto& { return c.broker.sasl.oauthbearer_token_file; }, true)},
         {"kafka.client.engine", "native", "which client fetches, commits and produces: ours, or librdkafka",
          enum_key([](io::cluster_options& c) -> auto& { return c.engine; }, engine_names)},
         {"kafka.rdkafka.*", "", "a librdkafka property passed through with the rdkafka engine",
@@ -141,8 +145,16 @@ void check_client_settings(const io::cluster_options& c, std::vector<std::string
         errors.push_back("kafka.ssl.certificate.location and kafka.ssl.key.location go together: a client "
                          "certificate needs its key");
     }
-    if (io::uses_sasl(c.broker.security) && c.broker.sasl.username.empty()) {
+    const bool oauthbearer = c.broker.sasl.mechanism == "OAUTHBEARER";
+    if (io::uses_sasl(c.broker.security) && !oauthbearer && c.broker.sasl.username.empty()) {
         errors.push_back("kafka.sasl.username is required with a SASL_* kafka.security.protocol");
+    }
+    if (io::uses_sasl(c.broker.security) && oauthbearer && c.broker.sasl.oauthbearer_token_file.empty()) {
+        errors.push_back("kafka.sasl.oauthbearer.token.file is required with kafka.sasl.mechanism OAUTHBEARER");
+    }
+    if (io::uses_sasl(c.broker.security) && oauthbearer && c.engine == io::client_engine::rdkafka) {
+        errors.push_back("kafka.sasl.mechanism OAUTHBEARER needs kafka.client.engine native: the rdkafka engine "
+                         "does not read kafka.sasl.oauthbearer.token.file");
     }
     if (!io::engine_built(c.engine)) {
         errors.push_back("kafka.client.engine: rdkafka is not in this build (it was configured with "

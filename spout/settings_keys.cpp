@@ -230,6 +230,7 @@ std::vector<key_spec> make_key_table()
         client_key("kafka.sasl.mechanism"),
         client_key("kafka.sasl.username"),
         client_key("kafka.sasl.password"),
+        client_key("kafka.sasl.oauthbearer.token.file"),
         client_key("kafka.client.engine"),
         client_key("kafka.rdkafka.*"),
         {"kafka.zookeeper.session.timeout.ms", "6000", "ZooKeeper session timeout the spout requests",

@@ -1,8 +1,10 @@
-// broker: the connect -> ApiVersions -> ready cycle, request queueing, reconnect backoff.
+// broker: the connect -> ApiVersions -> SASL -> ready cycle, request queueing, reconnect backoff, SASL
+// re-authentication before the session ends.
 #include "protocol/io/broker.hpp"
 
 #include "protocol/io/error.hpp"
 #include "protocol/io/sasl_login.hpp"
+#include "protocol/io/sasl_mechanism.hpp"
 #include "protocol/io/tcp_stream.hpp"
 #include "protocol/io/tls_stream.hpp"
 #include "protocol/messages/api_versions.hpp"
@@ -23,7 +25,8 @@ std::shared_ptr<broker> broker::create(boost::asio::any_io_executor executor, br
 
 broker::broker(boost::asio::any_io_executor executor, broker_address address, broker_options options, log::logger log)
     : executor_(executor), address_(std::move(address)), options_(std::move(options)), log_(std::move(log)),
-      backoff_timer_(executor), backoff_(options_.reconnect_backoff)
+      backoff_timer_(executor), reauth_timer_(executor), backoff_(options_.reconnect_backoff),
+      random_(std::random_device{}())
 {
     if (!options_.api_version_request) legacy_broker_ = true;
     if (uses_tls(options_.security) && !options_.loaded_tls) {
@@ -51,6 +54,7 @@ void broker::send(wire::api_key key, const version_encoder& encode, std::chrono:
     case state::connecting:
     case state::negotiating:
     case state::authenticating:
+    case state::reauthenticating:
     case state::backing_off:
         queue_.push_back(std::move(req));
         return;
@@ -179,24 +183,70 @@ void broker::authenticate()
         return;
     }
     state_ = state::authenticating;
+    login();
+}
+
+void broker::login()
+{
     async_sasl_login(connection_, versions_, options_.sasl, options_.api_versions_timeout,
-                     [weak = weak_from_this()](std::error_code ec, const std::string& detail) {
+                     [weak = weak_from_this(), conn = std::weak_ptr<connection>(connection_)](
+                         std::error_code ec, const std::string& detail, std::chrono::milliseconds lifetime) {
                          auto self = weak.lock();
-                         if (!self || self->state_ != state::authenticating) return;
-                         if (!ec) {
-                             self->become_ready();
-                             return;
-                         }
-                         self->log_.error("broker " + self->address_.to_string() + ": SASL " +
-                                          self->options_.sasl.mechanism + " login as " +
-                                          self->options_.sasl.username + " failed: " + ec.message() +
-                                          (detail.empty() ? "" : " (" + detail + ")"));
-                         self->connection_->close(ec); // its close callback backs off
+                         if (!self || self->connection_ == nullptr || self->connection_ != conn.lock()) return;
+                         if (self->state_ != state::authenticating && self->state_ != state::reauthenticating) return;
+                         self->on_login(ec, detail, lifetime);
                      });
+}
+
+std::string broker::login_description() const
+{
+    if (options_.sasl.mechanism == "OAUTHBEARER") return "with the token in " + options_.sasl.oauthbearer_token_file;
+    return "as " + options_.sasl.username;
+}
+
+void broker::on_login(std::error_code ec, const std::string& detail, std::chrono::milliseconds session_lifetime)
+{
+    const bool again = state_ == state::reauthenticating;
+    if (ec) {
+        log_.error("broker " + address_.to_string() + ": SASL " + options_.sasl.mechanism +
+                   (again ? " re-authentication " : " login ") + login_description() + " failed: " + ec.message() +
+                   (detail.empty() ? "" : " (" + detail + ")"));
+        connection_->close(ec); // its close callback backs off
+        return;
+    }
+    if (again) {
+        ++counts_.reauthentications;
+        log_.debug("broker " + address_.to_string() + ": SASL re-authentication done");
+    }
+    schedule_reauthentication(session_lifetime);
+    become_ready();
+}
+
+void broker::schedule_reauthentication(std::chrono::milliseconds session_lifetime)
+{
+    if (!options_.reauthenticate) return;
+    auto delay = reauthentication_delay(session_lifetime, std::uniform_real_distribution<double>(0.0, 1.0)(random_));
+    if (!delay) return;
+    reauth_timer_.expires_after(*delay);
+    reauth_timer_.async_wait([weak = weak_from_this(), conn = std::weak_ptr<connection>(connection_)](std::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->state_ != state::ready || self->connection_ != conn.lock()) return;
+        self->reauthenticate();
+    });
+}
+
+void broker::reauthenticate()
+{
+    // Requests already sent are answered before the broker reads the SaslHandshake; new ones
+    // wait in the queue until the login is done.
+    state_ = state::reauthenticating;
+    log_.debug("broker " + address_.to_string() + ": the SASL session ends soon; logging in again");
+    login();
 }
 
 void broker::become_ready()
 {
+    if (state_ != state::reauthenticating) ++counts_.connections;
     state_ = state::ready;
     backoff_ = options_.reconnect_backoff;
     log_.debug("broker " + address_.to_string() + " ready");
@@ -209,7 +259,9 @@ void broker::on_connection_lost(std::error_code ec)
 {
     if (state_ == state::shut_down) return;
     bool was_negotiating_legacy = state_ == state::negotiating && legacy_broker_;
+    if (state_ == state::reauthenticating) state_ = state::ready; // its failure is logged; the queue waits
     if (state_ == state::ready && std::exchange(probe_again_, false)) legacy_broker_ = false;
+    reauth_timer_.cancel();
     connection_.reset();
     if (state_ == state::ready) {
         log_.info("connection to broker " + address_.to_string() + " lost: " + ec.message());
@@ -246,6 +298,7 @@ void broker::shut_down()
 {
     state_ = state::shut_down;
     backoff_timer_.cancel();
+    reauth_timer_.cancel();
     fail_queue(make_error_code(errc::shut_down));
     if (connection_) connection_->close(make_error_code(errc::shut_down));
     connection_.reset();

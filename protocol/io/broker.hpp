@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 
 namespace kspout::io {
@@ -40,6 +41,10 @@ struct broker_options {
     security_protocol security = security_protocol::plaintext;
     tls_options tls;
     sasl_options sasl;
+    // KIP-368: a broker that gives a SASL session a lifetime closes the connection when it ends,
+    // so the broker logs in again on the same connection before then. Off only to show in tests
+    // what a broker does to a client that does not.
+    bool reauthenticate = true;
     // Made from `tls` by cluster::create (or broker::create when empty), shared by the brokers.
     std::shared_ptr<const tls_context> loaded_tls;
 };
@@ -50,6 +55,12 @@ struct broker_address {
     std::uint16_t port = 0;
 
     std::string to_string() const { return host + ":" + std::to_string(port); }
+};
+
+// What a broker has done with its connections, for metrics and tests.
+struct broker_counts {
+    std::uint64_t connections = 0;       // connections that became ready (logged in, with SASL)
+    std::uint64_t reauthentications = 0; // KIP-368 logins again on an open connection
 };
 
 // A decoded response together with the buffer its views point into.
@@ -101,12 +112,15 @@ public:
     // The negotiated versions, once a connection has been set up (empty before).
     const messages::negotiated_versions& versions() const noexcept { return versions_; }
     const broker_address& address() const noexcept { return address_; }
-    bool connected() const noexcept { return state_ == state::ready; }
+    bool connected() const noexcept { return state_ == state::ready || state_ == state::reauthenticating; }
+    const broker_counts& counts() const noexcept { return counts_; }
     // Drops the connection (failing requests in flight) and stays closed.
     void shut_down();
 
 private:
-    enum class state { idle, connecting, negotiating, authenticating, ready, backing_off, shut_down };
+    // reauthenticating: ready, but new requests wait until the SASL login on the open connection
+    // is done (requests already sent go before it; the broker answers in order).
+    enum class state { idle, connecting, negotiating, authenticating, ready, reauthenticating, backing_off, shut_down };
     struct queued_request {
         wire::api_key key;
         version_encoder encode;
@@ -123,6 +137,11 @@ private:
     void negotiate();
     void use_fallback_versions();
     void authenticate();
+    void login();
+    void on_login(std::error_code ec, const std::string& detail, std::chrono::milliseconds session_lifetime);
+    void schedule_reauthentication(std::chrono::milliseconds session_lifetime);
+    void reauthenticate();
+    std::string login_description() const;
     void become_ready();
     void on_connection_lost(std::error_code ec);
     void fail_queue(std::error_code ec);
@@ -135,6 +154,8 @@ private:
     state state_ = state::idle;
     std::shared_ptr<connection> connection_;
     boost::asio::steady_timer backoff_timer_;
+    boost::asio::steady_timer reauth_timer_;
+    broker_counts counts_;
     std::chrono::milliseconds backoff_;
     std::deque<queued_request> queue_;
     messages::negotiated_versions versions_;
@@ -143,6 +164,7 @@ private:
     // connection only, and the next one asks again.
     bool probe_again_ = false;
     bool answered_api_versions_ = false; // once it has, it is never taken for an old broker
+    std::minstd_rand random_;            // where in 85-95% of a SASL session to log in again
 };
 
 } // namespace kspout::io

@@ -32,6 +32,7 @@ public:
         case errc::tls_certificate_rejected: return "TLS: the broker's certificate failed verification";
         case errc::not_kafka_answer:
             return "the broker's first answer is not a Kafka frame (a TLS listener reached over plaintext?)";
+        case errc::sasl_token_unusable: return "SASL OAUTHBEARER: no usable token in the token file";
         }
         return "unknown io error";
     }
@@ -48,7 +49,8 @@ public:
         case errc::tls_certificate_untrusted:
         case errc::tls_certificate_expired:
         case errc::tls_hostname_mismatch:
-        case errc::tls_certificate_rejected: return error_kind::auth;
+        case errc::tls_certificate_rejected:
+        case errc::sasl_token_unusable: return error_kind::auth;
         case errc::not_kafka_answer: return error_kind::fatal;
         case errc::no_common_version: return error_kind::fatal;
         case errc::shut_down: return error_kind::stopped;

@@ -20,6 +20,7 @@ enum class errc {
     tls_hostname_mismatch,     // the broker's certificate does not name the host we connected to
     tls_certificate_rejected,  // the broker's certificate failed verification for another reason
     not_kafka_answer,          // the first answer is no Kafka frame: a TLS listener reached over plaintext
+    sasl_token_unusable,       // OAUTHBEARER: the token file cannot be read or holds no bearer token
 };
 
 const std::error_category& io_category() noexcept;

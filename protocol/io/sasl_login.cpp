@@ -3,6 +3,7 @@
 
 #include "protocol/io/error.hpp"
 #include "protocol/io/sasl_mechanism.hpp"
+#include "protocol/io/secret_value.hpp"
 #include "protocol/messages/sasl_authenticate.hpp"
 #include "protocol/messages/sasl_handshake.hpp"
 #include "protocol/wire/broker_error.hpp"
@@ -41,8 +42,42 @@ struct exchange {
     std::int16_t version = 0;
     std::chrono::milliseconds timeout{0};
     std::unique_ptr<sasl_mechanism> mechanism;
-    login_handler done;
+    login_handler handler;
+    std::chrono::milliseconds session_lifetime{0}; // from the last SaslAuthenticate response
+
+    void done(std::error_code ec, const std::string& detail)
+    {
+        handler(ec, detail, ec ? std::chrono::milliseconds(0) : session_lifetime);
+    }
 };
+
+// The mechanism for `options`: OAUTHBEARER's with the token its file holds now (an agent may
+// have replaced it since the last login). Null with `ec` and `why` if there is none.
+std::unique_ptr<sasl_mechanism> mechanism_for(const sasl_options& options, std::error_code& ec, std::string& why)
+{
+    if (options.mechanism != "OAUTHBEARER") {
+        auto mechanism = make_sasl_mechanism(options, random_nonce());
+        if (!mechanism) {
+            ec = make_error_code(errc::no_common_version);
+            why = "unknown SASL mechanism " + options.mechanism;
+        }
+        return mechanism;
+    }
+    ec = make_error_code(errc::sasl_token_unusable);
+    if (options.oauthbearer_token_file.empty()) {
+        why = "no token file given";
+        return nullptr;
+    }
+    auto contents = resolve_secret("file:" + options.oauthbearer_token_file, why);
+    if (!contents) return nullptr;
+    auto token = bearer_token(*contents, why);
+    if (!token) {
+        why = options.oauthbearer_token_file + ": " + why;
+        return nullptr;
+    }
+    ec.clear();
+    return make_oauthbearer(std::move(*token));
+}
 
 // Answers the server's last message: sends the mechanism's next one, or ends the login.
 void step(const std::shared_ptr<exchange>& x, std::string_view server_message)
@@ -65,8 +100,13 @@ void step(const std::shared_ptr<exchange>& x, std::string_view server_message)
                 return x->done(make_error_code(errc::bad_response), failure->message());
             }
             if (response.error_code != 0) {
-                return x->done(wire::make_broker_error(response.error_code), response.error_message.value_or(""));
+                std::string detail = x->mechanism->refusal();
+                if (auto said = response.error_message.value_or(""); !said.empty()) {
+                    detail += (detail.empty() ? "" : "; ") + said;
+                }
+                return x->done(wire::make_broker_error(response.error_code), detail);
             }
+            x->session_lifetime = std::chrono::milliseconds(response.session_lifetime_ms);
             step(x, wire::as_text(response.auth_bytes));
         });
 }
@@ -79,15 +119,18 @@ void async_sasl_login(const std::shared_ptr<connection>& conn, const messages::n
     auto handshake_version = versions.version(wire::api_key::sasl_handshake);
     auto authenticate_version = versions.version(wire::api_key::sasl_authenticate);
     if (!handshake_version || *handshake_version < 1 || !authenticate_version) {
-        done(make_error_code(errc::no_common_version), "the broker has no SaslHandshake v1 and SaslAuthenticate");
+        done(make_error_code(errc::no_common_version), "the broker has no SaslHandshake v1 and SaslAuthenticate", {});
+        return;
+    }
+    std::error_code unusable;
+    std::string why;
+    auto client = mechanism_for(options, unusable, why);
+    if (!client) {
+        done(unusable, why, {});
         return;
     }
     auto x = std::make_shared<exchange>(
-        exchange{conn, *authenticate_version, timeout, make_sasl_mechanism(options, random_nonce()), std::move(done)});
-    if (!x->mechanism) {
-        x->done(make_error_code(errc::no_common_version), "unknown SASL mechanism " + options.mechanism);
-        return;
-    }
+        exchange{conn, *authenticate_version, timeout, std::move(client), std::move(done), {}});
     messages::sasl_handshake_request request{options.mechanism};
     std::int16_t v = *handshake_version;
     conn->send(

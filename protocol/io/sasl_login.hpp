@@ -1,4 +1,5 @@
-// SASL authentication on a new broker connection: SaslHandshake, then the mechanism's SaslAuthenticate round trips.
+// SASL authentication on a broker connection: SaslHandshake, then the mechanism's SaslAuthenticate
+// round trips; on a new connection, and again on an open one when its session ends (KIP-368).
 #pragma once
 
 #include "protocol/io/connection.hpp"
@@ -12,15 +13,22 @@
 
 namespace kspout::io {
 
-// What a login failure was, for the log: the broker's own words where it gave any (never the
-// password, which the broker does not echo).
-using login_handler = std::function<void(std::error_code, std::string detail)>;
+// How a login ended. On failure, `detail` is the broker's own words where it gave any (never the
+// password or the token, which the broker does not echo). On success, `session_lifetime` is what
+// the broker gave the session (SaslAuthenticate v1+): the connection must log in again before it
+// ends, or the broker closes it. Zero: no limit.
+using login_handler =
+    std::function<void(std::error_code, std::string detail, std::chrono::milliseconds session_lifetime)>;
 
 // Runs the login with the versions the connection negotiated (SaslHandshake v1 and
 // SaslAuthenticate are needed: brokers from 1.0 on): one SaslAuthenticate per message of the
 // mechanism (sasl_mechanism.hpp). A refused mechanism fails with the broker's
 // UNSUPPORTED_SASL_MECHANISM and the mechanisms it offers; wrong credentials with its
-// SASL_AUTHENTICATION_FAILED; a broker whose SCRAM messages do not verify with bad_response.
+// SASL_AUTHENTICATION_FAILED; a broker whose SCRAM messages do not verify with bad_response;
+// OAUTHBEARER with a token file that cannot be read, or holds no bearer token, with
+// errc::sasl_token_unusable before anything is sent. The token file is read on every call.
+// The same call logs in again on an open connection: the caller holds its other requests
+// until `done`.
 void async_sasl_login(const std::shared_ptr<connection>& conn, const messages::negotiated_versions& versions,
                       const sasl_options& options, std::chrono::milliseconds timeout, login_handler done);
 

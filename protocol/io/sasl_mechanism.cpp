@@ -1,9 +1,13 @@
-// PLAIN and SCRAM clients: SCRAM's proofs with OpenSSL's PBKDF2, HMAC and digests; base64 with EVP_EncodeBlock.
+// PLAIN, SCRAM and OAUTHBEARER clients: SCRAM's proofs with OpenSSL's PBKDF2, HMAC and digests; base64 with
+// EVP_EncodeBlock; OAUTHBEARER's error status read with nlohmann/json.
 #include "protocol/io/sasl_mechanism.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <vector>
@@ -189,7 +193,94 @@ private:
     bytes server_key_;
 };
 
+// RFC 7628: the GS2 header without an authorization id, then key=value pairs each ended by
+// \x01, and a final \x01.
+class oauthbearer_mechanism final : public sasl_mechanism {
+public:
+    explicit oauthbearer_mechanism(std::string token) : token_(std::move(token)) {}
+
+    std::optional<std::string> respond(std::string_view server_message, std::string& why) override
+    {
+        switch (step_++) {
+        case 0: return "n,," + std::string(1, kvsep) + "auth=Bearer " + token_ + kvsep + kvsep;
+        case 1:
+            if (server_message.empty()) {
+                finished_ = true;
+                return std::string();
+            }
+            // A refusal (RFC 7628 3.2.2): a JSON object with a status; the client ends the
+            // exchange with a lone \x01 and the server then fails it.
+            refusal_ = error_status(server_message);
+            return std::string(1, kvsep);
+        default: why = "OAUTHBEARER: a message after the exchange ended"; return std::nullopt;
+        }
+    }
+    bool finished() const override { return finished_; }
+    std::string refusal() const override { return refusal_; }
+
+private:
+    static constexpr char kvsep = '\x01';
+
+    // "status <status>[, scope <scope>]" from the server's JSON, or a note that it was not JSON.
+    static std::string error_status(std::string_view message)
+    {
+        auto json = nlohmann::json::parse(message, nullptr, false);
+        if (!json.is_object() || !json.contains("status") || !json["status"].is_string()) {
+            return "an error that is not RFC 7628's JSON";
+        }
+        std::string out = "status " + json["status"].get<std::string>();
+        if (json.contains("scope") && json["scope"].is_string()) out += ", scope " + json["scope"].get<std::string>();
+        return out;
+    }
+
+    std::string token_;
+    int step_ = 0;
+    bool finished_ = false;
+    std::string refusal_;
+};
+
+bool is_b64token_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_' || c == '~' || c == '+' || c == '/';
+}
+
+bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 } // namespace
+
+std::unique_ptr<sasl_mechanism> make_oauthbearer(std::string token)
+{
+    return std::make_unique<oauthbearer_mechanism>(std::move(token));
+}
+
+std::optional<std::string> bearer_token(std::string_view file_contents, std::string& why)
+{
+    while (!file_contents.empty() && is_space(file_contents.front())) file_contents.remove_prefix(1);
+    while (!file_contents.empty() && is_space(file_contents.back())) file_contents.remove_suffix(1);
+    if (file_contents.empty()) {
+        why = "the token file is empty";
+        return std::nullopt;
+    }
+    auto body_end = std::find_if_not(file_contents.begin(), file_contents.end(), is_b64token_char);
+    bool padding_only = std::all_of(body_end, file_contents.end(), [](char c) { return c == '='; });
+    if (body_end == file_contents.begin() || !padding_only) {
+        why = "the token file holds no bearer token (expected one compact JWS: letters, digits, \"-._~+/\")";
+        return std::nullopt;
+    }
+    return std::string(file_contents);
+}
+
+std::optional<std::chrono::milliseconds> reauthentication_delay(std::chrono::milliseconds session_lifetime,
+                                                                double jitter)
+{
+    if (session_lifetime <= std::chrono::milliseconds::zero()) return std::nullopt;
+    double fraction = 0.85 + 0.10 * std::clamp(jitter, 0.0, 1.0);
+    return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(session_lifetime.count()) * fraction));
+}
 
 std::unique_ptr<sasl_mechanism> make_scram(scram_hash hash, std::string username, std::string password,
                                            std::string nonce)

@@ -27,9 +27,12 @@ struct tls_options {
 };
 
 struct sasl_options {
-    std::string mechanism = "PLAIN"; // or SCRAM-SHA-256, SCRAM-SHA-512
-    std::string username;
-    std::string password; // a secret
+    std::string mechanism = "PLAIN"; // or SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER
+    std::string username;            // PLAIN and SCRAM
+    std::string password;            // PLAIN and SCRAM; a secret
+    // OAUTHBEARER: the file holding the token (a compact JWS, itself a secret). It is read again
+    // at every login and re-authentication, so that an agent outside can refresh it.
+    std::string oauthbearer_token_file;
 };
 
 } // namespace kspout::io

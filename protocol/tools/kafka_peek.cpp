@@ -63,7 +63,8 @@ constexpr const char* usage =
     "  KEY: kafka.security.protocol (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL), kafka.ssl.ca.location,\n"
     "  kafka.ssl.certificate.location, kafka.ssl.key.location, kafka.ssl.key.password (text, file:PATH\n"
     "  or env:NAME), kafka.ssl.endpoint.identification.algorithm (https or empty), kafka.ssl.cipher.suites,\n"
-    "  kafka.sasl.mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512), kafka.sasl.username, kafka.sasl.password (as the key password);\n"
+    "  kafka.sasl.mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER), kafka.sasl.username,\n"
+    "  kafka.sasl.password (as the key password), kafka.sasl.oauthbearer.token.file;\n"
     "  as the spout's settings of the same names (spout/README.md)";
 
 // One of the spout's security settings, with the same names and values.
@@ -89,10 +90,12 @@ void apply_setting(io::broker_options& broker, const std::string& key, const std
         if (!secret) throw tools::tool_error(key + ": " + why);
         (key == "kafka.sasl.password" ? broker.sasl.password : tls.key_password) = std::move(*secret);
     } else if (key == "kafka.sasl.mechanism" &&
-               (value == "PLAIN" || value == "SCRAM-SHA-256" || value == "SCRAM-SHA-512")) {
+               (value == "PLAIN" || value == "SCRAM-SHA-256" || value == "SCRAM-SHA-512" || value == "OAUTHBEARER")) {
         broker.sasl.mechanism = value;
     } else if (key == "kafka.sasl.username") {
         broker.sasl.username = value;
+    } else if (key == "kafka.sasl.oauthbearer.token.file") {
+        broker.sasl.oauthbearer_token_file = value;
     } else if (key == "kafka.ssl.endpoint.identification.algorithm" && (value == "https" || value.empty())) {
         tls.verify_hostname = !value.empty();
     } else if (key == "kafka.ssl.cipher.suites") {

@@ -82,6 +82,7 @@ std::vector<bolt_key_spec> make_bolt_key_table()
         client("kafka.sasl.mechanism"),
         client("kafka.sasl.username"),
         client("kafka.sasl.password"),
+        client("kafka.sasl.oauthbearer.token.file"),
         client("kafka.client.engine"),
         client("kafka.rdkafka.*"),
         {"kafka.bolt.fields", "topic,partition,offset,key,value", "the input tuple's field names, in order",

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -211,6 +212,7 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
         sasl_ports_.clear();
         if (options_.sasl_listeners) {
             sasl_ports_[sasl_listener::plaintext] = free_loopback_port();
+            sasl_ports_[sasl_listener::short_sessions] = free_loopback_port();
             if (options_.tls_listeners) sasl_ports_[sasl_listener::tls] = free_loopback_port();
         }
         try {
@@ -288,28 +290,40 @@ void add_tls_listeners(std::map<std::string, std::string>& p, std::string& liste
 }
 
 // The SASL listeners: PLAIN with one user, SCRAM-SHA-256 and -512 with the credentials
-// format_storage stored for the same user; SASL_SSL with the broker certificate, and without
-// SCRAM-SHA-256.
+// format_storage stored for the same user, OAUTHBEARER with Kafka's unsecured token validator
+// (the default without a server callback handler: alg "none", a sub and an unexpired exp);
+// SASL_SSL with the broker certificate, and without SCRAM-SHA-256 and OAUTHBEARER; the
+// short-sessions one with connections.max.reauth.ms for every mechanism.
 void add_sasl_listeners(std::map<std::string, std::string>& p, std::string& listeners, std::string& protocol_map,
                         const tls_certificates* certs, const std::map<sasl_listener, std::uint16_t>& ports)
 {
     const std::string jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required user_" +
                              std::string(sasl_user) + "=\"" + std::string(sasl_password) + "\";";
     if (ports.empty()) return;
-    const std::string mechanisms = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
+    const std::string mechanisms = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER";
     const std::string scram_jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+    // unsecuredLoginStringClaim_sub is the broker's own token, should it ever log in here.
+    const std::string oauth_jaas = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
+                                   "unsecuredLoginStringClaim_sub=\"admin\";";
     p["sasl.enabled.mechanisms"] = mechanisms;
     for (const auto& [which, port] : ports) {
         const bool tls = which == sasl_listener::tls;
-        const std::string name = tls ? "SASLSSL" : "SASL";
-        const std::string prefix = tls ? "listener.name.saslssl." : "listener.name.sasl.";
+        const std::string name = tls ? "SASLSSL" : which == sasl_listener::short_sessions ? "SASLSHORT" : "SASL";
+        std::string prefix = "listener.name." + name + ".";
+        std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return std::tolower(c); });
         listeners += "," + name + "://127.0.0.1:" + std::to_string(port);
         protocol_map += "," + name + (tls ? ":SASL_SSL" : ":SASL_PLAINTEXT");
-        // SASL_SSL leaves one out, for a test of a mechanism the broker does not offer.
+        // SASL_SSL leaves some out, for a test of a mechanism the broker does not offer.
         p[prefix + "sasl.enabled.mechanisms"] = tls ? "PLAIN,SCRAM-SHA-512" : mechanisms;
         p[prefix + "plain.sasl.jaas.config"] = jaas;
         p[prefix + "scram-sha-256.sasl.jaas.config"] = scram_jaas;
         p[prefix + "scram-sha-512.sasl.jaas.config"] = scram_jaas;
+        if (!tls) p[prefix + "oauthbearer.sasl.jaas.config"] = oauth_jaas;
+        if (which == sasl_listener::short_sessions) {
+            for (const char* mechanism : {"plain", "scram-sha-256", "scram-sha-512", "oauthbearer"}) {
+                p[prefix + mechanism + ".connections.max.reauth.ms"] = std::to_string(short_sasl_session.count());
+            }
+        }
         if (tls) {
             p[prefix + "ssl.keystore.type"] = "PKCS12";
             p[prefix + "ssl.keystore.location"] = certs->broker_keystore.string();

@@ -42,8 +42,9 @@ struct kafka_broker_options {
     std::map<std::string, std::string> properties; // extra server.properties entries, winning over ours
     // KRaft only: TLS listeners beside PLAINTEXT, with certificates made at start (see tls_listener).
     bool tls_listeners = false;
-    // KRaft only: a SASL_PLAINTEXT listener, and with tls_listeners a SASL_SSL one, for the
-    // user sasl_user with sasl_password, by PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (see sasl_listener).
+    // KRaft only: SASL_PLAINTEXT listeners, and with tls_listeners a SASL_SSL one, for the user
+    // sasl_user with sasl_password, by PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, and for unsecured
+    // OAUTHBEARER tokens (alg "none") with a sub and an exp (see sasl_listener).
     bool sasl_listeners = false;
 };
 
@@ -51,9 +52,14 @@ inline constexpr std::string_view sasl_user = "kspout-alice";
 inline constexpr std::string_view sasl_password = "kspout-alice-sasl-secret";
 
 enum class sasl_listener {
-    plaintext, // SASL_PLAINTEXT
-    tls,       // SASL_SSL with the broker certificate, no client certificate asked for; no SCRAM-SHA-256
+    plaintext,      // SASL_PLAINTEXT, with OAUTHBEARER too
+    tls,            // SASL_SSL with the broker certificate, no client certificate asked for; no SCRAM-SHA-256
+    short_sessions, // SASL_PLAINTEXT like `plaintext`, but sessions last short_sasl_session (KIP-368)
 };
+
+// How long a session on the short_sessions listener lasts before the client must log in again
+// (the broker's connections.max.reauth.ms there).
+inline constexpr std::chrono::milliseconds short_sasl_session{3000};
 
 // The TLS listeners of a broker started with tls_listeners, each requiring a client certificate
 // signed by the test CA.

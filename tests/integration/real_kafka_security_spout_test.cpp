@@ -170,5 +170,38 @@ TEST_F(RealSpoutSecure, AWrongSaslPasswordIsReportedCommitsNothingAndShowsNeithe
     EXPECT_THAT(output.all(), ::testing::Not(::testing::HasSubstr(sasl_password)));
 }
 
+// OAUTHBEARER on the listener whose sessions last 3 s: the token from its file, the connection
+// kept by re-authentication, and neither the token nor any part of it in any output.
+TEST_F(RealSpoutSecure, OauthbearerWithTheTokenFromAFileKeepsItsConnectionAndNeverShowsTheToken)
+{
+    broker.create_topic("oauth-spout", 2);
+    produce_with_kcat(broker.bootstrap(), "oauth-spout", 100);
+    auto ends = end_offsets(broker.bootstrap(), "oauth-spout", 2);
+    const std::string token = unsecured_token("kspout-oauth-spout", std::chrono::hours(1));
+    std::ofstream(dir / "token.jws") << token << "\n";
+    const std::string listener = broker.sasl_bootstrap(sasl_listener::short_sessions);
+    auto conf = static_spout_conf(listener, "oauth-spout", "g-oauth-spout");
+    conf["kafka.security.protocol"] = "SASL_PLAINTEXT";
+    conf["kafka.sasl.mechanism"] = "OAUTHBEARER";
+    conf["kafka.sasl.oauthbearer.token.file"] = (dir / "token.jws").string();
+    conf["kafka.spout.log.level"] = "debug";
+    conf["kafka.spout.stats.interval.ms"] = 50;
+    spout_task task(dir, task_options(conf));
+    task.storm().open();
+    EXPECT_TRUE(ack_until_committed(task, "oauth-spout", ends)) << "the commit never reached the end offsets";
+    // Keep the spout busy with next until a session has been renewed.
+    const std::string renewed = "broker " + listener + ": SASL re-authentication done";
+    for (auto deadline = std::chrono::steady_clock::now() + 30s;
+         output.all().find(renewed) == std::string::npos && std::chrono::steady_clock::now() < deadline;) {
+        output.add(task.storm().next());
+    }
+    EXPECT_THAT(output.all(), ::testing::HasSubstr(renewed));
+    EXPECT_EQ(std::set<std::string>(output.emitted_ids.begin(), output.emitted_ids.end()).size(), 100u);
+    EXPECT_TRUE(output.errors.empty()) << ::testing::PrintToString(output.errors);
+    EXPECT_TRUE(exits_zero_after_stdin_closes(task));
+    EXPECT_THAT(output.all(), ::testing::Not(::testing::HasSubstr("connection to broker " + listener + " lost")));
+    EXPECT_THAT(output.all(), ::testing::Not(::testing::HasSubstr(token.substr(token.find('.') + 1, 16))));
+}
+
 } // namespace
 } // namespace kspout::testing

@@ -1,4 +1,5 @@
-// Security test helpers: the shared broker with TLS and SASL listeners, client settings for it, one failing request.
+// Security test helpers: the shared broker with TLS and SASL listeners, client settings for it, unsecured
+// OAUTHBEARER tokens, one failing request.
 #pragma once
 
 #include "protocol/io/broker.hpp"
@@ -11,6 +12,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,7 +46,39 @@ inline io::tls_options client_tls(const tls_certificates& certs)
 
 inline io::sasl_options client_sasl()
 {
-    return {"PLAIN", std::string(sasl_user), std::string(sasl_password)};
+    return {"PLAIN", std::string(sasl_user), std::string(sasl_password), {}};
+}
+
+// Base64url without padding (RFC 7515 section 2), as JWS uses it.
+inline std::string base64url(std::string_view text)
+{
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    std::uint32_t bits = 0;
+    int count = 0;
+    for (unsigned char c : text) {
+        bits = (bits << 8) | c;
+        count += 8;
+        while (count >= 6) {
+            count -= 6;
+            out += alphabet[(bits >> count) & 63];
+        }
+    }
+    if (count > 0) out += alphabet[(bits << (6 - count)) & 63];
+    return out;
+}
+
+// An unsecured JWS (alg "none", empty signature) for `sub`, expiring `lifetime` from now (negative:
+// already expired) and issued a minute before the earlier of now and then, as Kafka's unsecured
+// validator takes it.
+inline std::string unsecured_token(const std::string& sub, std::chrono::seconds lifetime)
+{
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    nlohmann::json payload = {{"sub", sub},
+                              {"iat", (now + std::min(lifetime, std::chrono::seconds(0)) - std::chrono::seconds(60)).count()},
+                              {"exp", (now + lifetime).count()},
+                              {"scope", "kafka"}};
+    return base64url(R"({"alg":"none"})") + "." + base64url(payload.dump()) + ".";
 }
 
 // kafka-python (tests/integration/secure_peer.py) producing "python-<i>" records to partition 0,

@@ -1,4 +1,5 @@
-// SASL mechanisms without a broker: PLAIN's message, SCRAM-SHA-256 on RFC 7677's test vector, and SCRAM's refusals.
+// SASL mechanisms without a broker: PLAIN's message, SCRAM-SHA-256 on RFC 7677's test vector, SCRAM's refusals,
+// OAUTHBEARER's messages (RFC 7628) and token files, and when to re-authenticate (KIP-368).
 #include "protocol/io/sasl_mechanism.hpp"
 
 #include <gtest/gtest.h>
@@ -21,7 +22,7 @@ std::unique_ptr<sasl_mechanism> rfc_client()
 
 TEST(SaslMechanism, PlainSendsUserAndPasswordOnceThenFinishes)
 {
-    auto plain = make_sasl_mechanism({"PLAIN", "alice", "secret"}, "unused");
+    auto plain = make_sasl_mechanism({"PLAIN", "alice", "secret", ""}, "unused");
     std::string why;
     EXPECT_EQ(plain->respond("", why), std::string("\0alice\0secret", 13));
     EXPECT_FALSE(plain->finished());
@@ -78,8 +79,76 @@ TEST(SaslMechanism, ScramEscapesCommasAndEqualsInTheUserName)
 
 TEST(SaslMechanism, UnknownMechanismsHaveNoClient)
 {
-    EXPECT_EQ(make_sasl_mechanism({"GSSAPI", "u", "p"}, "n"), nullptr);
-    EXPECT_NE(make_sasl_mechanism({"SCRAM-SHA-512", "u", "p"}, "n"), nullptr);
+    EXPECT_EQ(make_sasl_mechanism({"GSSAPI", "u", "p", ""}, "n"), nullptr);
+    EXPECT_NE(make_sasl_mechanism({"SCRAM-SHA-512", "u", "p", ""}, "n"), nullptr);
+}
+
+constexpr std::string_view unsecured_jws = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.";
+
+TEST(SaslMechanism, OauthbearerSendsRfc7628sInitialResponseThenFinishes)
+{
+    auto bearer = make_oauthbearer(std::string(unsecured_jws));
+    std::string why;
+    // Spelled out: "\x01auth" would be one character, 0x1a, then "uth".
+    const std::string expected = std::string("n,,") + char(1) + "auth=Bearer " + std::string(unsecured_jws) + char(1) + char(1);
+    EXPECT_EQ(bearer->respond("", why), expected);
+    EXPECT_FALSE(bearer->finished());
+    EXPECT_EQ(bearer->respond("", why), ""); // the broker's empty answer: accepted
+    EXPECT_TRUE(bearer->finished());
+    EXPECT_EQ(bearer->refusal(), "");
+}
+
+TEST(SaslMechanism, OauthbearerAnswersARefusalWithOneSeparatorAndKeepsTheStatus)
+{
+    auto bearer = make_oauthbearer(std::string(unsecured_jws));
+    std::string why;
+    bearer->respond("", why);
+    EXPECT_EQ(bearer->respond(R"({"status":"invalid_token","scope":"kafka"})", why), std::string(1, '\x01'));
+    EXPECT_FALSE(bearer->finished());
+    EXPECT_EQ(bearer->refusal(), "status invalid_token, scope kafka");
+    EXPECT_FALSE(bearer->respond("", why)); // the broker fails the exchange instead
+    EXPECT_EQ(why.find(unsecured_jws), std::string::npos) << why;
+}
+
+TEST(SaslMechanism, OauthbearerSaysSoWhenARefusalIsNotJson)
+{
+    auto bearer = make_oauthbearer(std::string(unsecured_jws));
+    std::string why;
+    bearer->respond("", why);
+    EXPECT_EQ(bearer->respond("nope", why), std::string(1, '\x01'));
+    EXPECT_EQ(bearer->refusal(), "an error that is not RFC 7628's JSON");
+}
+
+TEST(SaslMechanism, BearerTokenIsTheFilesTrimmedB64token)
+{
+    std::string why;
+    EXPECT_EQ(bearer_token(std::string(unsecured_jws) + "\n", why), unsecured_jws);
+    EXPECT_EQ(bearer_token("  \tabc.DEF-_~+/0==\r\n", why), "abc.DEF-_~+/0==");
+}
+
+TEST(SaslMechanism, BearerTokenRefusesWhatIsNoTokenWithoutQuotingIt)
+{
+    for (std::string_view contents : {std::string_view(""), std::string_view(" \n"), std::string_view("abc def"),
+                                      std::string_view("secret\x01" "auth=x"), std::string_view("{\"a\":1}"),
+                                      std::string_view("=abc"), std::string_view("abc=d")}) {
+        std::string why;
+        EXPECT_FALSE(bearer_token(contents, why)) << contents;
+        EXPECT_FALSE(why.empty());
+        if (contents.size() > 2) {
+            EXPECT_EQ(why.find(contents), std::string::npos) << why;
+        }
+    }
+}
+
+TEST(SaslMechanism, ReauthenticationComesBetween85And95PercentOfTheSession)
+{
+    using std::chrono::milliseconds;
+    EXPECT_EQ(reauthentication_delay(milliseconds(0), 0.5), std::nullopt);
+    EXPECT_EQ(reauthentication_delay(milliseconds(-1), 0.5), std::nullopt);
+    EXPECT_EQ(reauthentication_delay(milliseconds(10000), 0.0), milliseconds(8500));
+    EXPECT_EQ(reauthentication_delay(milliseconds(10000), 0.5), milliseconds(9000));
+    EXPECT_EQ(reauthentication_delay(milliseconds(10000), 0.999), milliseconds(9499));
+    EXPECT_EQ(reauthentication_delay(milliseconds(10000), 7.0), milliseconds(9500)); // clamped
 }
 
 } // namespace

@@ -77,6 +77,33 @@ TEST(SpoutSecuritySettings, SaslKeysReachTheBrokerOptions)
     EXPECT_EQ(broker.sasl.password, "alice-secret");
 }
 
+TEST(SpoutSecuritySettings, OauthbearerNeedsATokenFileAndNoUserName)
+{
+    json conf = tls_conf();
+    conf["kafka.security.protocol"] = "SASL_SSL";
+    conf["kafka.sasl.mechanism"] = "OAUTHBEARER";
+    conf["kafka.sasl.oauthbearer.token.file"] = "/run/agent/kafka.jws";
+    auto r = load_settings(conf, {});
+    ASSERT_TRUE(r.value) << joined(r.errors);
+    EXPECT_EQ(r.value->cluster.broker.sasl.mechanism, "OAUTHBEARER");
+    EXPECT_EQ(r.value->cluster.broker.sasl.oauthbearer_token_file, "/run/agent/kafka.jws");
+
+    conf.erase("kafka.sasl.oauthbearer.token.file");
+    r = load_settings(conf, {});
+    ASSERT_EQ(r.errors.size(), 1u) << joined(r.errors);
+    EXPECT_NE(r.errors[0].find("kafka.sasl.oauthbearer.token.file is required with kafka.sasl.mechanism OAUTHBEARER"),
+              std::string::npos)
+        << r.errors[0];
+
+    conf["kafka.sasl.oauthbearer.token.file"] = "/run/agent/kafka.jws";
+    conf["kafka.client.engine"] = "rdkafka";
+    r = load_settings(conf, {});
+    ASSERT_FALSE(r.value);
+    EXPECT_NE(joined(r.errors).find("kafka.sasl.mechanism OAUTHBEARER needs kafka.client.engine native"),
+              std::string::npos)
+        << joined(r.errors);
+}
+
 TEST(SpoutSecuritySettings, SecretsComeFromAFileOrTheEnvironment)
 {
     auto path = std::filesystem::temp_directory_path() / ("kspout-secret-" + std::to_string(::getpid()));
