@@ -147,8 +147,8 @@ void rdkafka_producer::cut_linger_short()
             if (self->stopped_ || self->flushes_.empty()) return;
             self->flush_pause_.expires_after(flush_pause);
             self->flush_pause_.async_wait([weak](std::error_code ec) {
-                auto self = weak.lock();
-                if (!ec && self && !self->flushes_.empty()) self->cut_linger_short();
+                auto me = weak.lock();
+                if (!ec && me && !me->flushes_.empty()) me->cut_linger_short();
             });
         });
     });

@@ -70,7 +70,9 @@ class RealKafkaBoltOnOldBrokers : public ::testing::TestWithParam<std::pair<cons
 TEST_P(RealKafkaBoltOnOldBrokers, IdempotentWhereTheBrokerCanBeAndWritesEitherWay)
 {
     const auto [version, idempotent] = GetParam();
-    kafka_broker broker({.version = version});
+    kafka_broker_options broker_options;
+    broker_options.version = version;
+    kafka_broker broker(broker_options);
     broker.create_topic("old-copies", 2);
     temp_dir pid_dir;
     bolt_task_options options;
@@ -107,8 +109,8 @@ TEST_P(RealKafkaBoltOnOldBrokers, IdempotentWhereTheBrokerCanBeAndWritesEitherWa
 
 INSTANTIATE_TEST_SUITE_P(Versions, RealKafkaBoltOnOldBrokers,
                          ::testing::Values(std::pair{"0.10.2.2", false}, std::pair{"0.11.0.3", true}),
-                         [](const auto& info) {
-                             std::string name = info.param.first;
+                         [](const auto& test_param) {
+                             std::string name = test_param.param.first;
                              std::replace(name.begin(), name.end(), '.', '_');
                              return "Kafka_" + name;
                          });
