@@ -205,19 +205,33 @@ protected:
         for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         return name + (reauthenticate ? "" : "-off");
     }
+
+    // A consumer that has read the first 20 records of a new topic, and the broker leading it.
+    struct reading {
+        std::shared_ptr<simple_consumer> consumer;
+        collector got;
+        std::shared_ptr<kspout::io::broker> leader;
+    };
+
+    reading start_reading(const std::string& topic)
+    {
+        broker.create_topic(topic, 1);
+        produce_ours(topic, "before-", 20);
+        reading r;
+        r.consumer = make_consumer(options_for(topic));
+        r.consumer->assign_all();
+        EXPECT_TRUE(consume_until(*r.consumer, r.got, 20)) << r.got.count() << " of 20";
+        r.leader = shared_cluster()->leader_for(topic, 0);
+        EXPECT_TRUE(r.leader);
+        return r;
+    }
 };
 
 TEST_P(Reauthentication, AConsumerReadingForThreeSessionsKeepsItsOneConnection)
 {
     const std::string topic = topic_name();
-    broker.create_topic(topic, 1);
-    produce_ours(topic, "before-", 20);
-    auto consumer = make_consumer(options_for(topic));
-    consumer->assign_all();
-    collector got;
-    ASSERT_TRUE(consume_until(*consumer, got, 20)) << got.count() << " of 20";
-    auto leader = shared_cluster()->leader_for(topic, 0);
-    ASSERT_TRUE(leader);
+    auto [consumer, got, leader] = start_reading(topic);
+    ASSERT_TRUE(leader && got.count() == 20);
     // Fetching all along (50 ms long polls), until the third session has begun.
     ASSERT_TRUE(testing::run_until(
         ioc,
@@ -241,15 +255,8 @@ TEST_P(Reauthentication, AConsumerReadingForThreeSessionsKeepsItsOneConnection)
 TEST_P(Reauthentication, WithoutItTheBrokerClosesTheConnectionWhenTheSessionEnds)
 {
     reauthenticate = false;
-    const std::string topic = topic_name();
-    broker.create_topic(topic, 1);
-    produce_ours(topic, "before-", 20);
-    auto consumer = make_consumer(options_for(topic));
-    consumer->assign_all();
-    collector got;
-    ASSERT_TRUE(consume_until(*consumer, got, 20)) << got.count() << " of 20";
-    auto leader = shared_cluster()->leader_for(topic, 0);
-    ASSERT_TRUE(leader);
+    auto [consumer, got, leader] = start_reading(topic_name());
+    ASSERT_TRUE(leader && got.count() == 20);
     ASSERT_TRUE(testing::run_until(
         ioc,
         [&] {
