@@ -25,6 +25,25 @@
 #include <sys/wait.h>
 
 namespace kspout::testing {
+
+std::string base64url(std::string_view bytes)
+{
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (unsigned char b : bytes) {
+        buffer = (buffer << 8) | b;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out.push_back(alphabet[(buffer >> bits) & 0x3f]);
+        }
+    }
+    if (bits > 0) out.push_back(alphabet[(buffer << (6 - bits)) & 0x3f]);
+    return out;
+}
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -53,24 +72,11 @@ bool at_least(std::string_view version, std::vector<int> wanted)
 // A KRaft cluster id: 16 random bytes in URL-safe base64 without padding, as StorageTool prints.
 std::string random_cluster_id()
 {
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::random_device device;
     std::array<unsigned char, 16> bytes{};
     for (auto& b : bytes) b = static_cast<unsigned char>(device());
     bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40); // version 4, never a reserved id
-    std::string out;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (unsigned char b : bytes) {
-        buffer = (buffer << 8) | b;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out.push_back(alphabet[(buffer >> bits) & 0x3f]);
-        }
-    }
-    if (bits > 0) out.push_back(alphabet[(buffer << (6 - bits)) & 0x3f]);
-    return out;
+    return base64url(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 void write_file(const std::filesystem::path& path, const std::string& text)

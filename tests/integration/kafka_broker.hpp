@@ -214,6 +214,9 @@ private:
     std::chrono::milliseconds start_time_{0};
 };
 
+// Base64url without padding (RFC 7515 section 2): KRaft cluster ids and JWS tokens use it.
+std::string base64url(std::string_view bytes);
+
 // Whether a version ("0.10.2.2", "4.4.0") is at least `wanted` ({0, 10, 1}).
 bool kafka_version_at_least(std::string_view version, std::vector<int> wanted);
 

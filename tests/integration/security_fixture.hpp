@@ -49,25 +49,6 @@ inline io::sasl_options client_sasl()
     return {"PLAIN", std::string(sasl_user), std::string(sasl_password), {}};
 }
 
-// Base64url without padding (RFC 7515 section 2), as JWS uses it.
-inline std::string base64url(std::string_view text)
-{
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::uint32_t bits = 0;
-    int count = 0;
-    for (unsigned char c : text) {
-        bits = (bits << 8) | c;
-        count += 8;
-        while (count >= 6) {
-            count -= 6;
-            out += alphabet[(bits >> count) & 63];
-        }
-    }
-    if (count > 0) out += alphabet[(bits << (6 - count)) & 63];
-    return out;
-}
-
 // An unsecured JWS (alg "none", empty signature) for `sub`, expiring `lifetime` from now (negative:
 // already expired) and issued a minute before the earlier of now and then, as Kafka's unsecured
 // validator takes it.
