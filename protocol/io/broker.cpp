@@ -211,7 +211,10 @@ void broker::on_login(std::error_code ec, const std::string& detail, std::chrono
         log_.error("broker " + address_.to_string() + ": SASL " + options_.sasl.mechanism +
                    (again ? " re-authentication " : " login ") + login_description() + " failed: " + ec.message() +
                    (detail.empty() ? "" : " (" + detail + ")"));
-        connection_->close(ec); // its close callback backs off
+        // Backs off at once with the login's error: a broker before 1.0 has already closed the
+        // connection, and its close callback would report only the end of the stream.
+        connection_->close(ec);
+        on_connection_lost(ec);
         return;
     }
     if (again) {

@@ -42,6 +42,17 @@ void connection::send(wire::api_key key, std::int16_t version, const body_encode
     start_write();
 }
 
+void connection::send_raw(wire::bytes_view token, std::chrono::milliseconds timeout, response_handler handler)
+{
+    if (!open_) {
+        complete_later(std::move(handler), make_error_code(errc::connection_closed));
+        return;
+    }
+    pipeline_.add_raw(token, std::chrono::steady_clock::now() + timeout, std::move(handler));
+    arm_timer();
+    start_write();
+}
+
 void connection::start_write()
 {
     if (write_in_progress_ || !pipeline_.has_output() || !open_) return;

@@ -44,6 +44,10 @@ public:
     void send(wire::api_key key, std::int16_t version, const body_encoder& encode_body,
               std::chrono::milliseconds timeout, response_handler handler, bool expects_response = true);
 
+    // Queues a SASL token of a pre-1.0 login (request_pipeline::add_raw); the handler gets the
+    // broker's token as the frame's body.
+    void send_raw(wire::bytes_view token, std::chrono::milliseconds timeout, response_handler handler);
+
     // Closes the stream and fails every request in flight with `reason`. Idempotent.
     void close(std::error_code reason);
 

@@ -33,6 +33,9 @@ public:
         case errc::not_kafka_answer:
             return "the broker's first answer is not a Kafka frame (a TLS listener reached over plaintext?)";
         case errc::sasl_token_unusable: return "SASL OAUTHBEARER: no usable token in the token file";
+        case errc::sasl_login_closed:
+            return "the broker closed the connection during the SASL login (wrong credentials: a broker before "
+                   "Kafka 1.0 gives no reason)";
         }
         return "unknown io error";
     }
@@ -50,7 +53,8 @@ public:
         case errc::tls_certificate_expired:
         case errc::tls_hostname_mismatch:
         case errc::tls_certificate_rejected:
-        case errc::sasl_token_unusable: return error_kind::auth;
+        case errc::sasl_token_unusable:
+        case errc::sasl_login_closed: return error_kind::auth;
         case errc::not_kafka_answer: return error_kind::fatal;
         case errc::no_common_version: return error_kind::fatal;
         case errc::shut_down: return error_kind::stopped;

@@ -21,6 +21,7 @@ enum class errc {
     tls_certificate_rejected,  // the broker's certificate failed verification for another reason
     not_kafka_answer,          // the first answer is no Kafka frame: a TLS listener reached over plaintext
     sasl_token_unusable,       // OAUTHBEARER: the token file cannot be read or holds no bearer token
+    sasl_login_closed,         // a broker before 1.0 closed the connection during the SASL login
 };
 
 const std::error_category& io_category() noexcept;

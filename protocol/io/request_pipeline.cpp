@@ -40,6 +40,20 @@ void request_pipeline::add(wire::api_key key, std::int16_t version, const body_e
     }
 }
 
+void request_pipeline::add_raw(wire::bytes_view token, time_point deadline, response_handler handler)
+{
+    bool now = held_.empty() && has_room(true);
+    wire::writer w(now ? std::move(output_) : wire::byte_buffer{});
+    w.bytes(token); // the size prefix, then the token: the whole frame
+    awaiting request{-1, deadline, std::move(handler), false, true};
+    if (now) {
+        output_ = w.take();
+        track(std::move(request), true);
+    } else {
+        held_.push_back({w.take(), std::move(request), true});
+    }
+}
+
 void request_pipeline::track(awaiting request, bool expects_response)
 {
     if (expects_response) {
@@ -73,6 +87,12 @@ void request_pipeline::take_output(wire::byte_buffer& bytes, std::vector<respons
 std::optional<request_pipeline::delivery> request_pipeline::on_response(std::shared_ptr<wire::byte_buffer> frame,
                                                                         std::error_code& ec)
 {
+    if (!in_flight_.empty() && in_flight_.front().raw) {
+        delivery out{std::move(in_flight_.front().handler), response_frame{std::move(frame), 0}};
+        in_flight_.pop_front();
+        admit_held();
+        return out;
+    }
     // The correlation id comes first in both header versions; whether tagged fields follow it
     // depends on the request it answers.
     wire::reader r(*frame);

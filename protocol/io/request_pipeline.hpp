@@ -57,6 +57,10 @@ public:
 
     void add(wire::api_key key, std::int16_t version, const body_encoder& encode_body, time_point deadline,
              response_handler handler, bool expects_response);
+    // A SASL token of a pre-1.0 login (after SaslHandshake v0): a size-prefixed frame with no
+    // request header. The broker answers with one size-prefixed frame with no response header,
+    // delivered whole; nothing else may be in flight meanwhile, as nothing could tell them apart.
+    void add_raw(wire::bytes_view token, time_point deadline, response_handler handler);
 
     // The bytes to write next, and the handlers of the acks=0 requests among them (they complete
     // once the bytes are written).
@@ -82,6 +86,7 @@ private:
         time_point deadline;
         response_handler handler;
         bool flexible_response; // response header v1: tagged fields after the correlation id
+        bool raw = false;       // add_raw: the answer has no header at all
     };
     struct held_request {
         wire::byte_buffer frame;

@@ -1,4 +1,5 @@
-// async_sasl_login: SaslHandshake v1 with the mechanism, then SaslAuthenticate until the mechanism is finished.
+// async_sasl_login: SaslHandshake with the mechanism, then its messages in SaslAuthenticate requests (or, before
+// Kafka 1.0, as raw tokens) until the mechanism is finished.
 #include "protocol/io/sasl_login.hpp"
 
 #include "protocol/io/error.hpp"
@@ -39,7 +40,8 @@ std::string random_nonce()
 
 struct exchange {
     std::weak_ptr<connection> conn;
-    std::int16_t version = 0;
+    std::int16_t version = 0; // of SaslAuthenticate; unused with raw tokens
+    bool raw_tokens = false;  // after SaslHandshake v0: size-prefixed tokens without Kafka headers
     std::chrono::milliseconds timeout{0};
     std::unique_ptr<sasl_mechanism> mechanism;
     login_handler handler;
@@ -79,19 +81,14 @@ std::unique_ptr<sasl_mechanism> mechanism_for(const sasl_options& options, std::
     return make_oauthbearer(std::move(*token));
 }
 
-// Answers the server's last message: sends the mechanism's next one, or ends the login.
-void step(const std::shared_ptr<exchange>& x, std::string_view server_message)
+void step(const std::shared_ptr<exchange>& x, std::string_view server_message);
+
+void send_authenticate(const std::shared_ptr<exchange>& x, connection& conn, const std::string& message)
 {
-    std::string why;
-    auto message = x->mechanism->respond(server_message, why);
-    if (!message) return x->done(make_error_code(errc::bad_response), why);
-    if (x->mechanism->finished()) return x->done({}, "");
-    auto conn = x->conn.lock();
-    if (!conn) return x->done(make_error_code(errc::connection_closed), "");
-    auto request = std::make_shared<messages::sasl_authenticate_request>();
-    request->auth_bytes.assign(message->begin(), message->end());
-    conn->send(
-        wire::api_key::sasl_authenticate, x->version, [&](wire::writer& w) { encode(w, *request, x->version); },
+    messages::sasl_authenticate_request request;
+    request.auth_bytes.assign(message.begin(), message.end());
+    conn.send(
+        wire::api_key::sasl_authenticate, x->version, [&](wire::writer& w) { encode(w, request, x->version); },
         x->timeout, [x](std::error_code ec, response_frame frame) {
             if (ec) return x->done(ec, "");
             messages::sasl_authenticate_response response;
@@ -111,6 +108,32 @@ void step(const std::shared_ptr<exchange>& x, std::string_view server_message)
         });
 }
 
+// Before Kafka 1.0 a broker that refuses the credentials says nothing: it closes the connection.
+void send_raw_token(const std::shared_ptr<exchange>& x, connection& conn, const std::string& message)
+{
+    conn.send_raw(wire::as_bytes(message), x->timeout, [x](std::error_code ec, response_frame frame) {
+        if (ec == make_error_code(errc::request_timed_out)) return x->done(ec, "");
+        if (ec) return x->done(make_error_code(errc::sasl_login_closed), ec.message());
+        step(x, wire::as_text(frame.body()));
+    });
+}
+
+// Answers the server's last message: sends the mechanism's next one, or ends the login.
+void step(const std::shared_ptr<exchange>& x, std::string_view server_message)
+{
+    std::string why;
+    auto message = x->mechanism->respond(server_message, why);
+    if (!message) return x->done(make_error_code(errc::bad_response), why);
+    if (x->mechanism->finished()) return x->done({}, "");
+    auto conn = x->conn.lock();
+    if (!conn) return x->done(make_error_code(errc::connection_closed), "");
+    if (x->raw_tokens) {
+        send_raw_token(x, *conn, *message);
+    } else {
+        send_authenticate(x, *conn, *message);
+    }
+}
+
 } // namespace
 
 void async_sasl_login(const std::shared_ptr<connection>& conn, const messages::negotiated_versions& versions,
@@ -118,10 +141,13 @@ void async_sasl_login(const std::shared_ptr<connection>& conn, const messages::n
 {
     auto handshake_version = versions.version(wire::api_key::sasl_handshake);
     auto authenticate_version = versions.version(wire::api_key::sasl_authenticate);
-    if (!handshake_version || *handshake_version < 1 || !authenticate_version) {
-        done(make_error_code(errc::no_common_version), "the broker has no SaslHandshake v1 and SaslAuthenticate", {});
+    if (!handshake_version) {
+        done(make_error_code(errc::no_common_version), "the broker has no SaslHandshake (SASL needs Kafka 0.10 or later)",
+             {});
         return;
     }
+    // SaslHandshake v1 promises SaslAuthenticate requests; v0 (brokers 0.10.0 to 0.11) raw tokens.
+    const bool raw_tokens = *handshake_version < 1 || !authenticate_version;
     std::error_code unusable;
     std::string why;
     auto client = mechanism_for(options, unusable, why);
@@ -129,10 +155,10 @@ void async_sasl_login(const std::shared_ptr<connection>& conn, const messages::n
         done(unusable, why, {});
         return;
     }
-    auto x = std::make_shared<exchange>(
-        exchange{conn, *authenticate_version, timeout, std::move(client), std::move(done), {}});
+    auto x = std::make_shared<exchange>(exchange{conn, raw_tokens ? std::int16_t(0) : *authenticate_version, raw_tokens,
+                                                 timeout, std::move(client), std::move(done), {}});
     messages::sasl_handshake_request request{options.mechanism};
-    std::int16_t v = *handshake_version;
+    std::int16_t v = raw_tokens ? std::int16_t(0) : *handshake_version;
     conn->send(
         wire::api_key::sasl_handshake, v, [&](wire::writer& w) { encode(w, request, v); }, timeout,
         [x, v, mechanism = options.mechanism](std::error_code ec, response_frame frame) {

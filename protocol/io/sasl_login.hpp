@@ -20,9 +20,10 @@ namespace kspout::io {
 using login_handler =
     std::function<void(std::error_code, std::string detail, std::chrono::milliseconds session_lifetime)>;
 
-// Runs the login with the versions the connection negotiated (SaslHandshake v1 and
-// SaslAuthenticate are needed: brokers from 1.0 on): one SaslAuthenticate per message of the
-// mechanism (sasl_mechanism.hpp). A refused mechanism fails with the broker's
+// Runs the login with the versions the connection negotiated: from Kafka 1.0 on, SaslHandshake v1
+// and one SaslAuthenticate per message of the mechanism (sasl_mechanism.hpp); from 0.10.0 to
+// 0.11, SaslHandshake v0 and the messages as raw size-prefixed tokens. Such a broker closes the
+// connection on wrong credentials: errc::sasl_login_closed. A refused mechanism fails with the broker's
 // UNSUPPORTED_SASL_MECHANISM and the mechanisms it offers; wrong credentials with its
 // SASL_AUTHENTICATION_FAILED; a broker whose SCRAM messages do not verify with bad_response;
 // OAUTHBEARER with a token file that cannot be read, or holds no bearer token, with

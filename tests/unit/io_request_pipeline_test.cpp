@@ -237,6 +237,56 @@ TEST(RequestPipeline, AFlexibleResponseCutInItsTaggedFieldsIsABadResponse)
     EXPECT_EQ(ec, make_error_code(errc::bad_response));
 }
 
+TEST(RequestPipeline, ARawTokenGoesOutAsABareFrameAndItsAnswerIsDeliveredWhole)
+{
+    request_pipeline p({});
+    calls out;
+    p.add(wire::api_key::sasl_handshake, 0, body("PLAIN"), t0 + 1s, named(out, "handshake"), true);
+    auto handshake = take_written(p);
+    ASSERT_EQ(handshake.size(), 1u);
+    EXPECT_FALSE(answer(p, handshake[0].correlation_id, ""));
+    p.add_raw(wire::as_bytes(std::string_view("token")), t0 + 1s, named(out, "token"));
+    wire::byte_buffer bytes;
+    std::vector<response_handler> written;
+    p.take_output(bytes, written);
+    EXPECT_EQ(std::string(wire::as_text(bytes)), std::string("\0\0\0\5token", 9));
+    // The answer has no correlation id: its first bytes are the server's token, even when they
+    // would read as the id of a request in flight. An empty answer is an answer too.
+    std::error_code ec;
+    auto delivery = p.on_response(response(0, "first"), ec);
+    ASSERT_TRUE(delivery && delivery->handler);
+    delivery->handler({}, std::move(delivery->frame));
+    EXPECT_FALSE(ec);
+    p.add_raw({}, t0 + 1s, named(out, "empty"));
+    take_written(p);
+    delivery = p.on_response(std::make_shared<wire::byte_buffer>(), ec);
+    ASSERT_TRUE(delivery && delivery->handler);
+    delivery->handler({}, std::move(delivery->frame));
+    EXPECT_EQ(out.log, (std::vector<std::string>{"handshake:ok:", std::string("token:ok:\0\0\0\0first", 18),
+                                                 "empty:ok:"}));
+}
+
+TEST(RequestPipeline, ARequestAfterARawTokenWaitsForItsAnswerUnderTheInFlightLimit)
+{
+    request_pipeline p({"", 1});
+    calls out;
+    p.add_raw(wire::as_bytes(std::string_view("t")), t0 + 1s, named(out, "token"));
+    p.add(wire::api_key::metadata, 1, body("m"), t0 + 1s, named(out, "metadata"), true);
+    wire::byte_buffer bytes;
+    std::vector<response_handler> written;
+    p.take_output(bytes, written);
+    EXPECT_EQ(bytes.size(), 5u);
+    EXPECT_EQ(p.held(), 1u);
+    std::error_code ec;
+    auto delivery = p.on_response(std::make_shared<wire::byte_buffer>(), ec);
+    ASSERT_TRUE(delivery);
+    auto sent = take_written(p);
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].body, "m");
+    EXPECT_FALSE(answer(p, sent[0].correlation_id, "M"));
+    EXPECT_EQ(out.log, (std::vector<std::string>{"metadata:ok:M"}));
+}
+
 TEST(RequestPipeline, DeadlinesExpireByThePassedTime)
 {
     request_pipeline p({"tester", 1});
