@@ -8,6 +8,7 @@
 #include "tests/integration/process.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -119,10 +120,12 @@ void write_properties(const std::filesystem::path& path, const std::map<std::str
 }
 
 // The broker JVM for the server.properties in `dir`, with the log configs written there.
+// `jaas`: a JAAS file for the broker's SASL listeners (ZooKeeper mode; KRaft nodes take theirs
+// from server.properties), or empty.
 std::vector<std::string> broker_command(const std::string& java, const std::filesystem::path& libs,
-                                        const std::filesystem::path& dir)
+                                        const std::filesystem::path& dir, const std::filesystem::path& jaas = {})
 {
-    return {java,
+    std::vector<std::string> command = {java,
             "-Xmx512m",
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
@@ -131,11 +134,13 @@ std::vector<std::string> broker_command(const std::string& java, const std::file
             "-Djava.awt.headless=true",
             "-Djava.net.preferIPv4Stack=true",
             "-Dlog4j2.configurationFile=" + (dir / "log4j2.properties").string(),
-            "-Dlog4j.configuration=file:" + (dir / "log4j.properties").string(),
-            "-cp",
-            (libs / "*").string(),
-            "kafka.Kafka",
-            (dir / "server.properties").string()};
+            "-Dlog4j.configuration=file:" + (dir / "log4j.properties").string()};
+    if (!jaas.empty()) command.push_back("-Djava.security.auth.login.config=" + jaas.string());
+    for (std::string arg : {std::string("-cp"), (libs / "*").string(), std::string("kafka.Kafka"),
+                            (dir / "server.properties").string()}) {
+        command.push_back(std::move(arg));
+    }
+    return command;
 }
 
 // KRaft StorageTool, formatting the log dir of the server.properties in `dir`.
@@ -191,8 +196,8 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
     const std::string& java = java_;
     if (java.empty()) throw kafka_broker_error("kafka broker: no java on PATH (install default-jre-headless)");
     if (!kraft_) zookeeper_ = std::make_unique<zookeeper_server>();
-    if (options_.sasl_listeners && !kraft_) {
-        throw kafka_broker_error("kafka broker: SASL listeners need a KRaft (4.x) broker");
+    if (options_.sasl_listeners && !at_least(version_, {0, 10})) {
+        throw kafka_broker_error("kafka broker: SASL PLAIN and SCRAM need Kafka 0.10 or later (this is " + version_ + ")");
     }
     if (options_.tls_listeners) {
         if (!kraft_) throw kafka_broker_error("kafka broker: TLS listeners need a KRaft (4.x) broker");
@@ -218,15 +223,16 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
         sasl_ports_.clear();
         if (options_.sasl_listeners) {
             sasl_ports_[sasl_listener::plaintext] = free_loopback_port();
-            sasl_ports_[sasl_listener::short_sessions] = free_loopback_port();
+            if (kraft_) sasl_ports_[sasl_listener::short_sessions] = free_loopback_port();
             if (options_.tls_listeners) sasl_ports_[sasl_listener::tls] = free_loopback_port();
         }
         try {
             write_config();
             if (kraft_) format_storage(java, libs);
             auto spawned_at = std::chrono::steady_clock::now();
-            pid_ = spawn_logged(broker_command(java, libs, root_.path()), root_ / "broker.log");
+            pid_ = spawn_logged(broker_command(java, libs, root_.path(), jaas_file()), root_ / "broker.log");
             wait_until_ready();
+            if (options_.sasl_listeners && !kraft_) add_scram_user_over_zookeeper();
             start_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                                 spawned_at);
             return;
@@ -339,6 +345,23 @@ void add_sasl_listeners(std::map<std::string, std::string>& p, std::string& list
     }
 }
 
+// ZooKeeper mode (before 4.0): one SASL_PLAINTEXT listener named after its protocol (brokers
+// before 0.10.2 know no other names) with PLAIN, and from 0.10.2 SCRAM-SHA-256 and -512 (the
+// credentials: add_scram_user_over_zookeeper). The login modules come from a JAAS file, as
+// brokers before 1.0 read them from nowhere else; each module registers its mechanism's server.
+void add_zookeeper_mode_sasl_listener(std::map<std::string, std::string>& p, std::string& listeners,
+                                      const std::string& version, std::uint16_t port,
+                                      const std::filesystem::path& jaas_file)
+{
+    const bool scram = at_least(version, {0, 10, 2});
+    listeners += ",SASL_PLAINTEXT://127.0.0.1:" + std::to_string(port);
+    p["sasl.enabled.mechanisms"] = scram ? "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512" : "PLAIN";
+    std::string jaas = "KafkaServer {\n  org.apache.kafka.common.security.plain.PlainLoginModule required user_" +
+                       std::string(sasl_user) + "=\"" + std::string(sasl_password) + "\";\n";
+    if (scram) jaas += "  org.apache.kafka.common.security.scram.ScramLoginModule required;\n";
+    write_file(jaas_file, jaas + "};\n");
+}
+
 // KIP-848 groups take their timing from the broker (45 s sessions, 5 s heartbeats by default):
 // within a test's patience, a dead member's partitions move after 6 s and assignments travel
 // in half a second, like the tests' classic groups (6 s sessions, 300 ms heartbeats).
@@ -387,6 +410,10 @@ void kafka_broker::write_config()
         p["broker.id"] = "1";
         p["zookeeper.connect"] = zookeeper_->connect_string("/kafka");
         p["zookeeper.connection.timeout.ms"] = "30000";
+        if (options_.sasl_listeners) {
+            add_zookeeper_mode_sasl_listener(p, listener, version_, sasl_ports_.at(sasl_listener::plaintext),
+                                             jaas_file());
+        }
         if (at_least(version_, {0, 9})) {
             p["listeners"] = listener;
         } else {
@@ -434,6 +461,46 @@ void kafka_broker::format_storage(const std::string& java, const std::filesystem
     process_result format = run_process(command, {}, 60s);
     if (!format.ok())
         throw kafka_broker_error("kafka broker: StorageTool format failed: " + format.describe() + "\n" + format.out);
+}
+
+std::filesystem::path kafka_broker::jaas_file() const
+{
+    if (kraft_ || !options_.sasl_listeners) return {};
+    return root_ / "kafka_server_jaas.conf";
+}
+
+// The SCRAM credentials of the SASL user, stored in ZooKeeper by Kafka's own ConfigCommand once
+// the broker has made its chroot; the broker learns of them through a change notification, so
+// this returns once kafka-python logs in with SCRAM-SHA-512.
+void kafka_broker::add_scram_user_over_zookeeper() const
+{
+    if (!at_least(version_, {0, 10, 2})) return;
+    const std::string password(sasl_password);
+    process_result added = run_process(
+        {java_, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+         "-Dlog4j.configuration=file:" + (root_ / "log4j.properties").string(), "-cp",
+         (kafka_libs(version_) / "*").string(), "kafka.admin.ConfigCommand", "--zookeeper",
+         zookeeper_->connect_string("/kafka"), "--alter", "--entity-type", "users", "--entity-name",
+         std::string(sasl_user), "--add-config",
+         "SCRAM-SHA-256=[password=" + password + "],SCRAM-SHA-512=[password=" + password + "]"},
+        {}, 60s);
+    if (!added.ok())
+        throw kafka_broker_error("kafka broker: ConfigCommand could not add the SCRAM user: " + added.describe());
+    nlohmann::json config = {{"security_protocol", "SASL_PLAINTEXT"},
+                             {"sasl_mechanism", "SCRAM-SHA-512"},
+                             {"sasl_plain_username", std::string(sasl_user)},
+                             {"sasl_plain_password", password}};
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    for (;;) {
+        process_result login = run_process({"env", "KSPOUT_PEER_CONFIG=" + config.dump(), KSPOUT_PYTHON,
+                                            KSPOUT_SOURCE_DIR "/tests/integration/secure_peer.py", "login",
+                                            sasl_bootstrap(sasl_listener::plaintext), "-", "0"},
+                                           {}, 60s);
+        if (login.ok()) return;
+        if (std::chrono::steady_clock::now() >= deadline)
+            throw kafka_broker_error("kafka broker: the SCRAM user could not log in 30 s after ConfigCommand: " +
+                                     login.describe() + "\n" + login.out);
+    }
 }
 
 io::cluster_options kafka_broker::client_options() const

@@ -42,9 +42,10 @@ struct kafka_broker_options {
     std::map<std::string, std::string> properties; // extra server.properties entries, winning over ours
     // KRaft only: TLS listeners beside PLAINTEXT, with certificates made at start (see tls_listener).
     bool tls_listeners = false;
-    // KRaft only: SASL_PLAINTEXT listeners, and with tls_listeners a SASL_SSL one, for the user
-    // sasl_user with sasl_password, by PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, and for unsecured
-    // OAUTHBEARER tokens (alg "none") with a sub and an exp (see sasl_listener).
+    // SASL_PLAINTEXT listeners, and with tls_listeners a SASL_SSL one, for the user sasl_user with
+    // sasl_password, by PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, and for unsecured OAUTHBEARER
+    // tokens (alg "none") with a sub and an exp (see sasl_listener). Before 4.0 (ZooKeeper mode,
+    // from 0.10): the plaintext one only, with PLAIN, and SCRAM from 0.10.2.
     bool sasl_listeners = false;
 };
 
@@ -52,9 +53,9 @@ inline constexpr std::string_view sasl_user = "kspout-alice";
 inline constexpr std::string_view sasl_password = "kspout-alice-sasl-secret";
 
 enum class sasl_listener {
-    plaintext,      // SASL_PLAINTEXT, with OAUTHBEARER too
-    tls,            // SASL_SSL with the broker certificate, no client certificate asked for; no SCRAM-SHA-256
-    short_sessions, // SASL_PLAINTEXT like `plaintext`, but sessions last short_sasl_session (KIP-368)
+    plaintext,      // SASL_PLAINTEXT, with OAUTHBEARER too on 4.x
+    tls,            // 4.x: SASL_SSL with the broker certificate, no client certificate asked for; no SCRAM-SHA-256
+    short_sessions, // 4.x: SASL_PLAINTEXT like `plaintext`, but sessions last short_sasl_session (KIP-368)
 };
 
 // How long a session on the short_sessions listener lasts before the client must log in again
@@ -115,6 +116,8 @@ public:
 
 private:
     void write_config();
+    std::filesystem::path jaas_file() const; // empty: none
+    void add_scram_user_over_zookeeper() const;
     void format_storage(const std::string& java, const std::filesystem::path& libs);
     void wait_until_ready();
     void wait_for_leaders(std::string_view topic, int partitions) const;
