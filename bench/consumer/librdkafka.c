@@ -1,6 +1,7 @@
 // Consumer benchmark, librdkafka's side: assign every partition from the beginning, read N messages.
 #include "bench/bench_run.h"
 #include "bench/rdkafka_conf.h"
+#include "bench/tls_from_env.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -25,6 +26,14 @@ int main(int argc, char** argv)
     bench_conf_set(conf, "enable.auto.offset.store", "false");
     bench_conf_set(conf, "check.crcs", "true"); /* the same work as ours, which checks every CRC */
     bench_conf_set(conf, "log_level", "3");
+    struct bench_tls tls;
+    if (bench_tls_from_env(&tls)) {
+        bench_conf_set(conf, "security.protocol", "ssl");
+        bench_conf_set(conf, "ssl.ca.location", tls.ca);
+        bench_conf_set(conf, "ssl.certificate.location", tls.certificate);
+        bench_conf_set(conf, "ssl.key.location", tls.key);
+        bench_conf_set(conf, "ssl.key.password", tls.key_password);
+    }
     double start = bench_now_seconds();
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk) {

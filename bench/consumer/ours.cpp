@@ -1,5 +1,6 @@
 // Consumer benchmark, our side: read N messages of a topic from the beginning with either engine, print one JSON line.
 #include "bench/bench_run.h"
+#include "bench/tls_from_env.h"
 #include "protocol/engine/engines.hpp"
 #include "protocol/io/simple_consumer.hpp"
 
@@ -51,6 +52,13 @@ int main(int argc, char** argv)
     boost::asio::io_context ioc;
     kspout::io::cluster_options cluster;
     cluster.bootstrap_servers = {bootstrap};
+    if (bench_tls tls{}; bench_tls_from_env(&tls)) {
+        cluster.broker.security = kspout::io::security_protocol::ssl;
+        cluster.broker.tls.ca_location = tls.ca;
+        cluster.broker.tls.certificate_location = tls.certificate;
+        cluster.broker.tls.key_location = tls.key;
+        cluster.broker.tls.key_password = tls.key_password;
+    }
     kspout::io::consumer_options options;
     options.topic = topic;
     options.auto_offset_reset = kspout::io::offset_reset::earliest;

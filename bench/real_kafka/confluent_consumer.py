@@ -1,5 +1,6 @@
 # Consumer benchmark, confluent-kafka's side (PyPI, with its own newer librdkafka): read N messages.
 import json
+import os
 import resource
 import sys
 import time
@@ -10,9 +11,14 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 def main():
     bootstrap, topic, wanted = sys.argv[1], sys.argv[2], int(sys.argv[3])
     start = time.monotonic()
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "kspout-bench-confluent",
-                         "enable.auto.commit": False, "enable.auto.offset.store": False,
-                         "check.crcs": True, "log_level": 3})
+    config = {"bootstrap.servers": bootstrap, "group.id": "kspout-bench-confluent",
+              "enable.auto.commit": False, "enable.auto.offset.store": False, "check.crcs": True, "log_level": 3}
+    if os.environ.get("KSPOUT_BENCH_SSL_CA"):  # run_real_kafka_bench.py --tls: mutual TLS
+        config.update({"security.protocol": "ssl", "ssl.ca.location": os.environ["KSPOUT_BENCH_SSL_CA"],
+                       "ssl.certificate.location": os.environ["KSPOUT_BENCH_SSL_CERT"],
+                       "ssl.key.location": os.environ["KSPOUT_BENCH_SSL_KEY"],
+                       "ssl.key.password": os.environ["KSPOUT_BENCH_SSL_KEY_PASSWORD"]})
+    consumer = Consumer(config)
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in sorted(partitions)])
     seen = value_bytes = 0

@@ -4,8 +4,9 @@
 # producers (ours, librdkafka, Kafka's ProducerPerformance) each write N records of VALUE_SIZE
 # bytes with acks=all into a 64-partition topic, in turns; then our producer loads N records into
 # another topic and the consumers (ours, librdkafka, confluent-kafka, Kafka's ConsumerPerformance)
-# each read all of them from the beginning, in turns, after one unmeasured turn. Prints medians
-# and the ratios.
+# each read all of them from the beginning, in turns, after one unmeasured turn. With --tls the
+# consumers are ours, librdkafka and confluent-kafka, each over plaintext and over mutual TLS.
+# Prints medians and the ratios.
 # Run with Debian's /usr/bin/python3 (scripts/bench.sh real-kafka).
 import argparse
 import json
@@ -52,9 +53,10 @@ def consumer_rate(out):
     return float(lines[-1].split(",")[-1]) if lines else None  # fetch.nMsg.sec: without the group join
 
 
-def run_measured(argv, timeout):
+def run_measured(argv, timeout, env=None):
     """Like bench_cluster.run, but the CPU and peak RSS come from the child's own rusage."""
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=None if env is None else {**os.environ, **env})
     out, err = child.communicate(timeout=timeout)
     if child.returncode != 0:
         sys.exit(f"{argv[0]} failed ({child.returncode}): {err.strip()[-800:]}")
@@ -69,6 +71,8 @@ def main():
     parser.add_argument("--peer-python", default=os.path.join(CACHE, "python-peers/bin/python"),
                         help="a python with confluent-kafka (scripts/fetch-peers.sh makes it)")
     parser.add_argument("--only", choices=("producer", "consumer"), default=None)
+    parser.add_argument("--tls", action="store_true",
+                        help="consumers over plaintext and over mutual TLS (ours, librdkafka, confluent-kafka)")
     args = parser.parse_args()
 
     libs = os.path.join(CACHE, "kafka", args.kafka_version, "libs")
@@ -81,7 +85,15 @@ def main():
     if check.returncode != 0:
         sys.exit(f"{args.peer_python} has no confluent_kafka: run scripts/fetch-peers.sh")
 
-    broker, bootstrap = start_launcher([launcher, args.kafka_version])
+    broker, bootstrap = start_launcher([launcher, *(["--tls"] if args.tls else []), args.kafka_version])
+    tls_bootstrap, tls_env = None, None
+    if args.tls:
+        words = broker.stdout.readline().split()
+        if len(words) != 6 or words[0] != "tls":
+            sys.exit(f"{launcher} --tls printed no TLS listener ({words})")
+        tls_bootstrap = words[1]
+        tls_env = dict(zip(("KSPOUT_BENCH_SSL_CA", "KSPOUT_BENCH_SSL_CERT", "KSPOUT_BENCH_SSL_KEY",
+                            "KSPOUT_BENCH_SSL_KEY_PASSWORD"), words[2:]))
     results = {}  # (phase, codec, client) -> runs
     try:
         for codec in args.codecs.split(","):
@@ -109,19 +121,25 @@ def main():
                                        codec], 1200)
                 print(f"loaded {n} records of {size} bytes ({codec}) into {parts} partitions in "
                       f"{loaded['seconds']:.1f} s", flush=True)
-                consumers = {
-                    "ours": lambda: run_measured([f"{bench}/kspout_bench_consume_ours", bootstrap, topic, str(n)],
-                                                 1200),
-                    "librdkafka": lambda: run_measured([f"{bench}/kspout_bench_consume_librdkafka", bootstrap,
-                                                        topic, str(n)], 1200),
-                    "confluent-kafka": lambda: run_measured([args.peer_python,
-                                                             os.path.join(HERE, "confluent_consumer.py"),
-                                                             bootstrap, topic, str(n)], 1200),
-                    "java": lambda: run_java(java_tool(libs, "ConsumerPerformance", "--bootstrap-server",
-                                                       bootstrap, "--topic", topic, "--num-records", str(n),
-                                                       "--timeout", "60000"),
-                                             n, consumer_rate),
-                }
+                def consumer_programs(target, env):
+                    return {
+                        "ours": lambda: run_measured([f"{bench}/kspout_bench_consume_ours", target, topic, str(n)],
+                                                     1200, env),
+                        "librdkafka": lambda: run_measured([f"{bench}/kspout_bench_consume_librdkafka", target,
+                                                            topic, str(n)], 1200, env),
+                        "confluent-kafka": lambda: run_measured([args.peer_python,
+                                                                 os.path.join(HERE, "confluent_consumer.py"),
+                                                                 target, topic, str(n)], 1200, env),
+                    }
+                consumers = consumer_programs(bootstrap, None)
+                if args.tls:
+                    consumers.update({f"{name} tls": go for name, go in consumer_programs(tls_bootstrap,
+                                                                                        tls_env).items()})
+                else:
+                    consumers["java"] = lambda: run_java(java_tool(libs, "ConsumerPerformance", "--bootstrap-server",
+                                                                   bootstrap, "--topic", topic, "--num-records",
+                                                                   str(n), "--timeout", "60000"),
+                                                         n, consumer_rate)
                 measure(results, "consumer", codec, consumers, args.runs)
     finally:
         stop_mock(broker)
@@ -152,11 +170,15 @@ def report(results, n):
         for (p, c, name), (rate, cpu, rss, count) in medians.items():
             if (p, c) == (phase, codec):
                 print(f"{name:18s}{rate:>16,.0f}{cpu:>8.2f}{cpu / n * 1e6:>12.2f}{rss:>13.0f}{count:>6d}")
-        ours_rate, ours_cpu = medians[(phase, codec, "ours")][:2]
-        for peer in ("librdkafka", "confluent-kafka", "java"):
-            if (phase, codec, peer) in medians:
-                rate, cpu = medians[(phase, codec, peer)][:2]
-                print(f"ratio ours/{peer}: {ours_rate / rate:.2f}x messages/s, {ours_cpu / cpu:.2f}x CPU per message")
+        pairs = [("ours", peer) for peer in ("librdkafka", "confluent-kafka", "java")]
+        pairs += [("ours tls", "librdkafka tls"), ("ours tls", "confluent-kafka tls"), ("ours tls", "ours"),
+                  ("librdkafka tls", "librdkafka")]
+        for mine, other in pairs:
+            if (phase, codec, mine) in medians and (phase, codec, other) in medians:
+                rate, cpu = medians[(phase, codec, mine)][:2]
+                other_rate, other_cpu = medians[(phase, codec, other)][:2]
+                print(f"ratio {mine}/{other}: {rate / other_rate:.2f}x messages/s, "
+                      f"{cpu / other_cpu:.2f}x CPU per message")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 // kspout-kafka-broker: a real Kafka broker (the test fixture) driven over stdin, for the benchmarks.
 //
-// usage: kspout-kafka-broker [VERSION]
-// Prints "bootstrap HOST:PORT" once the broker answers, then reads commands, one per line, and
+// usage: kspout-kafka-broker [--tls] [VERSION]
+// Prints "bootstrap HOST:PORT" once the broker answers; with --tls (4.x) then also
+// "tls HOST:PORT CA CERT KEY KEY_PASSWORD": a listener asking for a client certificate, and the
+// test CA and a client certificate with its encrypted key for it. Then it reads commands, one per line, and
 // answers each with "ok" or "error: WHY":
 //   topic NAME PARTITIONS [KEY=VALUE]...   creates a topic (replication factor 1) with those configs
 // The broker is stopped, and its files removed, when stdin ends.
@@ -41,15 +43,25 @@ std::string run_command(const kspout::testing::kafka_broker& broker, const std::
 
 int main(int argc, char** argv)
 {
-    if (argc > 2) {
-        std::cerr << "usage: kspout-kafka-broker [VERSION]\n";
+    kspout::testing::kafka_broker_options options;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "--tls") {
+        options.tls_listeners = true;
+        args.erase(args.begin());
+    }
+    if (args.size() > 1 || (!args.empty() && args[0].starts_with("-"))) {
+        std::cerr << "usage: kspout-kafka-broker [--tls] [VERSION]\n";
         return 2;
     }
-    kspout::testing::kafka_broker_options options;
-    if (argc == 2) options.version = argv[1];
+    if (!args.empty()) options.version = args[0];
     try {
         kspout::testing::kafka_broker broker(options);
         std::cout << "bootstrap " << broker.bootstrap() << std::endl;
+        if (const auto* certs = broker.certificates()) {
+            std::cout << "tls " << broker.tls_bootstrap(kspout::testing::tls_listener::good) << " "
+                      << certs->ca.string() << " " << certs->client.certificate.string() << " "
+                      << certs->client.key.string() << " " << certs->client_key_password << std::endl;
+        }
         for (std::string line; std::getline(std::cin, line);) std::cout << run_command(broker, line) << std::endl;
     } catch (const std::exception& e) {
         std::cerr << "kspout-kafka-broker: " << e.what() << "\n";
