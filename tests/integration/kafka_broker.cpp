@@ -136,10 +136,7 @@ std::vector<std::string> broker_command(const std::string& java, const std::file
             "-Dlog4j2.configurationFile=" + (dir / "log4j2.properties").string(),
             "-Dlog4j.configuration=file:" + (dir / "log4j.properties").string()};
     if (!jaas.empty()) command.push_back("-Djava.security.auth.login.config=" + jaas.string());
-    for (std::string arg : {std::string("-cp"), (libs / "*").string(), std::string("kafka.Kafka"),
-                            (dir / "server.properties").string()}) {
-        command.push_back(std::move(arg));
-    }
+    command.insert(command.end(), {"-cp", (libs / "*").string(), "kafka.Kafka", (dir / "server.properties").string()});
     return command;
 }
 
