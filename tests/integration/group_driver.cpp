@@ -1,6 +1,8 @@
 // group_driver: rounds of answers and nexts, faults on members, and the at-least-once bookkeeping.
 #include "tests/integration/group_driver.hpp"
 
+#include "tests/integration/process.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -22,22 +24,6 @@ offset_key parse_id(const std::string& id)
     multilang::emit_message e;
     e.id = id;
     return parse_emit_id(e);
-}
-
-// VmHWM of a process in KiB, or 0 if it cannot be read.
-long process_peak_rss_kib(pid_t pid)
-{
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    while (status >> key) {
-        if (key == "VmHWM:") {
-            long kib = 0;
-            status >> kib;
-            return kib;
-        }
-        status.ignore(1 << 12, '\n');
-    }
-    return 0;
 }
 
 } // namespace

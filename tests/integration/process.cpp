@@ -84,6 +84,21 @@ void reap(pid_t pid, process_result& result)
 
 } // namespace
 
+long process_peak_rss_kib(pid_t pid)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string key;
+    while (status >> key) {
+        if (key == "VmHWM:") {
+            long kib = 0;
+            status >> kib;
+            return kib;
+        }
+        status.ignore(1 << 12, '\n');
+    }
+    return 0;
+}
+
 std::vector<int> children_running(int parent, const std::string& exe)
 {
     std::error_code ec;

@@ -7,6 +7,8 @@
 #include <system_error>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace kspout::testing {
 
 struct process_result {
@@ -29,6 +31,9 @@ process_result run_process(const std::vector<std::string>& argv, std::string_vie
 // The running children of `parent` whose executable is `exe` (compared as canonical paths),
 // read from /proc: the subprocesses a local topology runner started from one binary.
 std::vector<int> children_running(int parent, const std::string& exe);
+
+// VmHWM of a process in KiB (its peak resident memory so far), or 0 if it cannot be read.
+long process_peak_rss_kib(pid_t pid);
 
 // Writing to a pipe whose reader is gone must fail with EPIPE, not kill the test process.
 void ignore_sigpipe();

@@ -2,6 +2,7 @@
 // stalled, ZooKeeper restarted, leader nodes killed or shut down, while the bolt fails and holds tuples.
 #include "tests/integration/chaos_run.hpp"
 #include "tests/integration/kafka_broker.hpp"
+#include "tests/integration/process.hpp"
 #include "tests/integration/spout_harness.hpp"
 #include "tests/integration/storm_local_cluster.hpp"
 #include "tests/integration/storm_records.hpp"
@@ -114,7 +115,7 @@ public:
             << outcomes["failed"] << ", held to time out " << outcomes["held"] << "), duplicates " << duplicates
             << "\n"
             << "[ storm chaos ] commit samples " << samples_ << ", past an unacked tuple "
-            << commits_past_unacked_.size() << "\n";
+            << commits_past_unacked_.size() << ", peak RSS of a spout task " << peak_rss_kib_ / 1024 << " MiB\n";
         for (const auto& [fault, count] : injected_) out << "[ storm chaos ] fault " << fault << ": " << count << "\n";
     }
 
@@ -125,6 +126,7 @@ public:
         for (const auto& r : all_offsets(ends_)) EXPECT_TRUE(got.count(r)) << "lost " << r.first << ":" << r.second;
         EXPECT_EQ(last_committed_, ends_);
         EXPECT_TRUE(commits_past_unacked_.empty()) << ::testing::PrintToString(commits_past_unacked_);
+        EXPECT_GT(peak_rss_kib_, 0) << "no spout subprocess was ever sampled";
         auto history = commit_history(kafka_.bootstrap(), group, topic);
         EXPECT_TRUE(commits_moving_back(history).empty()) << ::testing::PrintToString(commits_moving_back(history));
         for (const auto& [partition, end] : ends_) {
@@ -209,6 +211,9 @@ private:
         auto committed = committed_offsets(kafka_.bootstrap(), group, topic, s_.partitions);
         auto got = acked();
         ++samples_;
+        for (pid_t pid : shell_subprocess_pids(storm_->tmp_dir())) {
+            peak_rss_kib_ = std::max(peak_rss_kib_, process_peak_rss_kib(pid));
+        }
         for (const auto& [partition, offset] : committed) {
             for (std::int64_t o = 0; o < offset; ++o) {
                 if (!got.count({partition, o})) {
@@ -261,6 +266,7 @@ private:
     std::map<std::string, int> injected_;
     std::vector<std::string> commits_past_unacked_;
     int samples_ = 0;
+    long peak_rss_kib_ = 0; // of any spout subprocess, sampled with the commits
 };
 
 TEST(StormChaos, NothingIsLostAndNoCommitPassesAnUnackedTupleUnderFaults)
