@@ -1,5 +1,4 @@
-// The chaos soak inside Storm's LocalCluster on a real 3-node Kafka cluster: spout subprocesses killed and
-// stalled, ZooKeeper restarted, leader nodes killed or shut down, while the bolt fails and holds tuples.
+// The chaos soak inside Storm's LocalCluster on three real Kafka nodes: spouts killed and stalled, ZooKeeper and leaders down.
 #include "tests/integration/chaos_run.hpp"
 #include "tests/integration/kafka_broker.hpp"
 #include "tests/integration/process.hpp"
