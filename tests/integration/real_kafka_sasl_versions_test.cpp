@@ -117,12 +117,7 @@ TEST_P(SaslVersions, KafkaPythonReadsWhatWeWriteAndWeReadWhatItWrites)
     expect_no_password_logged();
 }
 
-INSTANTIATE_TEST_SUITE_P(Mechanisms, SaslVersions, ::testing::ValuesIn(mechanisms),
-                         [](const ::testing::TestParamInfo<std::string>& m) {
-                             std::string name = m.param;
-                             for (char& c : name) c = c == '-' ? '_' : c;
-                             return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Mechanisms, SaslVersions, ::testing::ValuesIn(mechanisms), testing::mechanism_test_name);
 
 // Before 1.0 the broker closes the connection without a word; from 1.0 it answers
 // SASL_AUTHENTICATION_FAILED. Either way: one clear auth error, no password in the log.
@@ -142,13 +137,7 @@ TEST(SaslVersionsLogin, AWrongPasswordIsOneClearAuthErrorByEveryMechanism)
             EXPECT_EQ(failed.ec, errc::sasl_login_closed) << failed.ec.message();
         }
         EXPECT_EQ(failed.ec, error_kind::auth);
-        EXPECT_EQ(testing::connect_failures(failed, target).size(), 1u) << ::testing::PrintToString(failed.logs);
-        std::string all;
-        for (const auto& line : failed.logs) all += line + "\n";
-        EXPECT_THAT(all, ::testing::HasSubstr("broker " + target + ": SASL " + mechanism + " login as " +
-                                              std::string(testing::sasl_user) + " failed"));
-        EXPECT_THAT(all, ::testing::Not(::testing::HasSubstr(wrong)));
-        EXPECT_THAT(all, ::testing::Not(::testing::HasSubstr(testing::sasl_password)));
+        testing::expect_clear_login_failure(failed, target, mechanism, wrong);
     }
 }
 

@@ -315,11 +315,7 @@ TEST_F(OauthReauthentication, EachReauthenticationReadsTheTokenFileAgain)
 }
 
 INSTANTIATE_TEST_SUITE_P(Mechanisms, Reauthentication, ::testing::Values("PLAIN", "SCRAM-SHA-512", "OAUTHBEARER"),
-                         [](const ::testing::TestParamInfo<std::string>& m) {
-                             std::string name = m.param;
-                             for (char& c : name) c = c == '-' ? '_' : c;
-                             return name;
-                         });
+                         testing::mechanism_test_name);
 
 } // namespace
 } // namespace kspout::io::consumer_testing

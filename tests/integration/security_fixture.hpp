@@ -9,6 +9,7 @@
 #include "tests/integration/run_until.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -116,6 +117,28 @@ inline std::vector<std::string> connect_failures(const failed_attempt& attempt, 
         if (line.find("cannot connect to broker " + target) != std::string::npos) out.push_back(line);
     }
     return out;
+}
+
+// The log of a login refused for a wrong password: one failed connection to `target`, the failed
+// SASL login named with the user, and neither the wrong password nor the right one anywhere.
+inline void expect_clear_login_failure(const failed_attempt& failed, const std::string& target,
+                                       const std::string& mechanism, const std::string& wrong_password)
+{
+    EXPECT_EQ(connect_failures(failed, target).size(), 1u) << ::testing::PrintToString(failed.logs);
+    std::string all;
+    for (const auto& line : failed.logs) all += line + "\n";
+    EXPECT_THAT(all, ::testing::HasSubstr("broker " + target + ": SASL " + mechanism + " login as " +
+                                          std::string(sasl_user) + " failed"));
+    EXPECT_THAT(all, ::testing::Not(::testing::HasSubstr(wrong_password)));
+    EXPECT_THAT(all, ::testing::Not(::testing::HasSubstr(sasl_password)));
+}
+
+// A parameterised test's name for a SASL mechanism: "SCRAM-SHA-256" gives "SCRAM_SHA_256".
+inline std::string mechanism_test_name(const ::testing::TestParamInfo<std::string>& mechanism)
+{
+    std::string name = mechanism.param;
+    for (char& c : name) c = c == '-' ? '_' : c;
+    return name;
 }
 
 } // namespace kspout::testing
