@@ -153,6 +153,14 @@ private:
             why = "SCRAM: malformed salt or iteration count";
             return std::nullopt;
         }
+        // The key derivation runs on the event loop: a broker asking for billions of rounds would
+        // stall it for hours. Kafka stores SCRAM credentials with 4096 to 16384 (KIP-554), and its
+        // own client refuses fewer than 4096.
+        if (iterations < min_scram_iterations || iterations > max_scram_iterations) {
+            why = "SCRAM: the broker asks for " + std::to_string(iterations) + " iterations, outside " +
+                  std::to_string(min_scram_iterations) + " to " + std::to_string(max_scram_iterations);
+            return std::nullopt;
+        }
         bytes salted(static_cast<std::size_t>(EVP_MD_get_size(digest_)));
         PKCS5_PBKDF2_HMAC(password_.data(), static_cast<int>(password_.size()), salt->data(),
                           static_cast<int>(salt->size()), iterations, digest_, static_cast<int>(salted.size()),

@@ -29,6 +29,11 @@ public:
 
 enum class scram_hash { sha256, sha512 };
 
+// The iteration counts a SCRAM client takes from the broker: at least RFC 5802's 4096, at most
+// four times the 16384 Kafka stores (the key derivation runs on the event loop).
+inline constexpr int min_scram_iterations = 4096;
+inline constexpr int max_scram_iterations = 65536;
+
 // "PLAIN", "SCRAM-SHA-256" or "SCRAM-SHA-512"; nullptr for another name (OAUTHBEARER needs its
 // token: make_oauthbearer). The SCRAM client nonce comes from `nonce` (printable, without ','):
 // random in use, fixed in tests.

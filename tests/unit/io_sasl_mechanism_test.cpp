@@ -59,6 +59,9 @@ TEST(SaslMechanism, ScramRefusesMalformedOrForeignServerMessages)
              std::string_view("r=rOprNGfwEbeRWgbNEkqO,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"), // not extended
              std::string_view("r=rOprNGfwEbeRWgbNEkqOxyz,s=not base64!,i=4096"),
              std::string_view("r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=many"),
+             // Rounds that would stall the event loop (found by fuzz_sasl: 11 s and counting), and too few.
+             std::string_view("r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=2000000000"),
+             std::string_view("r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4095"),
              std::string_view("e=unknown-user"),
          }) {
         auto scram = rfc_client();
