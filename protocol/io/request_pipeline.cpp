@@ -21,17 +21,13 @@ bool request_pipeline::has_room(bool expects_response) const noexcept
     return !expects_response || options_.max_in_flight == 0 || in_flight_.size() < options_.max_in_flight;
 }
 
-void request_pipeline::add(wire::api_key key, std::int16_t version, const body_encoder& encode_body,
-                           time_point deadline, response_handler handler, bool expects_response)
+// Writes the frame straight into the output when nothing is held and there is room, else holds it.
+template <typename WriteFrame>
+void request_pipeline::enqueue(awaiting request, bool expects_response, WriteFrame write_frame)
 {
-    std::int32_t correlation_id = next_correlation_id_++;
     bool now = held_.empty() && has_room(expects_response); // held ones go first
     wire::writer w(now ? std::move(output_) : wire::byte_buffer{});
-    std::size_t start = wire::begin_request(
-        w, {key, version, correlation_id, options_.client_id, messages::is_flexible(key, version)});
-    encode_body(w);
-    wire::end_frame(w, start);
-    awaiting request{correlation_id, deadline, std::move(handler), messages::flexible_response_header(key, version)};
+    write_frame(w);
     if (now) {
         output_ = w.take();
         track(std::move(request), expects_response);
@@ -40,18 +36,23 @@ void request_pipeline::add(wire::api_key key, std::int16_t version, const body_e
     }
 }
 
+void request_pipeline::add(wire::api_key key, std::int16_t version, const body_encoder& encode_body,
+                           time_point deadline, response_handler handler, bool expects_response)
+{
+    std::int32_t correlation_id = next_correlation_id_++;
+    awaiting request{correlation_id, deadline, std::move(handler), messages::flexible_response_header(key, version)};
+    enqueue(std::move(request), expects_response, [&](wire::writer& w) {
+        std::size_t start = wire::begin_request(
+            w, {key, version, correlation_id, options_.client_id, messages::is_flexible(key, version)});
+        encode_body(w);
+        wire::end_frame(w, start);
+    });
+}
+
 void request_pipeline::add_raw(wire::bytes_view token, time_point deadline, response_handler handler)
 {
-    bool now = held_.empty() && has_room(true);
-    wire::writer w(now ? std::move(output_) : wire::byte_buffer{});
-    w.bytes(token); // the size prefix, then the token: the whole frame
     awaiting request{-1, deadline, std::move(handler), false, true};
-    if (now) {
-        output_ = w.take();
-        track(std::move(request), true);
-    } else {
-        held_.push_back({w.take(), std::move(request), true});
-    }
+    enqueue(std::move(request), true, [&](wire::writer& w) { w.bytes(token); }); // size prefix, then the token
 }
 
 void request_pipeline::track(awaiting request, bool expects_response)

@@ -95,6 +95,8 @@ private:
     };
 
     bool has_room(bool expects_response) const noexcept;
+    template <typename WriteFrame>
+    void enqueue(awaiting request, bool expects_response, WriteFrame write_frame);
     void track(awaiting request, bool expects_response);
     void admit_held();
 
