@@ -96,6 +96,23 @@ inline std::error_code flush_and_wait(boost::asio::io_context& ioc, io::producer
     return flushed.value_or(make_error_code(io::errc::request_timed_out));
 }
 
+// Our producer on `cluster` writes `count` records "<prefix><i>" to partition 0 of `topic` and
+// returns once all are acknowledged; a flush or delivery error fails the test.
+inline void produce_numbered(boost::asio::io_context& ioc, std::shared_ptr<io::cluster> cluster,
+                             const std::string& topic, const std::string& prefix, std::size_t count)
+{
+    auto producer = io::producer::create(std::move(cluster), {});
+    std::vector<sent_record> sent(count);
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        sent[i].partition = 0;
+        sent[i].value = prefix + std::to_string(i);
+    }
+    produce_all(*producer, topic, sent);
+    EXPECT_FALSE(flush_and_wait(ioc, *producer));
+    for (const auto& r : sent) EXPECT_FALSE(r.ec) << r.ec.message();
+    producer->stop();
+}
+
 namespace detail {
 
 // Reads "<digits>" up to `stop` from text at pos; advances past the stop character.

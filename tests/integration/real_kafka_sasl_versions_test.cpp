@@ -60,18 +60,6 @@ protected:
     std::string bootstrap() const override { return broker.sasl_bootstrap(sasl_listener::plaintext); }
     cluster_options fast_cluster_options() override { return sasl_client_options(broker, GetParam()); }
 
-    void produce_ours(const std::string& topic, int count, const std::string& prefix)
-    {
-        auto producer = producer::create(shared_cluster(), {});
-        std::vector<testing::sent_record> sent(static_cast<std::size_t>(count));
-        for (int i = 0; i < count; ++i) {
-            sent[static_cast<std::size_t>(i)].partition = 0;
-            sent[static_cast<std::size_t>(i)].value = prefix + std::to_string(i);
-        }
-        testing::produce_all(*producer, topic, sent);
-        EXPECT_FALSE(testing::flush_and_wait(ioc, *producer));
-        producer->stop();
-    }
 
     void expect_no_password_logged()
     {
@@ -84,7 +72,7 @@ TEST_P(SaslVersions, OurProducerWritesAndOurConsumerReads)
     SCOPED_TRACE(broker.version());
     const std::string topic = "sasl-ours-" + GetParam();
     broker.create_topic(topic, 1);
-    produce_ours(topic, 50, "sasl-");
+    testing::produce_numbered(ioc, shared_cluster(), topic, "sasl-", 50);
     auto consumer = make_consumer(options_for(topic));
     consumer->assign_all();
     collector got;
@@ -107,7 +95,7 @@ TEST_P(SaslVersions, KafkaPythonReadsWhatWeWriteAndWeReadWhatItWrites)
     ASSERT_TRUE(consume_until(*consumer, got, 30)) << got.count() << " of 30";
     for (const auto& message : got.messages) EXPECT_EQ(message.value, "python-" + std::to_string(message.offset));
 
-    produce_ours(topic, 20, "ours-");
+    testing::produce_numbered(ioc, shared_cluster(), topic, "ours-", 20);
     auto read = testing::kafka_python_peer(kafka_python_sasl(GetParam()), "consume", bootstrap(), topic, 50);
     ASSERT_TRUE(read.ok()) << read.describe();
     std::string expected;

@@ -57,18 +57,10 @@ protected:
         return o;
     }
 
-    // Produces "<prefix><i>" to partition 0 with our producer on the shared cluster.
+    // Our producer on the shared cluster: `count` records "<prefix><i>" to partition 0.
     void produce_ours(const std::string& topic, const std::string& prefix, std::size_t count)
     {
-        auto producer = producer::create(shared_cluster(), {});
-        std::vector<testing::sent_record> sent(count);
-        for (std::size_t i = 0; i < sent.size(); ++i) {
-            sent[i].partition = 0;
-            sent[i].value = prefix + std::to_string(i);
-        }
-        testing::produce_all(*producer, topic, sent);
-        ASSERT_FALSE(testing::flush_and_wait(ioc, *producer));
-        producer->stop();
+        testing::produce_numbered(ioc, shared_cluster(), topic, prefix, count);
     }
 };
 

@@ -44,20 +44,12 @@ TEST_P(SaslConsumer, OurConsumerReadsWhatOurProducerWrote)
 {
     const std::string topic = std::string("sasl-ours-") + GetParam().name;
     broker.create_topic(topic, 1);
-    auto producer = producer::create(shared_cluster(), {});
-    std::vector<testing::sent_record> sent(100);
-    for (std::size_t i = 0; i < sent.size(); ++i) {
-        sent[i].partition = 0;
-        sent[i].value = "sasl-" + std::to_string(i);
-    }
-    testing::produce_all(*producer, topic, sent);
-    ASSERT_FALSE(testing::flush_and_wait(ioc, *producer));
-    producer->stop();
+    testing::produce_numbered(ioc, shared_cluster(), topic, "sasl-", 100);
 
     auto consumer = make_consumer(options_for(topic));
     consumer->assign_all();
     collector got;
-    ASSERT_TRUE(consume_until(*consumer, got, sent.size())) << got.count() << " of " << sent.size();
+    ASSERT_TRUE(consume_until(*consumer, got, 100)) << got.count() << " of 100";
     for (const auto& m : got.messages) EXPECT_EQ(m.value, "sasl-" + std::to_string(m.offset));
     EXPECT_TRUE(errors.empty());
     for (const auto& line : logs) EXPECT_THAT(line, ::testing::Not(::testing::HasSubstr(testing::sasl_password)));
@@ -81,15 +73,7 @@ TEST_P(SaslConsumer, KafkaPythonReadsWhatWeWriteAndWeReadWhatItWrites)
     ASSERT_TRUE(consume_until(*consumer, got, 30)) << got.count() << " of 30";
     for (const auto& m : got.messages) EXPECT_EQ(m.value, "python-" + std::to_string(m.offset));
 
-    auto producer = producer::create(shared_cluster(), {});
-    std::vector<testing::sent_record> sent(20);
-    for (std::size_t i = 0; i < sent.size(); ++i) {
-        sent[i].partition = 0;
-        sent[i].value = "ours-" + std::to_string(i);
-    }
-    testing::produce_all(*producer, topic, sent);
-    ASSERT_FALSE(testing::flush_and_wait(ioc, *producer));
-    producer->stop();
+    testing::produce_numbered(ioc, shared_cluster(), topic, "ours-", 20);
     auto read = testing::kafka_python_peer(config, "consume", bootstrap(), topic, 50);
     ASSERT_TRUE(read.ok()) << read.describe();
     std::string expected;

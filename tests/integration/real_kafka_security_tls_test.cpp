@@ -44,16 +44,7 @@ protected:
     // Our producer over TLS: `count` records "ours-<i>" to partition 0.
     void produce_ours(const std::string& topic, int count)
     {
-        auto producer = producer::create(shared_cluster(), {});
-        std::vector<testing::sent_record> sent(static_cast<std::size_t>(count));
-        for (int i = 0; i < count; ++i) {
-            sent[static_cast<std::size_t>(i)].partition = 0;
-            sent[static_cast<std::size_t>(i)].value = "ours-" + std::to_string(i);
-        }
-        testing::produce_all(*producer, topic, sent);
-        ASSERT_FALSE(testing::flush_and_wait(ioc, *producer));
-        for (const auto& r : sent) ASSERT_FALSE(r.ec) << r.ec.message();
-        producer->stop();
+        testing::produce_numbered(ioc, shared_cluster(), topic, "ours-", static_cast<std::size_t>(count));
     }
 
     testing::process_result python(const std::string& mode, const std::string& topic, int count)
