@@ -171,6 +171,17 @@ copy_run_report run_copy_topology(const copy_run_settings& settings)
         events.push_back({kind, o.message_id.get<std::string>(), o.task, 0});
     };
 
+    // A is read before the run starts: a test may kill a node as the spout emits, and nothing
+    // may throw past the runner thread below while it runs.
+    std::map<std::string, std::string> a; // value -> id in A
+    std::map<std::string, std::int32_t> a_partition;
+    for (const auto& r : consume_with_kcat(settings.bootstrap, settings.from)) {
+        std::string id = settings.from + ":" + std::to_string(r.partition) + ":" + std::to_string(r.offset);
+        a[r.value.value_or("")] = id;
+        a_partition[r.value.value_or("")] = r.partition;
+    }
+    const auto end = end_offsets(settings.bootstrap, settings.from, settings.partitions);
+
     local::run_summary summary;
     std::thread runner([&] {
         try {
@@ -181,25 +192,26 @@ copy_run_report run_copy_topology(const copy_run_settings& settings)
         runner_done = true;
     });
 
-    std::map<std::string, std::string> a; // value -> id in A
-    std::map<std::string, std::int32_t> a_partition;
-    for (const auto& r : consume_with_kcat(settings.bootstrap, settings.from)) {
-        std::string id = settings.from + ":" + std::to_string(r.partition) + ":" + std::to_string(r.offset);
-        a[r.value.value_or("")] = id;
-        a_partition[r.value.value_or("")] = r.partition;
-    }
-    auto end = end_offsets(settings.bootstrap, settings.from, settings.partitions);
-    auto deadline = std::chrono::steady_clock::now() + 240s;
-    while (!runner_done && std::chrono::steady_clock::now() < deadline) {
-        bool kills_done = (settings.kill_bolt_at == 0 || bolt_killed) && (settings.kill_spout_at == 0 || spout_killed);
-        if (kills_done) {
+    // kafka-python fails while a killed node's partitions and group coordinator move: such a
+    // poll is "not yet", and its error is kept for the report.
+    std::string last_poll_error;
+    auto copied_and_committed = [&] {
+        try {
             std::set<std::string> in_b;
             for (const auto& r : consume_with_kcat(settings.bootstrap, settings.to)) in_b.insert(r.value.value_or(""));
             bool all = std::all_of(a.begin(), a.end(), [&](const auto& v) { return in_b.contains(v.first); });
-            if (all && committed_offsets(settings.bootstrap, settings.group, settings.from, settings.partitions) == end) {
-                report.complete = true;
-                break;
-            }
+            return all && committed_offsets(settings.bootstrap, settings.group, settings.from, settings.partitions) == end;
+        } catch (const std::exception& e) {
+            last_poll_error = e.what();
+            return false;
+        }
+    };
+    auto deadline = std::chrono::steady_clock::now() + 240s;
+    while (!runner_done && std::chrono::steady_clock::now() < deadline) {
+        bool kills_done = (settings.kill_bolt_at == 0 || bolt_killed) && (settings.kill_spout_at == 0 || spout_killed);
+        if (kills_done && copied_and_committed()) {
+            report.complete = true;
+            break;
         }
         std::this_thread::sleep_for(500ms); // polling topic B and the group's offsets
     }
@@ -209,6 +221,7 @@ copy_run_report run_copy_topology(const copy_run_settings& settings)
     report.spout_killed = spout_killed;
     report.notes = summary.notes;
     if (!failure.empty()) report.notes.push_back("the runner stopped: " + failure);
+    if (!report.complete && !last_poll_error.empty()) report.notes.push_back("last poll failed: " + last_poll_error);
     if (!report.complete) {
         for (std::size_t i = logs.size() > 100 ? logs.size() - 100 : 0; i < logs.size(); ++i)
             report.notes.push_back("log: " + logs[i]);
