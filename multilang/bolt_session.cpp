@@ -1,7 +1,7 @@
 // bolt_session: handshake with pid file, tuple dispatch, heartbeat syncs, and the bolt's messages out.
 #include "multilang/bolt_session.hpp"
 
-#include "multilang/excerpt.hpp"
+#include "protocol/text/excerpt.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -34,7 +34,7 @@ void bolt_session::on_message(storm_message&& message, const std::string& text)
 {
     auto* tuple = std::get_if<bolt_tuple>(&message);
     if (!tuple) {
-        core_.protocol_error("a bolt received a command: " + excerpt(text));
+        core_.protocol_error("a bolt received a command: " + text::excerpt(text));
         return;
     }
     if (tuple->is_heartbeat()) {

@@ -1,7 +1,7 @@
 // parse_bounded_json: nlohmann's DOM builder behind a SAX filter that counts nesting.
 #include "multilang/bounded_json.hpp"
 
-#include "multilang/excerpt.hpp"
+#include "protocol/text/excerpt.hpp"
 
 namespace kspout::multilang {
 namespace {
@@ -87,10 +87,10 @@ std::optional<nlohmann::json> parse_bounded_json(std::string_view text, std::str
     if (ok) return result;
     if (builder.too_deep()) {
         error = "JSON nested deeper than " + std::to_string(max_depth) + " levels (" + std::to_string(text.size()) +
-                " bytes): " + excerpt(text, 64);
+                " bytes): " + text::excerpt(text, 64);
     } else {
         error = "malformed JSON, " + syntax_problem(builder.error_id()) + " near byte " +
-                std::to_string(builder.error_position()) + ": " + excerpt(text);
+                std::to_string(builder.error_position()) + ": " + text::excerpt(text);
     }
     return std::nullopt;
 }

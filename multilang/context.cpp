@@ -1,7 +1,7 @@
 // parse_context, the task index among the component's tasks, and the pid file.
 #include "multilang/context.hpp"
 
-#include "multilang/excerpt.hpp"
+#include "protocol/text/excerpt.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -77,10 +77,10 @@ std::optional<topology_context> parse_context(const json& context, std::string& 
 
 std::optional<std::string> create_pid_file(const std::string& pid_dir, std::int64_t pid)
 {
-    if (pid_dir.find('\0') != std::string::npos) return "pidDir holds a NUL character: \"" + excerpt(pid_dir) + "\"";
+    if (pid_dir.find('\0') != std::string::npos) return "pidDir holds a NUL character: \"" + text::excerpt(pid_dir) + "\"";
     std::string path = pid_dir + "/" + std::to_string(pid);
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return "cannot create pid file " + excerpt(path) + ": " + std::strerror(errno);
+    if (fd < 0) return "cannot create pid file " + text::excerpt(path) + ": " + std::strerror(errno);
     ::close(fd);
     return std::nullopt;
 }

@@ -2,8 +2,9 @@
 #include "multilang/messages.hpp"
 
 #include "multilang/bounded_json.hpp"
-#include "multilang/excerpt.hpp"
-#include "multilang/utf8.hpp"
+#include "multilang/describe.hpp"
+#include "protocol/text/excerpt.hpp"
+#include "protocol/text/utf8.hpp"
 
 namespace kspout::multilang {
 namespace {
@@ -56,7 +57,7 @@ parse_result parse_storm_message(std::string_view text)
         return out;
     }
     if (!value.is_object()) {
-        out.error = "message is not a JSON object: " + excerpt(text);
+        out.error = "message is not a JSON object: " + text::excerpt(text);
         return out;
     }
     if (value.contains("tuple") && value.contains("stream") && !value.contains("command")) {
@@ -67,7 +68,7 @@ parse_result parse_storm_message(std::string_view text)
         const json& task = value.value("task", json(0));
         if (!id.is_string() || !stream.is_string() || !task.is_number_integer() || !value["tuple"].is_array() ||
             !(comp.is_null() || comp.is_string())) {
-            out.error = "malformed tuple: " + excerpt(text);
+            out.error = "malformed tuple: " + text::excerpt(text);
             return out;
         }
         t.id = id.get<std::string>();
@@ -80,7 +81,7 @@ parse_result parse_storm_message(std::string_view text)
     }
     auto command = value.find("command");
     if (command == value.end() || !command->is_string()) {
-        out.error = "message has no string \"command\": " + excerpt(text);
+        out.error = "message has no string \"command\": " + text::excerpt(text);
         return out;
     }
     std::string name = command->get<std::string>();
@@ -140,7 +141,7 @@ std::string strict_dump(const json& value)
 // throw on them.
 std::string as_text(const std::string& text)
 {
-    return is_valid_utf8(text) ? text : replace_invalid_utf8(text);
+    return text::is_valid_utf8(text) ? text : text::replace_invalid_utf8(text);
 }
 
 } // namespace

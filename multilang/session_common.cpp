@@ -2,7 +2,7 @@
 #include "multilang/session_common.hpp"
 
 #include "multilang/context.hpp"
-#include "multilang/excerpt.hpp"
+#include "protocol/text/excerpt.hpp"
 
 namespace kspout::multilang {
 
@@ -20,11 +20,11 @@ std::optional<std::string> input_closed_error(std::error_code ec, std::string_vi
 {
     if (ec == std::errc::message_size) {
         return "a message from Storm is longer than " + std::to_string(default_max_message_bytes >> 20) +
-               " MiB; its start: " + excerpt(unfinished);
+               " MiB; its start: " + text::excerpt(unfinished);
     }
     if (ec) return "pipe to Storm failed: " + ec.message();
     if (unfinished.find_first_not_of(" \r\n\t") != std::string_view::npos) {
-        return "Storm closed stdin in the middle of a message: " + excerpt(unfinished);
+        return "Storm closed stdin in the middle of a message: " + text::excerpt(unfinished);
     }
     return std::nullopt;
 }

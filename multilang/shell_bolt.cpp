@@ -1,8 +1,8 @@
 // shell_bolt: Storm's ShellBolt message handling, pending-id checks and JsonSerializer checks.
 #include "multilang/shell_bolt.hpp"
 
-#include "multilang/excerpt.hpp"
 #include "multilang/shell_common.hpp"
+#include "protocol/text/excerpt.hpp"
 
 namespace kspout::multilang {
 namespace {
@@ -146,7 +146,7 @@ void shell_bolt::apply(const std::string& text, bolt_output& output)
         }
         output.failed.push_back(std::move(fail->id));
     } else if (!take_diagnostic(message, output, options_.registered_metrics)) {
-        throw shell_error("Command not found in bolt message: " + excerpt(text));
+        throw shell_error("Command not found in bolt message: " + text::excerpt(text));
     }
 }
 

@@ -1,7 +1,7 @@
 // context_or_throw, shell_handshake, the emit and metric checks and answer_emit, shared by both hosts.
 #include "multilang/shell_common.hpp"
 
-#include "multilang/excerpt.hpp"
+#include "protocol/text/excerpt.hpp"
 
 namespace kspout::multilang {
 
@@ -22,7 +22,7 @@ std::int64_t shell_handshake(shell_process& process, const std::string& pid_dir,
     auto parsed = parse_component_message(text);
     if (!parsed.message) throw shell_error("bad handshake reply: " + parsed.error);
     const auto* pid = std::get_if<pid_message>(&*parsed.message);
-    if (!pid) throw shell_error("handshake reply is not {\"pid\": N}: " + excerpt(text));
+    if (!pid) throw shell_error("handshake reply is not {\"pid\": N}: " + text::excerpt(text));
     return pid->pid;
 }
 

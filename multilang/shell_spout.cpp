@@ -1,8 +1,8 @@
 // shell_spout: Storm's ShellSpout command loop and the JsonSerializer/TupleImpl checks it runs.
 #include "multilang/shell_spout.hpp"
 
-#include "multilang/excerpt.hpp"
 #include "multilang/shell_common.hpp"
+#include "protocol/text/excerpt.hpp"
 
 namespace kspout::multilang {
 
@@ -38,7 +38,7 @@ spout_reply shell_spout::send_command(const std::string& name, const json& id)
         } else if (take_diagnostic(message, reply, options_.registered_metrics)) {
             continue;
         } else if (std::holds_alternative<pid_message>(message)) {
-            throw shell_error("message without a command: " + excerpt(text));
+            throw shell_error("message without a command: " + text::excerpt(text));
         } else if (std::holds_alternative<ack_message>(message)) {
             throw shell_error("Unknown command received: ack");
         } else {

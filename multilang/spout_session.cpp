@@ -1,7 +1,7 @@
 // spout_session: handshake with pid file, the command queue, and unknown commands answered with sync.
 #include "multilang/spout_session.hpp"
 
-#include "multilang/excerpt.hpp"
+#include "protocol/text/excerpt.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -35,7 +35,7 @@ void spout_session::start()
 void spout_session::on_message(storm_message&& message, const std::string& text)
 {
     if (std::holds_alternative<bolt_tuple>(message)) {
-        core_.protocol_error("a spout received a bolt tuple: " + excerpt(text));
+        core_.protocol_error("a spout received a bolt tuple: " + text::excerpt(text));
         return;
     }
     waiting_.push_back(std::move(message));
@@ -55,7 +55,7 @@ void spout_session::run_next_command()
         if (auto self = weak.lock()) self->finish_command();
     };
     if (auto* unknown = std::get_if<unknown_command>(&message)) {
-        log("unknown command \"" + excerpt(unknown->name, 64) + "\" from Storm; answered with sync", log_level::warn);
+        log("unknown command \"" + text::excerpt(unknown->name, 64) + "\" from Storm; answered with sync", log_level::warn);
         done();
         return;
     }

@@ -1,7 +1,7 @@
 // parse_command_line: the argument forms; the values are checked later, by load_settings.
 #include "spout/command_line.hpp"
 
-#include "multilang/excerpt.hpp"
+#include "protocol/text/excerpt.hpp"
 
 #include <string_view>
 
@@ -13,7 +13,7 @@ std::optional<command_line> parse_command_line(std::span<const std::string> args
     auto add_override = [&](std::string_view arg, std::string_view assignment) {
         auto eq = assignment.find('=');
         if (eq == std::string_view::npos || eq == 0) {
-            error = "argument \"" + multilang::excerpt(arg, 80) + "\" is not of the form KEY=VALUE";
+            error = "argument \"" + text::excerpt(arg, 80) + "\" is not of the form KEY=VALUE";
             return false;
         }
         out.overrides.emplace_back(assignment.substr(0, eq), assignment.substr(eq + 1));
@@ -48,7 +48,7 @@ std::optional<command_line> parse_command_line(std::span<const std::string> args
         } else if (arg.starts_with("--config=")) {
             ok = set_config(arg.substr(9));
         } else {
-            error = "unknown argument \"" + multilang::excerpt(arg, 80) + "\"";
+            error = "unknown argument \"" + text::excerpt(arg, 80) + "\"";
             return std::nullopt;
         }
         if (!ok) return std::nullopt;

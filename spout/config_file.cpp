@@ -2,7 +2,7 @@
 #include "spout/config_file.hpp"
 
 #include "multilang/bounded_json.hpp"
-#include "multilang/excerpt.hpp"
+#include "protocol/text/excerpt.hpp"
 #include "spout/settings_values.hpp"
 
 #include <fstream>
@@ -14,7 +14,7 @@ using json = nlohmann::json;
 
 std::optional<json> read_config_file(const std::string& path, std::string& error)
 {
-    std::string name = multilang::excerpt(path, 120);
+    std::string name = text::excerpt(path, 120);
     if (holds_nul(path)) {
         error = "config file name " + name + " holds a NUL character";
         return std::nullopt;

@@ -2,7 +2,7 @@
 #include "spout/kafka_spout.hpp"
 
 #include "multilang/context.hpp"
-#include "multilang/excerpt.hpp"
+#include "multilang/describe.hpp"
 #include "protocol/error/error_kind.hpp"
 #include "protocol/log/logger.hpp"
 #include "protocol/member/member_factory.hpp"

@@ -32,7 +32,7 @@ std::optional<milliseconds> storm_subprocess_timeout(const json& storm_conf)
 // nesting is bounded by the parser.
 std::string describe_value(const json& v)
 {
-    return multilang::excerpt(v.dump(-1, ' ', false, json::error_handler_t::replace), 80);
+    return text::excerpt(v.dump(-1, ' ', false, json::error_handler_t::replace), 80);
 }
 
 } // namespace kspout::spout

@@ -1,8 +1,8 @@
 // Key-table building blocks shared by kafka-spout and kafka-bolt: typed rules, key specs, reading the sources.
 #pragma once
 
-#include "multilang/excerpt.hpp"
 #include "multilang/messages.hpp"
+#include "protocol/text/excerpt.hpp"
 #include "spout/command_line.hpp"
 #include "spout/settings_values.hpp"
 
@@ -253,7 +253,7 @@ std::set<std::string_view> apply_sources(S& s, const settings_sources& from,
     auto apply = [&](const std::string& key, const nlohmann::json& value, const std::string& origin) {
         const basic_key_spec<S>* spec = find(key);
         if (!spec) {
-            errors.push_back("unknown key " + multilang::excerpt(key, 80) + " (from " + origin + ")");
+            errors.push_back("unknown key " + text::excerpt(key, 80) + " (from " + origin + ")");
             return;
         }
         given.insert(spec->key);

@@ -1,7 +1,7 @@
 // tuple_mapper: field names, field resolution against the declared output fields, and mapping.
 #include "spout/tuple_mapper.hpp"
 
-#include "multilang/utf8.hpp"
+#include "protocol/text/utf8.hpp"
 #include "spout/base64.hpp"
 #include "spout/topic_partition.hpp"
 
@@ -39,11 +39,11 @@ std::string all_field_names()
 // byte in `bad`, when they are not and the policy is error.
 std::optional<std::string> to_text(std::string_view bytes, invalid_utf8_policy policy, std::size_t& bad)
 {
-    auto pos = multilang::first_invalid_utf8(bytes);
+    auto pos = text::first_invalid_utf8(bytes);
     if (pos == std::string_view::npos) return std::string(bytes);
     switch (policy) {
     case invalid_utf8_policy::base64: return base64_encode(bytes);
-    case invalid_utf8_policy::replace: return multilang::replace_invalid_utf8(bytes);
+    case invalid_utf8_policy::replace: return text::replace_invalid_utf8(bytes);
     case invalid_utf8_policy::error: break;
     }
     bad = pos;

@@ -2,9 +2,9 @@
 #include "multilang/local/yaml_subset.hpp"
 
 #include "multilang/bounded_json.hpp"
-#include "multilang/excerpt.hpp"
 #include "multilang/local/topology.hpp"
-#include "multilang/utf8.hpp"
+#include "protocol/text/excerpt.hpp"
+#include "protocol/text/utf8.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
@@ -61,7 +61,7 @@ int first_line_not_utf8(std::string_view text)
     int number = 1;
     for (std::size_t start = 0; start < text.size(); ++number) {
         std::size_t end = std::min(text.find('\n', start), text.size());
-        if (!is_valid_utf8(text.substr(start, end - start))) return number;
+        if (!text::is_valid_utf8(text.substr(start, end - start))) return number;
         start = end + 1;
     }
     return 0;
@@ -85,10 +85,10 @@ bool quote_is_closed(std::string_view text, std::size_t at)
 // since every line was checked, but the loop stops at anything else all the same.
 std::optional<std::string> escapes_in_utf8(std::string s)
 {
-    for (std::size_t at = first_invalid_utf8(s); at != std::string::npos;) {
+    for (std::size_t at = text::first_invalid_utf8(s); at != std::string::npos;) {
         if (s[at] != '\x85' && s[at] != '\xA0') return std::nullopt;
         s.insert(at, 1, '\xC2');
-        std::size_t rest = first_invalid_utf8(std::string_view(s).substr(at + 2));
+        std::size_t rest = text::first_invalid_utf8(std::string_view(s).substr(at + 2));
         at = rest == std::string::npos ? rest : at + 2 + rest;
     }
     return s;
@@ -186,7 +186,7 @@ private:
     void key(const YAML::Mark& mark, const std::string& k)
     {
         open_node& map = open_.back();
-        if (map.value.contains(k)) fail(line_of(mark), "duplicate key \"" + excerpt(k, 80) + "\"");
+        if (map.value.contains(k)) fail(line_of(mark), "duplicate key \"" + text::excerpt(k, 80) + "\"");
         doc_.lines[map.pointer + "/" + pointer_token(k)] = line_of(mark);
         map.key = k;
     }
@@ -250,7 +250,7 @@ private:
         if (!looks_numeric(body)) return s;
         errno = 0;
         double value = std::strtod(s.c_str(), nullptr);
-        if (errno == ERANGE && std::isinf(value)) fail(number, "number " + excerpt(s, 40) + " is out of range");
+        if (errno == ERANGE && std::isinf(value)) fail(number, "number " + text::excerpt(s, 40) + " is out of range");
         return value;
     }
 

@@ -8,6 +8,7 @@
 #include "protocol/io/tcp_stream.hpp"
 #include "protocol/io/tls_stream.hpp"
 #include "protocol/messages/api_versions.hpp"
+#include "protocol/text/excerpt.hpp"
 #include "protocol/wire/error.hpp"
 
 #include <boost/asio/post.hpp>
@@ -15,6 +16,11 @@
 #include <utility>
 
 namespace kspout::io {
+
+std::string broker_address::to_string() const
+{
+    return text::excerpt(host, 255) + ":" + std::to_string(port); // 255: the longest DNS name
+}
 
 std::shared_ptr<broker> broker::create(boost::asio::any_io_executor executor, broker_address address,
                                        broker_options options, log::logger log)

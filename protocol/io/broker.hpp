@@ -54,7 +54,8 @@ struct broker_address {
     std::string host;
     std::uint16_t port = 0;
 
-    std::string to_string() const { return host + ":" + std::to_string(port); }
+    // host:port for logs and errors; the host as an excerpt, for a broker's metadata names it.
+    std::string to_string() const;
 };
 
 // What a broker has done with its connections, for metrics and tests.

@@ -5,6 +5,7 @@
 #include "protocol/messages/init_producer_id.hpp"
 #include "protocol/messages/produce.hpp"
 #include "protocol/messages/versions.hpp"
+#include "protocol/text/excerpt.hpp"
 #include "protocol/wire/broker_error.hpp"
 
 #include <boost/asio/post.hpp>
@@ -419,7 +420,7 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
         case wire::error_action::refresh_metadata: retry_or_fail(p, broker_ec, true, now, done); break;
         default: // fatal: the Produce overrides leave no other action
             log_.warning("produce to " + where + " failed: " + broker_ec.message() +
-                         (pr->error_message ? " (" + *pr->error_message + ")" : ""));
+                         (pr->error_message ? " (" + text::excerpt(*pr->error_message) + ")" : ""));
             finish_batch(p, broker_ec, -1, done);
             break;
         }

@@ -7,6 +7,7 @@
 #include "protocol/io/secret_value.hpp"
 #include "protocol/messages/sasl_authenticate.hpp"
 #include "protocol/messages/sasl_handshake.hpp"
+#include "protocol/text/excerpt.hpp"
 #include "protocol/wire/broker_error.hpp"
 
 #include <openssl/rand.h>
@@ -99,7 +100,7 @@ void send_authenticate(const std::shared_ptr<exchange>& x, connection& conn, con
             if (response.error_code != 0) {
                 std::string detail = x->mechanism->refusal();
                 if (auto said = response.error_message.value_or(""); !said.empty()) {
-                    detail += (detail.empty() ? "" : "; ") + said;
+                    detail += (detail.empty() ? "" : "; ") + text::excerpt(said);
                 }
                 return x->done(wire::make_broker_error(response.error_code), detail);
             }

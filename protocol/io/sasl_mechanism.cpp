@@ -2,6 +2,8 @@
 // EVP_EncodeBlock; OAUTHBEARER's error status read with nlohmann/json.
 #include "protocol/io/sasl_mechanism.hpp"
 
+#include "protocol/text/excerpt.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -134,7 +136,7 @@ private:
         auto salt_text = attribute(server_first, 's');
         auto iterations_text = attribute(server_first, 'i');
         if (auto error = attribute(server_first, 'e')) {
-            why = "SCRAM: the broker refused: " + std::string(*error);
+            why = "SCRAM: the broker refused: " + text::excerpt(*error);
             return std::nullopt;
         }
         if (!nonce || !salt_text || !iterations_text) {
@@ -178,7 +180,7 @@ private:
     std::optional<std::string> verify_server_final(std::string_view server_final, std::string& why)
     {
         if (auto error = attribute(server_final, 'e')) {
-            why = "SCRAM: the broker refused: " + std::string(*error);
+            why = "SCRAM: the broker refused: " + text::excerpt(*error);
             return std::nullopt;
         }
         auto verifier = attribute(server_final, 'v');
@@ -236,8 +238,9 @@ private:
         if (!json.is_object() || !json.contains("status") || !json["status"].is_string()) {
             return "an error that is not RFC 7628's JSON";
         }
-        std::string out = "status " + json["status"].get<std::string>();
-        if (json.contains("scope") && json["scope"].is_string()) out += ", scope " + json["scope"].get<std::string>();
+        std::string out = "status " + text::excerpt(json["status"].get_ref<const std::string&>());
+        if (json.contains("scope") && json["scope"].is_string())
+            out += ", scope " + text::excerpt(json["scope"].get_ref<const std::string&>());
         return out;
     }
 

@@ -4,6 +4,7 @@
 
 #include "protocol/member/group_error_codes.hpp"
 #include "protocol/member/partition_lists.hpp"
+#include "protocol/text/excerpt.hpp"
 #include "protocol/wire/broker_error.hpp"
 
 #include <algorithm>
@@ -221,7 +222,7 @@ kip848_member::actions kip848_member::on(const heartbeat_answered& e)
                     "group.coordinator.rebalance.protocols including consumer); set kafka.group.protocol=classic");
     default:
         return fail(wire::make_broker_error(r.error_code), "ConsumerGroupHeartbeat failed: " + error_name(r.error_code) +
-                                                               (r.error_message ? ": " + *r.error_message : ""));
+                                                               (r.error_message ? ": " + text::excerpt(*r.error_message) : ""));
     }
 }
 

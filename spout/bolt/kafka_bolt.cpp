@@ -2,9 +2,9 @@
 #include "spout/bolt/kafka_bolt.hpp"
 
 #include "multilang/context.hpp"
-#include "multilang/excerpt.hpp"
 #include "protocol/engine/engines.hpp"
 #include "protocol/log/logger.hpp"
+#include "protocol/text/excerpt.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -186,9 +186,9 @@ void kafka_bolt::on_tuple(const multilang::bolt_tuple& tuple)
 
 void kafka_bolt::refuse(const multilang::bolt_tuple& tuple, const std::string& why)
 {
-    std::string where = "tuple " + multilang::excerpt(tuple.id, 40) + " from " +
-                        multilang::excerpt(tuple.component.value_or("?"), 80) + " on " +
-                        multilang::excerpt(tuple.stream, 80);
+    std::string where = "tuple " + text::excerpt(tuple.id, 40) + " from " +
+                        text::excerpt(tuple.component.value_or("?"), 80) + " on " +
+                        text::excerpt(tuple.stream, 80);
     if (settings_.error_stream.empty()) {
         log("kafka-bolt: failing " + where + ": " + why, log_level::error);
         session_->fail(tuple.id);
@@ -228,7 +228,7 @@ void kafka_bolt::on_delivered(std::uint64_t ticket, std::error_code ec, const st
     if (verdict->ack) {
         session_->ack(verdict->tuple_id);
     } else {
-        log("kafka-bolt: failing tuple " + multilang::excerpt(verdict->tuple_id, 40) + ": its record to " + topic +
+        log("kafka-bolt: failing tuple " + text::excerpt(verdict->tuple_id, 40) + ": its record to " + topic +
                 (partition >= 0 ? "-" + std::to_string(partition) : std::string()) + " was not written: " +
                 ec.message(),
             log_level::warn);

@@ -1,7 +1,7 @@
 // record_mapping: each part of a record read from its field, with an error naming what did not fit.
 #include "spout/bolt/record_mapping.hpp"
 
-#include "multilang/excerpt.hpp"
+#include "multilang/describe.hpp"
 #include "spout/base64.hpp"
 #include "spout/settings_values.hpp"
 

@@ -4,8 +4,8 @@
 // by a hash of its bytes, so an input always takes the same path) also goes through
 // read_config_file from a temporary file, which must give the same value and error. Writing a
 // file for every input made this target the slowest by far.
-#include "multilang/excerpt.hpp"
 #include "multilang/messages.hpp"
+#include "protocol/text/excerpt.hpp"
 #include "spout/settings.hpp"
 
 #include <unistd.h>
@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!parts[1].empty()) {
         const std::string& path = config_path();
         std::string text_error;
-        auto parsed = spout::parse_config_text(parts[1], multilang::excerpt(path, 120), text_error);
+        auto parsed = spout::parse_config_text(parts[1], text::excerpt(path, 120), text_error);
         if (parsed.has_value() == !text_error.empty()) std::abort();
         if (through_file(input)) {
             if (std::FILE* f = std::fopen(path.c_str(), "wb")) {

@@ -1,7 +1,8 @@
-// The proxies: Kafka frames relayed with Metadata replies rewritten or Produce answers lost, and a byte relay that can be cut.
+// The proxies: Kafka frames relayed with Metadata replies rewritten or Produce answers lost or refused, and a byte relay that can be cut.
 #include "tests/integration/balanced_proxy.hpp"
 
 #include "protocol/messages/metadata.hpp"
+#include "protocol/messages/produce.hpp"
 #include "protocol/messages/versions.hpp"
 #include "protocol/wire/api_key.hpp"
 #include "protocol/wire/reader.hpp"
@@ -93,6 +94,7 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
     int rewritten = 0;
     int produce_answers_to_lose = 0;
     int produce_answers_lost = 0;
+    std::optional<produce_refusal> refusal; // for every Produce answer while set
     bool closed = false;
 
     explicit state(asio::io_context& io) : ioc(io) {}
@@ -129,6 +131,27 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
         return w.take();
     }
 
+    // Produce is not flexible at the versions we implement: no tagged fields in its header.
+    wire::byte_buffer refuse(const wire::byte_buffer& body, std::int16_t version)
+    {
+        wire::reader r(body);
+        std::int32_t correlation = r.int32();
+        messages::produce_response resp;
+        if (!r.ok() || decode(r, resp, version))
+            return body;
+        for (auto& t : resp.topics) {
+            for (auto& p : t.partitions) {
+                p.error_code = refusal->error_code;
+                p.error_message = refusal->error_message;
+                p.base_offset = -1;
+            }
+        }
+        wire::writer w;
+        w.int32(correlation);
+        encode(w, resp, version);
+        return w.take();
+    }
+
     asio::awaitable<void> requests(std::shared_ptr<link> l)
     {
         auto self = shared_from_this();
@@ -161,6 +184,8 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
                 const auto key = it->second.key;
                 if (key == static_cast<std::int16_t>(wire::api_key::metadata))
                     out = rewrite(out, it->second.version);
+                if (key == static_cast<std::int16_t>(wire::api_key::produce) && refusal)
+                    out = refuse(out, it->second.version);
                 l->in_flight.erase(it);
                 if (key == static_cast<std::int16_t>(wire::api_key::produce) && produce_answers_to_lose > 0) {
                     --produce_answers_to_lose;
@@ -258,6 +283,11 @@ void metadata_proxy::lose_produce_answers(int count)
 int metadata_proxy::lost_produce_answers() const
 {
     return state_->produce_answers_lost;
+}
+
+void metadata_proxy::refuse_produce(std::optional<produce_refusal> refusal)
+{
+    state_->refusal = std::move(refusal);
 }
 
 struct cuttable_proxy::state : std::enable_shared_from_this<cuttable_proxy::state> {

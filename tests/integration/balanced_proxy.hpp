@@ -1,5 +1,5 @@
 // Test helpers: TCP proxies. One in front of each broker that can hide a topic's higher partitions
-// from Metadata replies (the mock cannot grow a topic) or lose Produce answers; one that can cut a connection.
+// from Metadata replies (the mock cannot grow a topic), lose Produce answers or refuse them; one that can cut a connection.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ namespace kspout::balanced::testing {
 // Listens on one loopback port per upstream broker and relays bytes both ways. Metadata replies
 // are decoded, their broker ports pointed at the proxy (so clients keep coming through it), and a
 // topic's partitions at or above the visible count left out. Everything else passes unchanged.
+struct produce_refusal {
+    std::int16_t error_code = 0;
+    std::optional<std::string> error_message;
+};
+
 class metadata_proxy {
 public:
     // upstream: broker id -> "127.0.0.1:port", as mock_cluster::broker_address gives.
@@ -35,6 +41,10 @@ public:
     void lose_produce_answers(int count);
     // How many Produce answers were lost so far.
     int lost_produce_answers() const;
+    // While set, every Produce answer says this for each of its partitions, whatever the broker
+    // said: for text no real broker sends (a hostile or broken one). Requires Produce v8 for the
+    // message to be on the wire.
+    void refuse_produce(std::optional<produce_refusal> refusal);
 
     struct state;
 

@@ -1,12 +1,16 @@
-// Produce answers lost after a real broker appended the records: a second copy without idempotence, one copy with it, both engines.
+// Produce answers lost after a real broker appended the records: a second copy without idempotence, one copy with it,
+// both engines; and a refusal whose error text no real broker would send.
 #include "tests/integration/balanced_proxy.hpp"
 #include "tests/integration/io_producer_peers.hpp"
 #include "tests/integration/kafka_broker.hpp"
 
 #include "protocol/engine/engines.hpp"
+#include "protocol/io/producer.hpp"
+#include "protocol/wire/broker_error.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -97,6 +101,42 @@ INSTANTIATE_TEST_SUITE_P(Engines, RealProducerLostAnswer,
 #endif
                                            ),
                          case_name);
+
+// A broker's error text (Produce v8's error_message) reaches our log cut to a bound and made
+// printable: a broken or hostile broker could send 32 KiB of it, or terminal escapes.
+TEST(RealProducerRefusal, TheBrokersErrorTextIsLoggedAsABoundedPrintableExcerpt)
+{
+    kafka_broker& broker = shared_kafka_broker();
+    const std::string topic = "refused-produce";
+    broker.create_topic(topic, 1);
+
+    boost::asio::io_context ioc;
+    balanced::testing::metadata_proxy proxy(ioc, {{1, broker.bootstrap()}});
+    auto cluster = io::cluster::create(ioc.get_executor(), test_cluster_options(proxy.bootstrap()));
+    std::vector<std::string> warnings;
+    log::logger log;
+    log.sink = [&](log::log_level level, std::string_view line) {
+        if (level >= log::log_level::warning) warnings.emplace_back(line);
+    };
+    auto producer = io::producer::create(cluster, {}, log);
+    const std::string said = "\x1b[2J" + std::string(30'000, 'x');
+    proxy.refuse_produce(balanced::testing::produce_refusal{10, said}); // MESSAGE_TOO_LARGE: not retried
+
+    std::vector<sent_record> sent(1);
+    sent[0].value = "refused";
+    produce_all(*producer, topic, sent);
+    ASSERT_FALSE(flush_and_wait(ioc, *producer)); // flushed: the record has its outcome
+    EXPECT_EQ(sent[0].ec, wire::make_broker_error(10)) << sent[0].ec.message();
+    auto line = std::find_if(warnings.begin(), warnings.end(),
+                             [](const std::string& w) { return w.starts_with("produce to"); });
+    ASSERT_NE(line, warnings.end()) << ::testing::PrintToString(warnings);
+    EXPECT_NE(line->find("\\x1b[2Jxxx"), std::string::npos) << *line;
+    EXPECT_NE(line->find("... (30004 bytes)"), std::string::npos) << *line;
+    EXPECT_EQ(line->find('\x1b'), std::string::npos) << "a terminal escape reached the log";
+    EXPECT_LT(line->size(), 400u);
+    producer->stop();
+    cluster->shut_down();
+}
 
 } // namespace
 } // namespace kspout::testing

@@ -73,6 +73,26 @@ TEST(SaslMechanism, ScramRefusesMalformedOrForeignServerMessages)
     }
 }
 
+// A broker's e= text, at either step, is quoted cut to a bound and made printable.
+TEST(SaslMechanism, ScramQuotesARefusalAsABoundedPrintableExcerpt)
+{
+    const std::string said = "e=\x1b[2J" + std::string(20'000, 'y');
+    auto first = rfc_client();
+    std::string why;
+    first->respond("", why);
+    EXPECT_FALSE(first->respond(said, why));
+    EXPECT_NE(why.find("SCRAM: the broker refused: \\x1b[2Jyyy"), std::string::npos) << why;
+    EXPECT_NE(why.find("... (20004 bytes)"), std::string::npos) << why;
+    EXPECT_LT(why.size(), 300u);
+
+    auto final = rfc_client();
+    std::string final_why;
+    final->respond("", final_why);
+    ASSERT_TRUE(final->respond(rfc_server_first, final_why)) << final_why;
+    EXPECT_FALSE(final->respond(said, final_why));
+    EXPECT_EQ(final_why, why);
+}
+
 TEST(SaslMechanism, ScramEscapesCommasAndEqualsInTheUserName)
 {
     auto scram = make_scram(scram_hash::sha512, "a,b=c", "pw", "nonce");
@@ -120,6 +140,16 @@ TEST(SaslMechanism, OauthbearerSaysSoWhenARefusalIsNotJson)
     bearer->respond("", why);
     EXPECT_EQ(bearer->respond("nope", why), std::string(1, '\x01'));
     EXPECT_EQ(bearer->refusal(), "an error that is not RFC 7628's JSON");
+}
+
+TEST(SaslMechanism, OauthbearerQuotesARefusalsStatusAndScopeAsBoundedPrintableExcerpts)
+{
+    auto bearer = make_oauthbearer(std::string(unsecured_jws));
+    std::string why;
+    bearer->respond("", why);
+    const std::string long_scope(10'000, 's');
+    bearer->respond(R"({"status":"bad\u001b[2J","scope":")" + long_scope + R"("})", why);
+    EXPECT_EQ(bearer->refusal(), "status bad\\x1b[2J, scope " + long_scope.substr(0, 200) + "... (10000 bytes)");
 }
 
 TEST(SaslMechanism, BearerTokenIsTheFilesTrimmedB64token)

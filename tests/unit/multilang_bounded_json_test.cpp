@@ -1,6 +1,6 @@
-// parse_bounded_json and excerpt: deep nesting refused while parsing, errors short and printable.
+// parse_bounded_json and describe: deep nesting refused while parsing, errors short and printable.
 #include "multilang/bounded_json.hpp"
-#include "multilang/excerpt.hpp"
+#include "multilang/describe.hpp"
 #include "multilang/messages.hpp"
 
 #include <gmock/gmock.h>
@@ -60,23 +60,7 @@ TEST(BoundedJson, MalformedTextNamesTheByteAndQuotesLittle)
     EXPECT_FALSE(parse_bounded_json("1e999", error)) << "not representable as a double";
 }
 
-TEST(Excerpt, CutsLongInputAndSaysHowLongItWas)
-{
-    EXPECT_EQ(excerpt("short"), "short");
-    EXPECT_EQ(excerpt(std::string(300, 'a'), 10), "aaaaaaaaaa... (300 bytes)");
-}
-
-TEST(Excerpt, EscapesControlBytesAndInvalidUtf8)
-{
-    using namespace std::string_literals;
-    EXPECT_EQ(excerpt("a\0b\n\x1b[31m"s), "a\\x00b\\x0a\\x1b[31m");
-    EXPECT_EQ(excerpt("caf\xc3\xa9"), "caf\xc3\xa9") << "valid UTF-8 stays";
-    EXPECT_EQ(excerpt("\xff\xfe"), "\\xff\\xfe");
-    EXPECT_EQ(excerpt("\xc0\xaf"), "\\xc0\\xaf") << "overlong";
-    EXPECT_EQ(excerpt("\xed\xa0\x80"), "\\xed\\xa0\\x80") << "surrogate";
-}
-
-TEST(Excerpt, DescribeNeverDumpsContainers)
+TEST(Describe, NeverDumpsContainers)
 {
     json deep = json::array({json::array({json::array()})});
     EXPECT_EQ(describe(deep), "an array of 1 elements");

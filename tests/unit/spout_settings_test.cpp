@@ -1,5 +1,5 @@
 // settings: defaults, precedence of flags > file > Storm conf, and every kind of bad input.
-#include "multilang/excerpt.hpp"
+#include "protocol/text/excerpt.hpp"
 #include "spout/settings.hpp"
 
 #include "tests/unit/settings_test_util.hpp"
@@ -469,7 +469,7 @@ TEST_F(SpoutSettingsFile, ParsingTheTextGivesWhatReadingTheFileGives)
         std::string file_error;
         auto from_file = read_config_file(path, file_error);
         std::string text_error;
-        auto from_text = parse_config_text(text, multilang::excerpt(path, 120), text_error);
+        auto from_text = parse_config_text(text, text::excerpt(path, 120), text_error);
         ASSERT_EQ(from_file.has_value(), from_text.has_value()) << text;
         if (from_file) {
             EXPECT_EQ(*from_file, *from_text) << text;

@@ -2,7 +2,7 @@
 #include "spout/tuple_mapper.hpp"
 
 #include "multilang/messages.hpp"
-#include "multilang/utf8.hpp"
+#include "protocol/text/utf8.hpp"
 
 #include <gtest/gtest.h>
 
@@ -211,7 +211,7 @@ TEST(SpoutTupleMapper, UnparsableJsonFallsBackToTheStringWithANote)
         ASSERT_TRUE(t.ok()) << sample;
         EXPECT_NE(t.note.find("value of record t/5 offset 42 is not valid JSON"), std::string::npos) << sample;
         ASSERT_TRUE(t.values[0].is_string()) << sample;
-        if (multilang::is_valid_utf8(sample)) {
+        if (text::is_valid_utf8(sample)) {
             EXPECT_EQ(t.values[0], sample);
         } else {
             EXPECT_EQ(t.values[0], "Iv8i"); // base64 of the whole value: 22 FF 22

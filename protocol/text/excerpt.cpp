@@ -1,12 +1,12 @@
-// excerpt and describe: what an error message may quote of input it did not accept.
-#include "multilang/excerpt.hpp"
+// excerpt: what an error message may quote of input it did not accept.
+#include "protocol/text/excerpt.hpp"
 
-#include "multilang/utf8.hpp"
+#include "protocol/text/utf8.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace kspout::multilang {
+namespace kspout::text {
 namespace {
 
 void append_escaped_byte(std::string& out, unsigned char b)
@@ -46,16 +46,4 @@ std::string excerpt(std::string_view bytes, std::size_t limit)
     return out;
 }
 
-std::string describe(const nlohmann::json& value, std::size_t limit)
-{
-    switch (value.type()) {
-    case nlohmann::json::value_t::string: return "\"" + excerpt(value.get_ref<const std::string&>(), limit) + "\"";
-    case nlohmann::json::value_t::array: return "an array of " + std::to_string(value.size()) + " elements";
-    case nlohmann::json::value_t::object: return "an object of " + std::to_string(value.size()) + " keys";
-    case nlohmann::json::value_t::binary: return "binary data";
-    case nlohmann::json::value_t::discarded: return "nothing";
-    default: return value.dump(); // null, boolean, number: short by nature
-    }
-}
-
-} // namespace kspout::multilang
+} // namespace kspout::text

@@ -1,10 +1,10 @@
 // UTF-8 checking with an eight-bytes-at-a-time ASCII path, and U+FFFD repair.
-#include "multilang/utf8.hpp"
+#include "protocol/text/utf8.hpp"
 
 #include <cstdint>
 #include <cstring>
 
-namespace kspout::multilang {
+namespace kspout::text {
 
 namespace {
 
@@ -109,4 +109,4 @@ std::string replace_invalid_utf8(std::string_view text)
     return out;
 }
 
-} // namespace kspout::multilang
+} // namespace kspout::text

@@ -5,9 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
-namespace kspout::multilang {
+namespace kspout::text {
 
 inline constexpr std::size_t default_excerpt_bytes = 200;
 
@@ -16,8 +14,4 @@ inline constexpr std::size_t default_excerpt_bytes = 200;
 // characters, whatever the input. For people to read: a literal "\x00" looks the same.
 std::string excerpt(std::string_view bytes, std::size_t limit = default_excerpt_bytes);
 
-// A short description of a JSON value from outside: scalars as bounded text (a string is quoted
-// and cut like excerpt), arrays and objects by type and size, never dumped in full.
-std::string describe(const nlohmann::json& value, std::size_t limit = default_excerpt_bytes);
-
-} // namespace kspout::multilang
+} // namespace kspout::text

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace kspout::multilang {
+namespace kspout::text {
 
 // Well-formed means what the Unicode standard (table 3-7) and RFC 3629 allow: no overlong
 // forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence.
@@ -18,4 +18,4 @@ std::size_t first_invalid_utf8(std::string_view text);
 // U+FFFD, "\xE2\x82" (a truncated euro sign) gives one.
 std::string replace_invalid_utf8(std::string_view text);
 
-} // namespace kspout::multilang
+} // namespace kspout::text

@@ -1,12 +1,12 @@
 // UTF-8 checking and repair: every class of ill-formed sequence, and an exhaustive cross-check.
-#include "multilang/utf8.hpp"
+#include "protocol/text/utf8.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
 
-namespace kspout::multilang {
+namespace kspout::text {
 namespace {
 
 // An independent formulation of well-formedness: decode by bit patterns, then reject overlong
@@ -150,4 +150,4 @@ TEST(MultilangUtf8, AgreesWithTheReferenceExhaustively)
 }
 
 } // namespace
-} // namespace kspout::multilang
+} // namespace kspout::text
