@@ -124,6 +124,10 @@ basic_value_rule<settings_of<Field>> bool_key(Field field)
             }};
 }
 
+// No string setting needs more, and a Kafka request carries a string with an int16 length: a
+// longer group or client id would go out as a corrupt request the broker drops the connection for.
+inline constexpr std::size_t max_string_setting_bytes = 32767;
+
 template <typename Field>
 basic_value_rule<settings_of<Field>> string_key(Field field, bool allow_empty)
 {
@@ -131,6 +135,10 @@ basic_value_rule<settings_of<Field>> string_key(Field field, bool allow_empty)
                 std::string why;
                 auto text = as_string(v, why);
                 if (text && text->empty() && !allow_empty) return std::string("expected a non-empty string");
+                if (text && text->size() > max_string_setting_bytes) {
+                    return "expected at most " + std::to_string(max_string_setting_bytes) + " bytes, got " +
+                           std::to_string(text->size());
+                }
                 if (text) field(s) = std::move(*text);
                 return why;
             }};

@@ -253,6 +253,8 @@ TEST(SpoutSettings, BadValuesNameKeyValueAndWhatWasExpected)
         {"kafka.topic", "..", "expected a Kafka topic name"},
         {"kafka.topic", json::array({"a"}), "expected a string"},
         {"kafka.group.id", "", "expected a non-empty string"},
+        {"kafka.group.id", std::string(32768, 'g'), "expected at most 32767 bytes, got 32768"},
+        {"kafka.client.id", std::string(40000, 'c'), "expected at most 32767 bytes, got 40000"},
         {"kafka.bootstrap.servers", "k1", "\"k1\" is not host:port"},
         {"kafka.bootstrap.servers", "k1:0", "is not host:port"},
         {"kafka.bootstrap.servers", "k1:65536", "is not host:port"},
