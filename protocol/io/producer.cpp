@@ -29,10 +29,10 @@ std::int64_t wall_clock_ms()
         .count();
 }
 
-// What a queued record of estimated size `size` holds in memory, counted against max_buffered_bytes.
+// What a record of estimated size `size` holds in memory, counted against max_buffered_bytes.
 std::size_t held_bytes(std::size_t size)
 {
-    return size + sizeof(queued_record);
+    return size + sizeof(record_receipt);
 }
 
 constexpr std::int16_t duplicate_sequence_number = 46;
@@ -92,34 +92,72 @@ producer::producer(std::shared_ptr<cluster> c, producer_options options, log::lo
 producer::~producer() = default;
 
 std::error_code producer::produce(std::string_view topic, std::optional<std::int32_t> partition,
-                                  std::optional<std::string> key, std::optional<std::string> value,
+                                  std::optional<std::string_view> key, std::optional<std::string_view> value,
                                   std::vector<record_header> headers, std::optional<std::int64_t> timestamp,
                                   delivery_handler on_delivery)
 {
     if (stopped_) return errc::shut_down;
     if (topic.empty()) return producer_errc::empty_topic;
     if (partition && *partition < 0) return producer_errc::unknown_partition;
-    std::size_t size = estimated_size(key, value, headers);
+    const std::size_t size = estimated_size(key, value, headers);
     if (size > options_.max_buffered_bytes) return producer_errc::record_too_large;
     if (buffered_bytes_ + held_bytes(size) > options_.max_buffered_bytes) return producer_errc::queue_full;
 
-    queued_record r{std::move(key),        std::move(value), std::move(headers), timestamp.value_or(wall_clock_ms()),
-                    std::move(on_delivery), sequences_.open(),                  clock::now(),       size};
     buffered_bytes_ += held_bytes(size);
+    record_receipt receipt{std::move(on_delivery), sequences_.open()};
+    const std::int64_t ts = timestamp.value_or(wall_clock_ms());
     auto it = topics_.find(topic);
     if (it == topics_.end()) {
         it = topics_.emplace(std::string(topic), topic_state{}).first;
         if (!cluster_->topic(it->first)) want_metadata(true);
     }
-    it->second.waiting.push_back({std::move(r), partition});
+    topic_state& t = it->second;
+    const auto count = static_cast<std::int32_t>(t.partitions.size());
+    if (t.waiting.empty() && count > 0 && (!partition || *partition < count)) {
+        std::int32_t p = partition ? *partition
+                                   : partitioner_.choose(it->first, key ? std::optional(wire::as_bytes(*key)) : std::nullopt,
+                                                         count, t.available);
+        append(t, it->first, p, key, value, headers, ts, std::move(receipt), size, std::nullopt);
+    } else {
+        t.waiting.push_back({key ? std::optional<std::string>(*key) : std::nullopt,
+                             value ? std::optional<std::string>(*value) : std::nullopt, std::move(headers), ts,
+                             partition, std::move(receipt), clock::now(), size});
+    }
     schedule_pump();
     return {};
 }
 
-bool producer::has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
+bool producer::has_room(std::optional<std::string_view> key, std::optional<std::string_view> value,
                         const std::vector<record_header>& headers) const
 {
     return buffered_bytes_ + held_bytes(estimated_size(key, value, headers)) <= options_.max_buffered_bytes;
+}
+
+// Into the partition's open batch; a full one is sealed (ready to send) and a new one opened, at
+// `enqueued` (when the record came) or now.
+void producer::append(topic_state& t, std::string_view topic, std::int32_t partition,
+                      std::optional<std::string_view> key, std::optional<std::string_view> value,
+                      std::span<const record_header> headers, std::int64_t timestamp, record_receipt receipt,
+                      std::size_t size, std::optional<clock::time_point> enqueued)
+{
+    partition_state& p = *t.partitions[static_cast<std::size_t>(partition)];
+    batch* open = p.batches.empty() || p.batches.back()->sealed ? nullptr : p.batches.back().get();
+    if (open && !open->records.fits(size, options_.batch_size)) {
+        seal(*open);
+        open = nullptr;
+    }
+    if (!open) {
+        auto opened = enqueued.value_or(clock::now()); // a steady clock read per batch, not per record
+        open = p.batches.emplace_back(std::make_shared<batch>(partition_key{std::string(topic), partition}, opened)).get();
+    }
+    open->records.append(key, value, headers, timestamp, std::move(receipt), size);
+    open->held_bytes += held_bytes(size);
+}
+
+void producer::seal(batch& b)
+{
+    b.sealed = true;
+    partitioner_.batch_formed(b.where.topic, b.where.partition);
 }
 
 void producer::flush(flush_handler done)
@@ -140,14 +178,12 @@ void producer::stop()
     const std::error_code shut = errc::shut_down;
     completions done;
     for (auto& [name, t] : topics_) {
-        for (auto& w : t.waiting) finish(std::span(&w.record, 1), shut, w.partition.value_or(-1), -1, done);
+        for (auto& w : t.waiting) finish(w, shut, done);
     }
+    // The records of a batch in flight stay in it (only their handlers move out): the request may
+    // still be waiting to be encoded.
     for (auto& [where, p] : partitions_) {
-        // The records of a batch in flight stay in it (only their handlers move out): the request
-        // may still be waiting to be encoded.
-        if (p.current) finish(p.current->records, shut, where.partition, -1, done);
-        auto queued = p.queue.take_all();
-        finish(queued, shut, where.partition, -1, done);
+        for (auto& b : p.batches) finish(*b, shut, -1, done);
     }
     topics_.clear();
     partitions_.clear();
@@ -177,7 +213,7 @@ void producer::pump()
     pump_posted_ = false;
     if (stopped_) return;
     completions done;
-    route_waiting(done);
+    refresh_topics(done);
     auto now = clock::now();
     expire(now, done);
 
@@ -191,23 +227,19 @@ void producer::pump()
         }
     }
     const bool may_send = idempotence_.may_send(); // batches wait for the producer id
-    auto deadline_of = [&](const queued_record& r) { return r.enqueued + options_.delivery_timeout; };
     std::map<std::int32_t, std::pair<std::shared_ptr<broker>, std::vector<std::shared_ptr<batch>>>> by_leader;
     for (auto& [where, p] : partitions_) {
-        if (!p.queue.empty()) wake = std::min(wake, deadline_of(p.queue.front()));
+        if (p.batches.empty()) continue;
+        batch& front = *p.batches.front();
+        wake = std::min(wake, front.records.opened() + options_.delivery_timeout);
         if (p.in_flight) continue;
-        if (p.current) {
-            wake = std::min(wake, deadline_of(p.current->records.front()));
-            if (now < p.current->retry_at) {
-                wake = std::min(wake, p.current->retry_at);
-                continue;
-            }
-        } else {
-            if (p.queue.empty()) continue;
-            if (!flushing && !p.queue.ready(now, options_.linger, options_.batch_size)) {
-                wake = std::min(wake, p.queue.linger_expiry(options_.linger));
-                continue;
-            }
+        if (front.attempts > 0 && now < front.retry_at) {
+            wake = std::min(wake, front.retry_at);
+            continue;
+        }
+        if (!front.sealed && !flushing && !front.records.ready(now, options_.linger, options_.batch_size)) {
+            wake = std::min(wake, front.records.linger_expiry(options_.linger));
+            continue;
         }
         if (!may_send) continue;
         auto leader = cluster_->leader_for(where.topic, where.partition);
@@ -215,22 +247,17 @@ void producer::pump()
             want_metadata(false); // the records wait for a leader until their deadline
             continue;
         }
-        if (!p.current) {
-            p.current = std::make_shared<batch>();
-            p.current->where = where;
-            p.current->records = p.queue.take_batch(options_.batch_size);
-            partitioner_.batch_formed(where.topic, where.partition);
-        }
-        p.current->identity = idempotence_.stamp(where.topic, where.partition, p.current->identity,
-                                                 static_cast<std::int32_t>(p.current->records.size()));
+        if (!front.sealed) seal(front);
+        front.identity = idempotence_.stamp(where.topic, where.partition, front.identity,
+                                            static_cast<std::int32_t>(front.records.count()));
         p.in_flight = true;
         auto& slot = by_leader[leader->address().node_id];
         slot.first = leader;
-        slot.second.push_back(p.current);
+        slot.second.push_back(p.batches.front());
     }
     for (auto& [id, slot] : by_leader) send(slot.first, std::move(slot.second));
     for (auto& [name, t] : topics_) {
-        if (!t.waiting.empty()) wake = std::min(wake, deadline_of(t.waiting.front().record));
+        if (!t.waiting.empty()) wake = std::min(wake, t.waiting.front().enqueued + options_.delivery_timeout);
     }
     maybe_refresh_metadata(now);
     if (metadata_wanted_ && !metadata_in_flight_) wake = std::min(wake, next_metadata_at_);
@@ -238,47 +265,52 @@ void producer::pump()
     deliver(done);
 }
 
-// Records wait per topic until its metadata says how many partitions it has.
-void producer::route_waiting(completions& done)
+// Each topic's partitions from the metadata as it is now; the records that waited for them go
+// into their batches, in produce() order.
+void producer::refresh_topics(completions& done)
 {
     for (auto& [name, t] : topics_) {
-        if (t.waiting.empty()) continue;
         const topic_metadata* meta = cluster_->topic(name);
         if (!meta || meta->partitions.empty()) {
+            if (t.waiting.empty()) continue;
             if (meta && meta->error_code != 0 &&
                 wire::broker_error_action(wire::api_key::metadata, meta->error_code) == wire::error_action::fatal) {
                 auto ec = wire::make_broker_error(meta->error_code);
                 log_.warning("cannot produce to topic " + name + ": " + ec.message());
-                for (auto& w : t.waiting) finish(std::span(&w.record, 1), ec, w.partition.value_or(-1), -1, done);
+                for (auto& w : t.waiting) finish(w, ec, done);
                 t.waiting.clear();
             } else {
                 want_metadata(false);
             }
             continue;
         }
-        auto count = static_cast<std::int32_t>(meta->partitions.size());
-        std::vector<std::int32_t> available;
-        for (const auto& p : meta->partitions) {
-            if (p.leader >= 0) available.push_back(p.partition);
+        const auto count = static_cast<std::int32_t>(meta->partitions.size());
+        if (static_cast<std::int32_t>(t.partitions.size()) != count) {
+            t.partitions.resize(static_cast<std::size_t>(count), nullptr);
+            for (std::int32_t i = 0; i < count; ++i) {
+                auto& slot = t.partitions[static_cast<std::size_t>(i)];
+                if (!slot) slot = &partitions_[{name, i}];
+            }
         }
-        // Each partition's state looked up once per pass, not once per record.
-        std::vector<partition_state*> states(static_cast<std::size_t>(count), nullptr);
+        t.available.clear();
+        for (const auto& p : meta->partitions) {
+            if (p.leader >= 0) t.available.push_back(p.partition);
+        }
         for (auto& w : t.waiting) {
             std::int32_t partition = 0;
             if (w.partition) {
                 partition = *w.partition;
                 if (partition >= count) {
-                    finish(std::span(&w.record, 1), producer_errc::unknown_partition, partition, -1, done);
+                    finish(w, producer_errc::unknown_partition, done);
                     continue;
                 }
             } else {
                 std::optional<wire::bytes_view> key;
-                if (w.record.key) key = wire::as_bytes(*w.record.key);
-                partition = partitioner_.choose(name, key, count, available);
+                if (w.key) key = wire::as_bytes(*w.key);
+                partition = partitioner_.choose(name, key, count, t.available);
             }
-            auto& state = states[static_cast<std::size_t>(partition)];
-            if (!state) state = &partitions_[{name, partition}];
-            state->queue.push(std::move(w.record));
+            append(t, name, partition, w.key, w.value, w.headers, w.timestamp, std::move(w.receipt), w.size,
+                   w.enqueued);
         }
         t.waiting.clear();
     }
@@ -289,24 +321,23 @@ void producer::expire(clock::time_point now, completions& done)
     const auto cutoff = now - options_.delivery_timeout;
     for (auto& [name, t] : topics_) {
         auto kept = t.waiting.begin();
-        while (kept != t.waiting.end() && kept->record.enqueued <= cutoff) {
-            finish(std::span(&kept->record, 1), producer_errc::delivery_timed_out, kept->partition.value_or(-1), -1,
-                   done);
-            ++kept;
-        }
+        while (kept != t.waiting.end() && kept->enqueued <= cutoff) finish(*kept++, producer_errc::delivery_timed_out, done);
         t.waiting.erase(t.waiting.begin(), kept);
     }
     for (auto& [where, p] : partitions_) {
         // A batch in flight is settled by its response (the request timeout bounds the wait).
-        if (!p.in_flight && p.current && p.current->records.front().enqueued <= cutoff) {
-            log_.warning("giving up on " + std::to_string(p.current->records.size()) + " records for " +
-                         describe(where.topic, where.partition) + " after " +
-                         std::to_string(p.current->attempts) + " attempts: delivery timeout (last error: " +
-                         (p.current->last_error ? p.current->last_error.message() : "no leader") + ")");
-            finish_batch(p, producer_errc::delivery_timed_out, -1, done);
+        auto first = p.batches.begin() + (p.in_flight ? 1 : 0);
+        auto kept = first;
+        for (; kept != p.batches.end() && (*kept)->records.opened() <= cutoff; ++kept) {
+            batch& b = **kept;
+            if (b.attempts > 0) {
+                log_.warning("giving up on " + std::to_string(b.records.count()) + " records for " +
+                             describe(where.topic, where.partition) + " after " + std::to_string(b.attempts) +
+                             " attempts: delivery timeout (last error: " + b.last_error.message() + ")");
+            }
+            finish(b, producer_errc::delivery_timed_out, -1, done);
         }
-        auto expired = p.queue.take_enqueued_by(cutoff);
-        if (!expired.empty()) finish(expired, producer_errc::delivery_timed_out, where.partition, -1, done);
+        p.batches.erase(first, kept);
     }
 }
 
@@ -335,7 +366,7 @@ void producer::send(const std::shared_ptr<broker>& leader, std::vector<std::shar
             if (b.encoded_magic != magic || b.encoded_identity != b.identity) {
                 b.encoded.clear();
                 b.encoded_magic = -1;
-                if (auto ec = encode_batch(b.records, version, codec, b.encoded, b.identity)) {
+                if (auto ec = b.records.encode(version, codec, b.encoded, b.identity)) {
                     s->encode_errors[i] = ec;
                     continue;
                 }
@@ -377,18 +408,18 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
     for (std::size_t i = 0; i < s.batches.size(); ++i) {
         const auto& b = s.batches[i];
         auto it = partitions_.find(b->where);
-        if (it == partitions_.end() || it->second.current != b) continue;
+        if (it == partitions_.end() || it->second.batches.empty() || it->second.batches.front() != b) continue;
         partition_state& p = it->second;
         p.in_flight = false;
         const std::string where = describe(b->where.topic, b->where.partition);
         if (s.encode_errors[i]) {
             log_.error("cannot produce to " + where + " (Produce v" + std::to_string(version) +
                        "): " + s.encode_errors[i].message());
-            finish_batch(p, s.encode_errors[i], -1, done);
+            finish_front(p, s.encode_errors[i], -1, done);
             continue;
         }
         if (ec == errc::no_common_version) {
-            finish_batch(p, ec, -1, done);
+            finish_front(p, ec, -1, done);
             continue;
         }
         if (ec) {
@@ -396,7 +427,7 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
             continue;
         }
         if (options_.acks == 0) {
-            finish_batch(p, {}, -1, done);
+            finish_front(p, {}, -1, done);
             continue;
         }
         const auto* pr = find_partition(resp, b->where.topic, b->where.partition);
@@ -410,18 +441,18 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
             // lost): delivered, at an offset this response does not tell.
             ++rounds_.duplicates_dropped;
             log_.info("broker already has the batch resent to " + where + "; not written twice");
-            finish_batch(p, {}, -1, done);
+            finish_front(p, {}, -1, done);
             continue;
         }
         const auto broker_ec = wire::make_broker_error(pr->error_code);
         switch (wire::broker_error_action(wire::api_key::produce, pr->error_code)) {
-        case wire::error_action::none: finish_batch(p, {}, pr->base_offset, done); break;
+        case wire::error_action::none: finish_front(p, {}, pr->base_offset, done); break;
         case wire::error_action::retry: retry_or_fail(p, broker_ec, false, now, done); break;
         case wire::error_action::refresh_metadata: retry_or_fail(p, broker_ec, true, now, done); break;
         default: // fatal: the Produce overrides leave no other action
             log_.warning("produce to " + where + " failed: " + broker_ec.message() +
                          (pr->error_message ? " (" + text::excerpt(*pr->error_message) + ")" : ""));
-            finish_batch(p, broker_ec, -1, done);
+            finish_front(p, broker_ec, -1, done);
             break;
         }
     }
@@ -432,21 +463,21 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
 void producer::retry_or_fail(partition_state& p, std::error_code ec, bool refresh_metadata, clock::time_point now,
                              completions& done)
 {
-    batch& b = *p.current;
+    batch& b = *p.batches.front();
     ++b.attempts;
     b.last_error = ec;
     if (refresh_metadata) want_metadata(false);
     const std::string where = describe(b.where.topic, b.where.partition);
     if (b.attempts > options_.retries) {
-        log_.warning("giving up on " + std::to_string(b.records.size()) + " records for " + where + " after " +
+        log_.warning("giving up on " + std::to_string(b.records.count()) + " records for " + where + " after " +
                      std::to_string(b.attempts) + " attempts: " + ec.message());
-        finish_batch(p, ec, -1, done);
+        finish_front(p, ec, -1, done);
         return;
     }
-    if (now >= b.records.front().enqueued + options_.delivery_timeout) {
-        log_.warning("giving up on " + std::to_string(b.records.size()) + " records for " + where +
+    if (now >= b.records.opened() + options_.delivery_timeout) {
+        log_.warning("giving up on " + std::to_string(b.records.count()) + " records for " + where +
                      ": delivery timeout (last error: " + ec.message() + ")");
-        finish_batch(p, producer_errc::delivery_timed_out, -1, done);
+        finish_front(p, producer_errc::delivery_timed_out, -1, done);
         return;
     }
     log_.info("produce to " + where + " failed (" + ec.message() + "); retry " + std::to_string(b.attempts) +
@@ -454,29 +485,35 @@ void producer::retry_or_fail(partition_state& p, std::error_code ec, bool refres
     b.retry_at = now + options_.retry_backoff;
 }
 
-void producer::finish(std::span<queued_record> records, std::error_code ec, std::int32_t partition,
-                      std::int64_t base_offset, completions& done)
+void producer::finish(waiting_record& r, std::error_code ec, completions& done)
 {
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        auto& r = records[i];
-        buffered_bytes_ -= held_bytes(r.size);
-        sequences_.settle(r.sequence);
-        std::int64_t offset = ec || base_offset < 0 ? -1 : base_offset + static_cast<std::int64_t>(i);
-        done.push_back({std::move(r.on_delivery), ec, partition, offset});
-    }
+    buffered_bytes_ -= held_bytes(r.size);
+    sequences_.settle(r.receipt.sequence);
+    done.push_back({std::move(r.receipt.on_delivery), ec, r.partition.value_or(-1), -1});
 }
 
-void producer::finish_batch(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done)
+void producer::finish(batch& b, std::error_code ec, std::int64_t base_offset, completions& done)
 {
-    const batch_identity& id = p.current->identity;
-    if (ec && id.stamped() && id.producer_id == idempotence_.producer_id()) {
+    if (ec && !stopped_ && b.identity.stamped() && b.identity.producer_id == idempotence_.producer_id()) {
         // Whether the broker has this batch is unknown, so the partition's next sequence is too.
-        log_.info("a stamped batch for " + describe(p.current->where.topic, p.current->where.partition) +
+        log_.info("a stamped batch for " + describe(b.where.topic, b.where.partition) +
                   " failed; asking for a new producer id");
         idempotence_.reset();
     }
-    finish(p.current->records, ec, p.current->where.partition, base_offset, done);
-    p.current.reset();
+    buffered_bytes_ -= b.held_bytes;
+    b.held_bytes = 0;
+    std::int64_t offset = ec || base_offset < 0 ? -1 : base_offset;
+    for (auto& r : b.records.receipts()) {
+        sequences_.settle(r.sequence);
+        done.push_back({std::move(r.on_delivery), ec, b.where.partition, offset});
+        if (offset >= 0) ++offset;
+    }
+}
+
+void producer::finish_front(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done)
+{
+    finish(*p.batches.front(), ec, base_offset, done);
+    p.batches.pop_front();
 }
 
 void producer::request_producer_id(clock::time_point now)

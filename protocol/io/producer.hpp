@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -57,7 +58,10 @@ struct producer_options {
 
 // Records for one partition are sent in produce() order, one batch per partition per Produce
 // request, with at most one request in flight per partition: a retried batch always goes out
-// before anything produced after it. Partitions led by the same broker share requests.
+// before anything produced after it. Partitions led by the same broker share requests. A record
+// is encoded into its partition's open batch by produce() itself once its topic's metadata is
+// known (before that it waits whole); a batch for a leader too old for RecordBatch v2 is
+// re-encoded when it is sent.
 //
 // Runs on the cluster's executor and never blocks; every handler runs on that executor. Call
 // flush() and then stop() before shutting the cluster down; a producer destroyed without stop()
@@ -77,8 +81,9 @@ public:
     // options.null_keys. Without a timestamp the record gets the current time.
     // Returns an error (queue_full, record_too_large, empty_topic, shut_down) when the record is
     // refused: its handler then never runs. Otherwise on_delivery runs exactly once, later.
-    std::error_code produce(std::string_view topic, std::optional<std::int32_t> partition, std::optional<std::string> key,
-                            std::optional<std::string> value, std::vector<record_header> headers = {},
+    std::error_code produce(std::string_view topic, std::optional<std::int32_t> partition,
+                            std::optional<std::string_view> key, std::optional<std::string_view> value,
+                            std::vector<record_header> headers = {},
                             std::optional<std::int64_t> timestamp = std::nullopt,
                             delivery_handler on_delivery = {}) override;
 
@@ -93,7 +98,7 @@ public:
     std::size_t buffered_bytes() const noexcept { return buffered_bytes_; }
     // Whether produce() would take this record now rather than refuse it with queue_full: a
     // caller with its own queue holds records back instead of failing them.
-    bool has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
+    bool has_room(std::optional<std::string_view> key, std::optional<std::string_view> value,
                   const std::vector<record_header>& headers) const override;
     std::size_t outstanding() const noexcept override { return sequences_.unsettled(); } // records not yet reported
 
@@ -115,10 +120,15 @@ private:
         friend auto operator<=>(const partition_key&, const partition_key&) = default;
     };
 
-    // Records taken from a partition queue: in flight, or waiting to be retried.
+    // One partition's records from produce() until the broker acknowledges them (or they fail):
+    // gathered while open, then sealed and sent, retried as they are.
     struct batch {
+        batch(partition_key w, clock::time_point opened) : where(std::move(w)), records(opened) {}
+
         partition_key where;
-        std::vector<queued_record> records;
+        batch_records records;
+        std::size_t held_bytes = 0; // counted against max_buffered_bytes
+        bool sealed = false;        // takes no more records: full, or sent
         int attempts = 0;
         clock::time_point retry_at{};
         std::error_code last_error;
@@ -128,20 +138,31 @@ private:
         wire::byte_buffer encoded;
     };
 
+    // Only the front batch is ever in flight (one request per partition at a time); only the
+    // back one may be open.
     struct partition_state {
-        partition_queue queue;
-        std::shared_ptr<batch> current;
+        std::deque<std::shared_ptr<batch>> batches; // oldest first
         bool in_flight = false;
     };
 
+    // A record whose partition cannot be chosen before its topic's metadata is known.
     struct waiting_record {
-        queued_record record;
+        std::optional<std::string> key;
+        std::optional<std::string> value;
+        std::vector<record_header> headers;
+        std::int64_t timestamp = -1;
         std::optional<std::int32_t> partition;
+        record_receipt receipt;
+        clock::time_point enqueued;
+        std::size_t size = 0; // estimated_size()
     };
 
-    // Records whose partition cannot be chosen before the topic's metadata is known.
     struct topic_state {
-        std::vector<waiting_record> waiting; // in produce() order
+        std::vector<waiting_record> waiting; // in produce() order; records after them wait too
+        // From the metadata as of the last pump: each partition's state (by index), and the
+        // partitions with a leader. Empty until the metadata names the partitions.
+        std::vector<partition_state*> partitions;
+        std::vector<std::int32_t> available;
     };
 
     struct completion {
@@ -158,15 +179,19 @@ private:
 
     void schedule_pump();
     void pump();
-    void route_waiting(completions& done);
+    void refresh_topics(completions& done);
+    void append(topic_state& t, std::string_view topic, std::int32_t partition, std::optional<std::string_view> key,
+                std::optional<std::string_view> value, std::span<const record_header> headers, std::int64_t timestamp,
+                record_receipt receipt, std::size_t size, std::optional<clock::time_point> enqueued);
+    void seal(batch& b);
     void expire(clock::time_point now, completions& done);
     void send(const std::shared_ptr<broker>& leader, std::vector<std::shared_ptr<batch>> batches);
     void on_sent(produce_send& send, std::error_code ec, std::int16_t version, const response_frame& frame);
     void retry_or_fail(partition_state& p, std::error_code ec, bool refresh_metadata, clock::time_point now,
                        completions& done);
-    void finish(std::span<queued_record> records, std::error_code ec, std::int32_t partition,
-                std::int64_t base_offset, completions& done);
-    void finish_batch(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done);
+    void finish(waiting_record& r, std::error_code ec, completions& done);
+    void finish(batch& b, std::error_code ec, std::int64_t base_offset, completions& done);
+    void finish_front(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done);
     void request_producer_id(clock::time_point now);
     void want_metadata(bool urgent);
     void maybe_refresh_metadata(clock::time_point now);

@@ -23,14 +23,15 @@ public:
 
     virtual ~producer_engine() = default;
 
+    // The key and value are copied before produce() returns.
     virtual std::error_code produce(std::string_view topic, std::optional<std::int32_t> partition,
-                                    std::optional<std::string> key, std::optional<std::string> value,
+                                    std::optional<std::string_view> key, std::optional<std::string_view> value,
                                     std::vector<record_header> headers = {},
                                     std::optional<std::int64_t> timestamp = std::nullopt,
                                     delivery_handler on_delivery = {}) = 0;
     virtual void flush(flush_handler done) = 0;
     virtual void stop() = 0;
-    virtual bool has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
+    virtual bool has_room(std::optional<std::string_view> key, std::optional<std::string_view> value,
                           const std::vector<record_header>& headers) const = 0;
     virtual std::size_t outstanding() const = 0; // records not yet reported
 };

@@ -28,7 +28,7 @@ std::error_code produce_error(rd_kafka_resp_err_t err)
 }
 
 // The bytes produce() counts against the buffer bound: what the record carries.
-std::size_t record_size(const std::optional<std::string>& key, const std::optional<std::string>& value,
+std::size_t record_size(std::optional<std::string_view> key, std::optional<std::string_view> value,
                         const std::vector<io::record_header>& headers)
 {
     std::size_t size = (key ? key->size() : 0) + (value ? value->size() : 0);
@@ -74,7 +74,7 @@ void rdkafka_producer::open(const std::vector<property>& properties)
 }
 
 std::error_code rdkafka_producer::produce(std::string_view topic, std::optional<std::int32_t> partition,
-                                          std::optional<std::string> key, std::optional<std::string> value,
+                                          std::optional<std::string_view> key, std::optional<std::string_view> value,
                                           std::vector<io::record_header> headers, std::optional<std::int64_t> timestamp,
                                           io::delivery_handler on_delivery)
 {
@@ -92,9 +92,10 @@ std::error_code rdkafka_producer::produce(std::string_view topic, std::optional<
     const std::uint64_t sequence = next_sequence_++;
     const std::string topic_name(topic);
     const std::int32_t to_partition = partition.value_or(RD_KAFKA_PARTITION_UA);
-    void* key_data = key ? key->data() : nullptr; // librdkafka copies (RD_KAFKA_MSG_F_COPY)
+    // librdkafka copies (RD_KAFKA_MSG_F_COPY); its API takes the pointers as not const.
+    void* key_data = key ? const_cast<char*>(key->data()) : nullptr;
     const std::size_t key_size = key ? key->size() : 0;
-    void* value_data = value ? value->data() : nullptr;
+    void* value_data = value ? const_cast<char*>(value->data()) : nullptr;
     const std::size_t value_size = value ? value->size() : 0;
     const std::int64_t at = timestamp.value_or(0); // 0: librdkafka stamps the current time
     auto err = rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()), RD_KAFKA_V_PARTITION(to_partition),
@@ -110,7 +111,7 @@ std::error_code rdkafka_producer::produce(std::string_view topic, std::optional<
     return {};
 }
 
-bool rdkafka_producer::has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
+bool rdkafka_producer::has_room(std::optional<std::string_view> key, std::optional<std::string_view> value,
                                 const std::vector<io::record_header>& headers) const
 {
     return !stopped_ && buffered_bytes_ + record_size(key, value, headers) <= options_.max_buffered_bytes;

@@ -30,13 +30,13 @@ public:
     ~rdkafka_producer() override;
 
     std::error_code produce(std::string_view topic, std::optional<std::int32_t> partition,
-                            std::optional<std::string> key, std::optional<std::string> value,
+                            std::optional<std::string_view> key, std::optional<std::string_view> value,
                             std::vector<io::record_header> headers = {},
                             std::optional<std::int64_t> timestamp = std::nullopt,
                             io::delivery_handler on_delivery = {}) override;
     void flush(flush_handler done) override;
     void stop() override;
-    bool has_room(const std::optional<std::string>& key, const std::optional<std::string>& value,
+    bool has_room(std::optional<std::string_view> key, std::optional<std::string_view> value,
                   const std::vector<io::record_header>& headers) const override;
     std::size_t outstanding() const override { return pending_.size(); }
 

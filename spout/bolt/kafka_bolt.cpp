@@ -214,7 +214,7 @@ void kafka_bolt::send(std::vector<delivery_book::sendable> batch)
                                                                           std::int64_t) {
             if (auto self = weak.lock()) self->on_delivered(ticket, ec, topic, partition);
         };
-        auto refused = producer_->produce(r.topic, r.partition, std::move(r.key), std::move(r.value),
+        auto refused = producer_->produce(r.topic, r.partition, r.key, r.value,
                                           std::move(r.headers), r.timestamp, std::move(on_delivery));
         if (refused) on_delivered(item.ticket, refused, r.topic, r.partition.value_or(-1));
     }

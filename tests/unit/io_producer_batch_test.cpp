@@ -1,7 +1,8 @@
-// Producer batching: size estimates, linger and batch-size accounting, expiry, and encoding per Produce version.
+// Producer batches: size estimates, what fits, linger, and encoding per Produce version.
 #include "protocol/io/produce_batch.hpp"
 #include "protocol/io/producer_error.hpp"
 #include "protocol/records/records.hpp"
+#include "protocol/wire/reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,16 +15,30 @@ namespace {
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-queued_record make_record(std::string value, clock_type::time_point enqueued, std::uint64_t sequence = 0)
+struct sample {
+    std::optional<std::string> key;
+    std::optional<std::string> value;
+    std::vector<record_header> headers;
+    std::int64_t timestamp = -1;
+
+    std::size_t size() const { return estimated_size(key, value, headers); }
+};
+
+sample make_record(std::string value, std::uint64_t sequence)
 {
-    queued_record r;
-    r.key = "k" + std::to_string(sequence);
-    r.value = std::move(value);
-    r.timestamp = 1700000000000 + static_cast<std::int64_t>(sequence);
-    r.sequence = sequence;
-    r.enqueued = enqueued;
-    r.size = estimated_size(r.key, r.value, r.headers);
-    return r;
+    return {"k" + std::to_string(sequence), std::move(value), {}, 1700000000000 + static_cast<std::int64_t>(sequence)};
+}
+
+void append(batch_records& batch, const sample& r, std::uint64_t sequence = 0)
+{
+    batch.append(r.key, r.value, r.headers, r.timestamp, {{}, sequence}, r.size());
+}
+
+batch_records batch_of(const std::vector<sample>& records)
+{
+    batch_records batch(clock_type::now());
+    for (std::size_t i = 0; i < records.size(); ++i) append(batch, records[i], i);
+    return batch;
 }
 
 TEST(EstimatedSize, CountsKeyValueAndHeaders)
@@ -39,118 +54,79 @@ TEST(EstimatedSize, CountsKeyValueAndHeaders)
 // The estimate is an upper bound of what the record really takes in every format.
 TEST(EstimatedSize, IsAnUpperBoundOfTheEncodedSize)
 {
-    std::vector<queued_record> records;
-    auto now = clock_type::now();
+    std::vector<sample> records;
     for (int i = 0; i < 50; ++i) {
-        auto r = make_record(std::string(static_cast<std::size_t>(i * 37 % 300), 'x'), now, static_cast<std::uint64_t>(i));
+        auto r = make_record(std::string(static_cast<std::size_t>(i * 37 % 300), 'x'), static_cast<std::uint64_t>(i));
         if (i % 3 == 0) r.key.reset();
         if (i % 7 == 0) r.value.reset();
-        r.size = estimated_size(r.key, r.value, r.headers);
         records.push_back(std::move(r));
     }
     std::size_t estimate = batch_overhead;
-    for (const auto& r : records) estimate += r.size;
+    for (const auto& r : records) estimate += r.size();
+    auto batch = batch_of(records);
+    EXPECT_EQ(batch.bytes() + batch_overhead, estimate);
     for (std::int16_t version : std::initializer_list<std::int16_t>{0, 2, 3, 7}) {
         wire::byte_buffer out;
-        ASSERT_FALSE(encode_batch(records, version, records::compression::none, out));
+        ASSERT_FALSE(batch.encode(version, records::compression::none, out));
         EXPECT_LE(out.size(), estimate) << "Produce v" << version;
     }
     // Headers too, in the one format that carries them.
     records[1].headers = {{"h", std::string(40, 'y')}, {"n", std::nullopt}};
-    records[1].size = estimated_size(records[1].key, records[1].value, records[1].headers);
-    wire::byte_buffer one;
-    ASSERT_FALSE(encode_batch(std::span(&records[1], 1), 7, records::compression::none, one));
-    EXPECT_LE(one.size(), batch_overhead + records[1].size);
+    auto one = batch_of({records[1]});
+    wire::byte_buffer out;
+    ASSERT_FALSE(one.encode(7, records::compression::none, out));
+    EXPECT_LE(out.size(), batch_overhead + records[1].size());
 }
 
-TEST(PartitionQueue, TracksBytesAndRecords)
+TEST(BatchRecords, CountsRecordsBytesAndReceipts)
 {
-    partition_queue q;
-    auto now = clock_type::now();
-    EXPECT_TRUE(q.empty());
-    q.push(make_record("aaaa", now, 0));
-    q.push(make_record("bbbbbbbb", now, 1));
-    EXPECT_EQ(q.size(), 2u);
-    std::size_t expected = make_record("aaaa", now, 0).size + make_record("bbbbbbbb", now, 1).size;
-    EXPECT_EQ(q.bytes(), expected);
-    auto all = q.take_all();
-    ASSERT_EQ(all.size(), 2u);
-    EXPECT_EQ(*all[0].value, "aaaa");
-    EXPECT_EQ(*all[1].value, "bbbbbbbb");
-    EXPECT_TRUE(q.empty());
-    EXPECT_EQ(q.bytes(), 0u);
+    batch_records batch(clock_type::now());
+    EXPECT_TRUE(batch.empty());
+    append(batch, make_record("aaaa", 0), 7);
+    append(batch, make_record("bbbbbbbb", 1), 8);
+    EXPECT_EQ(batch.count(), 2u);
+    EXPECT_EQ(batch.bytes(), make_record("aaaa", 0).size() + make_record("bbbbbbbb", 1).size());
+    ASSERT_EQ(batch.receipts().size(), 2u);
+    EXPECT_EQ(batch.receipts()[0].sequence, 7u);
+    EXPECT_EQ(batch.receipts()[1].sequence, 8u);
 }
 
-TEST(PartitionQueue, ReadyAfterLingerOrWhenABatchIsFull)
+TEST(BatchRecords, ReadyAfterLingerOrWhenFull)
 {
-    partition_queue q;
     auto t0 = clock_type::now();
-    EXPECT_FALSE(q.ready(t0 + 1h, 0ms, 1000));
-    q.push(make_record("small", t0, 0));
-    EXPECT_FALSE(q.ready(t0, 10ms, 1000));
-    EXPECT_FALSE(q.ready(t0 + 9ms, 10ms, 1000));
-    EXPECT_TRUE(q.ready(t0 + 10ms, 10ms, 1000));
-    EXPECT_EQ(q.linger_expiry(10ms), t0 + 10ms);
-    EXPECT_TRUE(q.ready(t0, 0ms, 1000)); // no linger: ready at once
+    batch_records batch(t0);
+    EXPECT_FALSE(batch.ready(t0 + 1h, 0ms, 1000)) << "an empty batch is never ready";
+    append(batch, make_record("small", 0));
+    EXPECT_FALSE(batch.ready(t0, 10ms, 1000));
+    EXPECT_FALSE(batch.ready(t0 + 9ms, 10ms, 1000));
+    EXPECT_TRUE(batch.ready(t0 + 10ms, 10ms, 1000));
+    EXPECT_EQ(batch.linger_expiry(10ms), t0 + 10ms);
+    EXPECT_TRUE(batch.ready(t0, 0ms, 1000)); // no linger: ready at once
 
     // Full before the linger ends: header plus records reach batch_size.
-    std::size_t full = batch_overhead + q.bytes();
-    EXPECT_TRUE(q.ready(t0, 1h, full));
-    EXPECT_FALSE(q.ready(t0, 1h, full + 1));
-    // The linger counts from the oldest record, not the newest.
-    q.push(make_record("later", t0 + 50ms, 1));
-    EXPECT_TRUE(q.ready(t0 + 10ms, 10ms, 1 << 20));
+    std::size_t full = batch_overhead + batch.bytes();
+    EXPECT_TRUE(batch.ready(t0, 1h, full));
+    EXPECT_FALSE(batch.ready(t0, 1h, full + 1));
 }
 
-TEST(PartitionQueue, TakeBatchRespectsBatchSize)
+TEST(BatchRecords, FitsWhatStaysWithinTheBatchSize)
 {
-    partition_queue q;
-    auto now = clock_type::now();
-    for (std::uint64_t i = 0; i < 10; ++i) q.push(make_record(std::string(100, 'v'), now, i));
-    const std::size_t each = q.bytes() / 10;
-    // Room for exactly three records after the header.
-    auto first = q.take_batch(batch_overhead + 3 * each);
-    ASSERT_EQ(first.size(), 3u);
-    EXPECT_EQ(first[0].sequence, 0u);
-    EXPECT_EQ(first[2].sequence, 2u);
-    EXPECT_EQ(q.size(), 7u);
-    EXPECT_EQ(q.bytes(), 7 * each);
-    // One byte short of three: two.
-    auto second = q.take_batch(batch_overhead + 3 * each - 1);
-    ASSERT_EQ(second.size(), 2u);
-    EXPECT_EQ(second[0].sequence, 3u);
-    // A batch size below one record still takes one, so an oversized record is not stuck.
-    auto third = q.take_batch(1);
-    ASSERT_EQ(third.size(), 1u);
-    EXPECT_EQ(third[0].sequence, 5u);
-    auto rest = q.take_batch(1 << 20);
-    EXPECT_EQ(rest.size(), 4u);
-    EXPECT_TRUE(q.empty());
-    EXPECT_EQ(q.bytes(), 0u);
-    EXPECT_TRUE(q.take_batch(1 << 20).empty());
+    const std::size_t each = make_record(std::string(100, 'v'), 0).size();
+    const std::size_t three = batch_overhead + 3 * each;
+    batch_records batch(clock_type::now());
+    EXPECT_TRUE(batch.fits(10 * three, 1)) << "an empty batch takes a record larger than a batch";
+    for (std::uint64_t i = 0; i < 2; ++i) append(batch, make_record(std::string(100, 'v'), i));
+    EXPECT_TRUE(batch.fits(each, three));
+    EXPECT_FALSE(batch.fits(each, three - 1));
+    append(batch, make_record(std::string(100, 'v'), 2));
+    EXPECT_FALSE(batch.fits(1, three));
 }
 
-TEST(PartitionQueue, TakeEnqueuedByTakesOnlyTheOldest)
+std::vector<sample> sample_records(bool with_headers)
 {
-    partition_queue q;
-    auto t0 = clock_type::now();
-    for (std::uint64_t i = 0; i < 5; ++i) q.push(make_record("v", t0 + std::chrono::milliseconds(10 * i), i));
-    std::size_t before = q.bytes();
-    auto expired = q.take_enqueued_by(t0 + 20ms);
-    ASSERT_EQ(expired.size(), 3u);
-    EXPECT_EQ(expired.back().sequence, 2u);
-    EXPECT_EQ(q.size(), 2u);
-    EXPECT_EQ(q.bytes(), before - 3 * expired[0].size);
-    EXPECT_TRUE(q.take_enqueued_by(t0 + 29ms).empty());
-    EXPECT_EQ(q.front().sequence, 3u);
-}
-
-std::vector<queued_record> sample_records(bool with_headers)
-{
-    std::vector<queued_record> out;
-    auto now = clock_type::now();
+    std::vector<sample> out;
     for (std::uint64_t i = 0; i < 4; ++i) {
-        auto r = make_record("value " + std::string(30, static_cast<char>('a' + i)), now, i);
+        auto r = make_record("value " + std::string(30, static_cast<char>('a' + i)), i);
         if (i == 1) r.key.reset();
         if (i == 2) r.value.reset();
         if (with_headers) r.headers = {{"h", "x" + std::to_string(i)}, {"null", std::nullopt}};
@@ -159,7 +135,7 @@ std::vector<queued_record> sample_records(bool with_headers)
     return out;
 }
 
-void expect_decodes_to(const wire::byte_buffer& blob, const std::vector<queued_record>& records, bool timestamps,
+void expect_decodes_to(const wire::byte_buffer& blob, const std::vector<sample>& records, bool timestamps,
                        bool headers)
 {
     records::record_set set;
@@ -204,11 +180,12 @@ TEST_P(EncodeBatch, WritesTheFormatOfTheProduceVersion)
 {
     const auto [version, magic] = GetParam();
     auto records = sample_records(magic == 2);
+    auto batch = batch_of(records);
     for (auto codec : {records::compression::none, records::compression::gzip, records::compression::snappy,
                        records::compression::lz4}) {
         SCOPED_TRACE(std::string(records::to_string(codec)));
         wire::byte_buffer out{0xAA}; // appends after what is there
-        ASSERT_FALSE(encode_batch(records, version, codec, out));
+        ASSERT_FALSE(batch.encode(version, codec, out));
         ASSERT_GT(out.size(), 17u);
         EXPECT_EQ(out[0], 0xAA);
         wire::byte_buffer blob(out.begin() + 1, out.end());
@@ -221,14 +198,31 @@ INSTANTIATE_TEST_SUITE_P(Versions, EncodeBatch,
                          ::testing::Values(format_case{0, 0}, format_case{1, 0}, format_case{2, 1},
                                            format_case{3, 2}, format_case{7, 2}, format_case{8, 2}));
 
+// A v2 batch carries the idempotent producer's stamp; the same records encode again with another.
+TEST(EncodeBatch, CarriesTheProducerIdentity)
+{
+    auto batch = batch_of(sample_records(false));
+    wire::byte_buffer first, second;
+    ASSERT_FALSE(batch.encode(8, records::compression::none, first, {42, 3, 100}));
+    ASSERT_FALSE(batch.encode(8, records::compression::none, second, {42, 4, 0}));
+    wire::reader r(first);
+    r.skip(43);
+    EXPECT_EQ(r.int64(), 42);  // producer id
+    EXPECT_EQ(r.int16(), 3);   // epoch
+    EXPECT_EQ(r.int32(), 100); // base sequence
+    EXPECT_NE(first, second);
+    expect_decodes_to(second, sample_records(false), true, false);
+}
+
 TEST(EncodeBatchErrors, ZstdNeedsProduceV7)
 {
     auto records = sample_records(false);
+    auto batch = batch_of(records);
     wire::byte_buffer out;
-    EXPECT_EQ(encode_batch(records, 6, records::compression::zstd, out), producer_errc::zstd_needs_produce_v7);
-    EXPECT_EQ(encode_batch(records, 2, records::compression::zstd, out), producer_errc::zstd_needs_produce_v7);
+    EXPECT_EQ(batch.encode(6, records::compression::zstd, out), producer_errc::zstd_needs_produce_v7);
+    EXPECT_EQ(batch.encode(2, records::compression::zstd, out), producer_errc::zstd_needs_produce_v7);
     EXPECT_TRUE(out.empty());
-    ASSERT_FALSE(encode_batch(records, 7, records::compression::zstd, out));
+    ASSERT_FALSE(batch.encode(7, records::compression::zstd, out));
     EXPECT_EQ(out[16], 2);
     EXPECT_EQ(out[22] & 0x7, 4); // the codec bits in the batch attributes
     expect_decodes_to(out, records, true, false);
@@ -236,9 +230,9 @@ TEST(EncodeBatchErrors, ZstdNeedsProduceV7)
 
 TEST(EncodeBatchErrors, HeadersNeedProduceV3)
 {
-    auto records = sample_records(true);
+    auto batch = batch_of(sample_records(true));
     wire::byte_buffer out{1, 2, 3};
-    auto ec = encode_batch(records, 2, records::compression::none, out);
+    auto ec = batch.encode(2, records::compression::none, out);
     EXPECT_EQ(ec, producer_errc::headers_need_produce_v3);
     EXPECT_NE(ec.message().find("Produce v3"), std::string::npos);
     EXPECT_EQ(out, (wire::byte_buffer{1, 2, 3}));
