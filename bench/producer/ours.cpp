@@ -35,6 +35,7 @@ int main(int argc, char** argv)
     auto cluster = kspout::io::cluster::create(ioc.get_executor(), cluster_options);
     kspout::io::producer_options options;
     options.acks = -1;
+    options.idempotence = true; // kafka-bolt's default (and the Java client's): 5 batches in flight per partition
     options.compression = *codec;
     auto producer = kspout::io::producer::create(cluster, options);
 

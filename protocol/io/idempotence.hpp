@@ -24,8 +24,8 @@ enum class idempotence_phase { off, unknown, requesting, ready };
 
 // A batch keeps its identity through every retry, so the broker sees a resend as a duplicate
 // of what it already has. Sequences are per partition, from 0 under each new producer id, and
-// wrap at INT32_MAX as KIP-98 says. The producer sends at most one batch per partition at a time,
-// so a partition's next sequence moves only when a new batch goes out.
+// wrap at INT32_MAX as KIP-98 says. A partition's batches are stamped as they first go out, in
+// produce() order, so its next sequence moves only when a new batch goes out.
 class idempotence_state {
 public:
     explicit idempotence_state(bool enabled) : phase_(enabled ? idempotence_phase::unknown : idempotence_phase::off) {}

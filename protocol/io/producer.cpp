@@ -35,6 +35,7 @@ std::size_t held_bytes(std::size_t size)
     return size + sizeof(record_receipt);
 }
 
+constexpr std::int16_t out_of_order_sequence_number = 45;
 constexpr std::int16_t duplicate_sequence_number = 46;
 
 std::string describe(const std::string& topic, std::int32_t partition)
@@ -55,6 +56,9 @@ void validate(const producer_options& o)
     if (o.batch_size == 0) fail("batch_size must be positive");
     if (o.max_buffered_bytes == 0) fail("max_buffered_bytes must be positive");
     if (o.retries < 0) fail("retries must not be negative");
+    if (o.max_in_flight < 1 || o.max_in_flight > 5) {
+        fail("max_in_flight must be 1 to 5 (the broker checks the sequences of 5 batches per partition)");
+    }
     if (o.retry_backoff < 0ms) fail("retry_backoff must not be negative");
     if (o.delivery_timeout <= 0ms) fail("delivery_timeout must be positive");
     if (o.request_timeout <= 0ms || o.request_timeout.count() > std::numeric_limits<std::int32_t>::max()) {
@@ -228,17 +232,21 @@ void producer::pump()
     }
     const bool may_send = idempotence_.may_send(); // batches wait for the producer id
     std::map<std::int32_t, std::pair<std::shared_ptr<broker>, std::vector<std::shared_ptr<batch>>>> by_leader;
+    bool more_to_send = false; // a partition has another sealed batch that may follow at once
     for (auto& [where, p] : partitions_) {
         if (p.batches.empty()) continue;
-        batch& front = *p.batches.front();
-        wake = std::min(wake, front.records.opened() + options_.delivery_timeout);
-        if (p.in_flight) continue;
-        if (front.attempts > 0 && now < front.retry_at) {
-            wake = std::min(wake, front.retry_at);
+        wake = std::min(wake, p.batches.front()->records.opened() + options_.delivery_timeout);
+        if (p.in_flight >= in_flight_limit()) continue;
+        // Batches go out in order: the first one not in flight is the only candidate.
+        auto next = std::find_if(p.batches.begin(), p.batches.end(), [](const auto& b) { return !b->in_flight; });
+        if (next == p.batches.end()) continue;
+        batch& b = **next;
+        if (b.attempts > 0 && now < b.retry_at) {
+            wake = std::min(wake, b.retry_at);
             continue;
         }
-        if (!front.sealed && !flushing && !front.records.ready(now, options_.linger, options_.batch_size)) {
-            wake = std::min(wake, front.records.linger_expiry(options_.linger));
+        if (!b.sealed && !flushing && !b.records.ready(now, options_.linger, options_.batch_size)) {
+            wake = std::min(wake, b.records.linger_expiry(options_.linger));
             continue;
         }
         if (!may_send) continue;
@@ -247,15 +255,21 @@ void producer::pump()
             want_metadata(false); // the records wait for a leader until their deadline
             continue;
         }
-        if (!front.sealed) seal(front);
-        front.identity = idempotence_.stamp(where.topic, where.partition, front.identity,
-                                            static_cast<std::int32_t>(front.records.count()));
-        p.in_flight = true;
+        if (!b.sealed) seal(b);
+        b.identity = idempotence_.stamp(where.topic, where.partition, b.identity,
+                                        static_cast<std::int32_t>(b.records.count()));
+        b.in_flight = true;
+        ++p.in_flight;
         auto& slot = by_leader[leader->address().node_id];
         slot.first = leader;
-        slot.second.push_back(p.batches.front());
+        slot.second.push_back(*next);
+        // One batch per partition per request: a sealed one behind it goes in the next pass.
+        if (std::next(next) != p.batches.end() && (*std::next(next))->sealed && p.in_flight < in_flight_limit()) {
+            more_to_send = true;
+        }
     }
     for (auto& [id, slot] : by_leader) send(slot.first, std::move(slot.second));
+    if (more_to_send) schedule_pump();
     for (auto& [name, t] : topics_) {
         if (!t.waiting.empty()) wake = std::min(wake, t.waiting.front().enqueued + options_.delivery_timeout);
     }
@@ -326,18 +340,20 @@ void producer::expire(clock::time_point now, completions& done)
     }
     for (auto& [where, p] : partitions_) {
         // A batch in flight is settled by its response (the request timeout bounds the wait).
-        auto first = p.batches.begin() + (p.in_flight ? 1 : 0);
-        auto kept = first;
-        for (; kept != p.batches.end() && (*kept)->records.opened() <= cutoff; ++kept) {
-            batch& b = **kept;
+        for (auto it = p.batches.begin(); it != p.batches.end();) {
+            batch& b = **it;
+            if (b.in_flight) {
+                ++it;
+                continue;
+            }
+            if (b.records.opened() > cutoff) break; // the ones after it are younger
             if (b.attempts > 0) {
                 log_.warning("giving up on " + std::to_string(b.records.count()) + " records for " +
                              describe(where.topic, where.partition) + " after " + std::to_string(b.attempts) +
                              " attempts: delivery timeout (last error: " + b.last_error.message() + ")");
             }
-            finish(b, producer_errc::delivery_timed_out, -1, done);
+            it = finish_batch(p, it, producer_errc::delivery_timed_out, -1, done);
         }
-        p.batches.erase(first, kept);
     }
 }
 
@@ -407,33 +423,36 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
     completions done;
     for (std::size_t i = 0; i < s.batches.size(); ++i) {
         const auto& b = s.batches[i];
-        auto it = partitions_.find(b->where);
-        if (it == partitions_.end() || it->second.batches.empty() || it->second.batches.front() != b) continue;
-        partition_state& p = it->second;
-        p.in_flight = false;
+        auto pit = partitions_.find(b->where);
+        if (pit == partitions_.end()) continue;
+        partition_state& p = pit->second;
+        auto it = std::find(p.batches.begin(), p.batches.end(), b);
+        if (it == p.batches.end() || !b->in_flight) continue; // expired or stopped meanwhile
+        b->in_flight = false;
+        --p.in_flight;
         const std::string where = describe(b->where.topic, b->where.partition);
         if (s.encode_errors[i]) {
             log_.error("cannot produce to " + where + " (Produce v" + std::to_string(version) +
                        "): " + s.encode_errors[i].message());
-            finish_front(p, s.encode_errors[i], -1, done);
+            finish_batch(p, it, s.encode_errors[i], -1, done);
             continue;
         }
         if (ec == errc::no_common_version) {
-            finish_front(p, ec, -1, done);
+            finish_batch(p, it, ec, -1, done);
             continue;
         }
         if (ec) {
-            retry_or_fail(p, ec, true, now, done);
+            retry_or_fail(p, it, ec, true, now, done);
             continue;
         }
         if (options_.acks == 0) {
-            finish_front(p, {}, -1, done);
+            finish_batch(p, it, {}, -1, done);
             continue;
         }
         const auto* pr = find_partition(resp, b->where.topic, b->where.partition);
         if (!pr) {
             log_.warning("Produce response from broker " + std::to_string(s.leader_id) + " lacks " + where);
-            retry_or_fail(p, errc::bad_response, true, now, done);
+            retry_or_fail(p, it, errc::bad_response, true, now, done);
             continue;
         }
         if (pr->error_code == duplicate_sequence_number) {
@@ -441,18 +460,25 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
             // lost): delivered, at an offset this response does not tell.
             ++rounds_.duplicates_dropped;
             log_.info("broker already has the batch resent to " + where + "; not written twice");
-            finish_front(p, {}, -1, done);
+            finish_batch(p, it, {}, -1, done);
             continue;
         }
         const auto broker_ec = wire::make_broker_error(pr->error_code);
+        if (pr->error_code == out_of_order_sequence_number &&
+            (it != p.batches.begin() || b->identity.producer_id != idempotence_.producer_id())) {
+            // Expected: a batch before it failed and goes again first (or a new producer id
+            // restamps it), so the broker refused this one's sequence for now.
+            retry_or_fail(p, it, broker_ec, false, now, done);
+            continue;
+        }
         switch (wire::broker_error_action(wire::api_key::produce, pr->error_code)) {
-        case wire::error_action::none: finish_front(p, {}, pr->base_offset, done); break;
-        case wire::error_action::retry: retry_or_fail(p, broker_ec, false, now, done); break;
-        case wire::error_action::refresh_metadata: retry_or_fail(p, broker_ec, true, now, done); break;
+        case wire::error_action::none: finish_batch(p, it, {}, pr->base_offset, done); break;
+        case wire::error_action::retry: retry_or_fail(p, it, broker_ec, false, now, done); break;
+        case wire::error_action::refresh_metadata: retry_or_fail(p, it, broker_ec, true, now, done); break;
         default: // fatal: the Produce overrides leave no other action
             log_.warning("produce to " + where + " failed: " + broker_ec.message() +
                          (pr->error_message ? " (" + text::excerpt(*pr->error_message) + ")" : ""));
-            finish_front(p, broker_ec, -1, done);
+            finish_batch(p, it, broker_ec, -1, done);
             break;
         }
     }
@@ -460,10 +486,10 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
     schedule_pump();
 }
 
-void producer::retry_or_fail(partition_state& p, std::error_code ec, bool refresh_metadata, clock::time_point now,
-                             completions& done)
+void producer::retry_or_fail(partition_state& p, batch_iterator it, std::error_code ec, bool refresh_metadata,
+                             clock::time_point now, completions& done)
 {
-    batch& b = *p.batches.front();
+    batch& b = **it;
     ++b.attempts;
     b.last_error = ec;
     if (refresh_metadata) want_metadata(false);
@@ -471,13 +497,13 @@ void producer::retry_or_fail(partition_state& p, std::error_code ec, bool refres
     if (b.attempts > options_.retries) {
         log_.warning("giving up on " + std::to_string(b.records.count()) + " records for " + where + " after " +
                      std::to_string(b.attempts) + " attempts: " + ec.message());
-        finish_front(p, ec, -1, done);
+        finish_batch(p, it, ec, -1, done);
         return;
     }
     if (now >= b.records.opened() + options_.delivery_timeout) {
         log_.warning("giving up on " + std::to_string(b.records.count()) + " records for " + where +
                      ": delivery timeout (last error: " + ec.message() + ")");
-        finish_front(p, producer_errc::delivery_timed_out, -1, done);
+        finish_batch(p, it, producer_errc::delivery_timed_out, -1, done);
         return;
     }
     log_.info("produce to " + where + " failed (" + ec.message() + "); retry " + std::to_string(b.attempts) +
@@ -510,10 +536,18 @@ void producer::finish(batch& b, std::error_code ec, std::int64_t base_offset, co
     }
 }
 
-void producer::finish_front(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done)
+producer::batch_iterator producer::finish_batch(partition_state& p, batch_iterator it, std::error_code ec,
+                                                std::int64_t base_offset, completions& done)
 {
-    finish(*p.batches.front(), ec, base_offset, done);
-    p.batches.pop_front();
+    finish(**it, ec, base_offset, done);
+    return p.batches.erase(it);
+}
+
+std::size_t producer::in_flight_limit() const noexcept
+{
+    // Without sequence numbers a batch sent after one that fails could be written before its
+    // retry; with them the broker refuses it until the retry is in (OUT_OF_ORDER_SEQUENCE_NUMBER).
+    return idempotence_.phase() == idempotence_phase::ready ? options_.max_in_flight : 1;
 }
 
 void producer::request_producer_id(clock::time_point now)

@@ -44,6 +44,10 @@ struct producer_options {
     // queue_full beyond this.
     std::size_t max_buffered_bytes = 32 << 20;
     int retries = std::numeric_limits<int>::max(); // per batch; delivery_timeout bounds them too
+    // Batches of one partition in flight at once, with the idempotent producer (1 to 5: the
+    // broker checks the sequences of the last 5); without it always 1, so that a retried batch
+    // goes out before anything produced after it.
+    std::size_t max_in_flight = 5;
     std::chrono::milliseconds retry_backoff = 100ms;
     std::chrono::milliseconds delivery_timeout = 120s; // from produce() to acknowledgement
     // The broker waits this long for replicas (Produce timeout_ms); the client gives it one more
@@ -57,11 +61,13 @@ struct producer_options {
 };
 
 // Records for one partition are sent in produce() order, one batch per partition per Produce
-// request, with at most one request in flight per partition: a retried batch always goes out
-// before anything produced after it. Partitions led by the same broker share requests. A record
-// is encoded into its partition's open batch by produce() itself once its topic's metadata is
-// known (before that it waits whole); a batch for a leader too old for RecordBatch v2 is
-// re-encoded when it is sent.
+// request; partitions led by the same broker share requests. Without idempotence one request at
+// a time carries a partition's batch, so a retried batch always goes out before anything
+// produced after it; with it up to max_in_flight do, and the broker's sequence check keeps them
+// in order (a batch refused as out of order because one before it failed goes again after
+// that one). A record is encoded into its partition's open batch by produce() itself once its
+// topic's metadata is known (before that it waits whole); a batch for a leader too old for
+// RecordBatch v2 is re-encoded when it is sent.
 //
 // Runs on the cluster's executor and never blocks; every handler runs on that executor. Call
 // flush() and then stop() before shutting the cluster down; a producer destroyed without stop()
@@ -129,6 +135,7 @@ private:
         batch_records records;
         std::size_t held_bytes = 0; // counted against max_buffered_bytes
         bool sealed = false;        // takes no more records: full, or sent
+        bool in_flight = false;
         int attempts = 0;
         clock::time_point retry_at{};
         std::error_code last_error;
@@ -138,12 +145,12 @@ private:
         wire::byte_buffer encoded;
     };
 
-    // Only the front batch is ever in flight (one request per partition at a time); only the
-    // back one may be open.
+    // Batches are sent in order, at most in_flight_limit() at a time; only the back one may be open.
     struct partition_state {
         std::deque<std::shared_ptr<batch>> batches; // oldest first
-        bool in_flight = false;
+        std::size_t in_flight = 0;
     };
+    using batch_iterator = std::deque<std::shared_ptr<batch>>::iterator;
 
     // A record whose partition cannot be chosen before its topic's metadata is known.
     struct waiting_record {
@@ -187,11 +194,13 @@ private:
     void expire(clock::time_point now, completions& done);
     void send(const std::shared_ptr<broker>& leader, std::vector<std::shared_ptr<batch>> batches);
     void on_sent(produce_send& send, std::error_code ec, std::int16_t version, const response_frame& frame);
-    void retry_or_fail(partition_state& p, std::error_code ec, bool refresh_metadata, clock::time_point now,
-                       completions& done);
+    void retry_or_fail(partition_state& p, batch_iterator it, std::error_code ec, bool refresh_metadata,
+                       clock::time_point now, completions& done);
     void finish(waiting_record& r, std::error_code ec, completions& done);
     void finish(batch& b, std::error_code ec, std::int64_t base_offset, completions& done);
-    void finish_front(partition_state& p, std::error_code ec, std::int64_t base_offset, completions& done);
+    batch_iterator finish_batch(partition_state& p, batch_iterator it, std::error_code ec, std::int64_t base_offset,
+                                completions& done);
+    std::size_t in_flight_limit() const noexcept;
     void request_producer_id(clock::time_point now);
     void want_metadata(bool urgent);
     void maybe_refresh_metadata(clock::time_point now);

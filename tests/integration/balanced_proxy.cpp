@@ -1,4 +1,5 @@
-// The proxies: Kafka frames relayed with Metadata replies rewritten or Produce answers lost or refused, and a byte relay that can be cut.
+// The proxies: Kafka frames relayed with Metadata replies rewritten, Produce requests failed, Produce answers lost or
+// refused; and a byte relay that can be cut.
 #include "tests/integration/balanced_proxy.hpp"
 
 #include "protocol/messages/metadata.hpp"
@@ -26,9 +27,14 @@ using asio::ip::tcp;
 
 namespace {
 
+// A partition index no topic has: the broker refuses the batch (UNKNOWN_TOPIC_OR_PARTITION)
+// without writing it, and the answer is mapped back to the partition that was asked for.
+constexpr std::int32_t missing_partition = 0x7fff0000;
+
 struct request_info {
     std::int16_t key = -1;
     std::int16_t version = 0;
+    std::map<std::int32_t, std::int32_t> redirected; // missing_partition + i -> the partition asked for
 };
 
 struct link {
@@ -94,6 +100,7 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
     int rewritten = 0;
     int produce_answers_to_lose = 0;
     int produce_answers_lost = 0;
+    int produce_requests_to_fail = 0;
     std::optional<produce_refusal> refusal; // for every Produce answer while set
     bool closed = false;
 
@@ -131,6 +138,49 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
         return w.take();
     }
 
+    // The request with every partition index pointing at no partition. Produce requests are not
+    // flexible at the versions we implement: the header ends with the client id.
+    wire::byte_buffer redirect(const wire::byte_buffer& frame, request_info& info)
+    {
+        wire::reader r(frame);
+        r.skip(8); // api key, version, correlation id
+        r.nullable_string();
+        const std::size_t header_size = frame.size() - r.rest().size();
+        messages::produce_request req;
+        if (!r.ok() || decode(r, req, info.version))
+            return frame;
+        std::int32_t next = missing_partition;
+        for (auto& t : req.topics) {
+            for (auto& p : t.partitions) {
+                info.redirected[next] = p.partition_index;
+                p.partition_index = next++;
+            }
+        }
+        wire::writer w;
+        w.raw(wire::bytes_view(frame).first(header_size));
+        encode(w, req, info.version);
+        return w.take();
+    }
+
+    wire::byte_buffer redirect_back(const wire::byte_buffer& body, const request_info& info)
+    {
+        wire::reader r(body);
+        std::int32_t correlation = r.int32();
+        messages::produce_response resp;
+        if (!r.ok() || decode(r, resp, info.version))
+            return body;
+        for (auto& t : resp.topics) {
+            for (auto& p : t.partitions) {
+                if (auto it = info.redirected.find(p.partition_index); it != info.redirected.end())
+                    p.partition_index = it->second;
+            }
+        }
+        wire::writer w;
+        w.int32(correlation);
+        encode(w, resp, info.version);
+        return w.take();
+    }
+
     // Produce is not flexible at the versions we implement: no tagged fields in its header.
     wire::byte_buffer refuse(const wire::byte_buffer& body, std::int16_t version)
     {
@@ -163,7 +213,12 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
             request_info info;
             info.key = r.int16();
             info.version = r.int16();
-            l->in_flight[r.int32()] = info;
+            std::int32_t correlation = r.int32();
+            if (info.key == static_cast<std::int16_t>(wire::api_key::produce) && produce_requests_to_fail > 0) {
+                --produce_requests_to_fail;
+                *frame = redirect(*frame, info);
+            }
+            l->in_flight[correlation] = std::move(info);
             if (!co_await write_frame(l->upstream, *frame))
                 break;
         }
@@ -184,6 +239,8 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
                 const auto key = it->second.key;
                 if (key == static_cast<std::int16_t>(wire::api_key::metadata))
                     out = rewrite(out, it->second.version);
+                if (!it->second.redirected.empty())
+                    out = redirect_back(out, it->second);
                 if (key == static_cast<std::int16_t>(wire::api_key::produce) && refusal)
                     out = refuse(out, it->second.version);
                 l->in_flight.erase(it);
@@ -283,6 +340,11 @@ void metadata_proxy::lose_produce_answers(int count)
 int metadata_proxy::lost_produce_answers() const
 {
     return state_->produce_answers_lost;
+}
+
+void metadata_proxy::fail_produce_requests(int count)
+{
+    state_->produce_requests_to_fail = count;
 }
 
 void metadata_proxy::refuse_produce(std::optional<produce_refusal> refusal)

@@ -1,5 +1,6 @@
 // Test helpers: TCP proxies. One in front of each broker that can hide a topic's higher partitions
-// from Metadata replies (the mock cannot grow a topic), lose Produce answers or refuse them; one that can cut a connection.
+// from Metadata replies (the mock cannot grow a topic), fail Produce requests, lose or refuse Produce answers; one
+// that can cut a connection.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -41,6 +42,10 @@ public:
     void lose_produce_answers(int count);
     // How many Produce answers were lost so far.
     int lost_produce_answers() const;
+    // The next `count` Produce requests reach the broker with their partitions renamed to ones
+    // that do not exist: it writes nothing and refuses them (UNKNOWN_TOPIC_OR_PARTITION), and
+    // the answer comes back under the partitions asked for. Requests behind one stay as they are.
+    void fail_produce_requests(int count);
     // While set, every Produce answer says this for each of its partitions, whatever the broker
     // said: for text no real broker sends (a hostile or broken one). Requires Produce v8 for the
     // message to be on the wire.

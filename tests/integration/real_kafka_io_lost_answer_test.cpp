@@ -1,5 +1,6 @@
-// Produce answers lost after a real broker appended the records: a second copy without idempotence, one copy with it,
-// both engines; and a refusal whose error text no real broker would send.
+// Produce faults a proxy puts between us and a real broker: answers lost after the broker appended the records (a
+// second copy without idempotence, one copy with it, both engines); a refused batch with more of its partition in
+// flight behind it; and a refusal whose error text no real broker would send.
 #include "tests/integration/balanced_proxy.hpp"
 #include "tests/integration/io_producer_peers.hpp"
 #include "tests/integration/kafka_broker.hpp"
@@ -101,6 +102,53 @@ INSTANTIATE_TEST_SUITE_P(Engines, RealProducerLostAnswer,
 #endif
                                            ),
                          case_name);
+
+// The idempotent producer keeps several batches of a partition in flight. When the first is
+// refused (the proxy sends it to a partition that does not exist), the broker refuses the ones
+// behind it as out of order; they go again after it, and the topic holds each record once, in
+// produce() order. (The librdkafka mock checks no sequences: only a real broker shows this.)
+TEST(RealProducerInFlight, BatchesBehindARefusedOneGoAgainInOrder)
+{
+    kafka_broker& broker = shared_kafka_broker();
+    const std::string topic = "in-flight-order";
+    broker.create_topic(topic, 1);
+
+    boost::asio::io_context ioc;
+    balanced::testing::metadata_proxy proxy(ioc, {{1, broker.bootstrap()}});
+    auto cluster = io::cluster::create(ioc.get_executor(), test_cluster_options(proxy.bootstrap()));
+    std::vector<std::string> lines;
+    log::logger log;
+    log.sink = [&](log::log_level, std::string_view line) { lines.emplace_back(line); };
+    io::producer_options options;
+    options.idempotence = true;
+    options.batch_size = 400; // a few records a batch
+    options.retry_backoff = 20ms;
+    auto producer = io::producer::create(cluster, options, log);
+
+    std::vector<sent_record> warm(1);
+    warm[0].value = "warm";
+    produce_all(*producer, topic, warm); // the producer id and the metadata first
+    ASSERT_FALSE(flush_and_wait(ioc, *producer));
+    proxy.fail_produce_requests(1);
+    std::vector<sent_record> sent(200);
+    for (std::size_t i = 0; i < sent.size(); ++i) sent[i].value = "value-" + std::to_string(i);
+    produce_all(*producer, topic, sent);
+    ASSERT_FALSE(flush_and_wait(ioc, *producer));
+    for (const auto& r : sent) EXPECT_FALSE(r.ec) << *r.value << ": " << r.ec.message();
+    auto logged = [&](std::string_view text) {
+        return std::any_of(lines.begin(), lines.end(), [&](const auto& l) { return l.find(text) != std::string::npos; });
+    };
+    EXPECT_TRUE(logged("UNKNOWN_TOPIC_OR_PARTITION")) << "the proxy refused no batch";
+    EXPECT_TRUE(logged("OUT_OF_ORDER_SEQUENCE_NUMBER")) << "no batch was in flight behind the refused one";
+
+    std::vector<std::string> in_topic;
+    for (const auto& r : consume_with_kcat(broker.bootstrap(), topic)) in_topic.push_back(r.value.value_or(""));
+    std::vector<std::string> produced{"warm"};
+    for (const auto& r : sent) produced.push_back(*r.value);
+    EXPECT_EQ(in_topic, produced) << "each record once, in produce() order";
+    producer->stop();
+    cluster->shut_down();
+}
 
 // A broker's error text (Produce v8's error_message) reaches our log cut to a bound and made
 // printable: a broken or hostile broker could send 32 KiB of it, or terminal escapes.
