@@ -37,7 +37,13 @@ int main(int argc, char** argv)
     options.acks = -1;
     options.idempotence = true; // kafka-bolt's default (and the Java client's): 5 batches in flight per partition
     options.compression = *codec;
-    auto producer = kspout::io::producer::create(cluster, options);
+    kspout::log::logger log; // KSPOUT_BENCH_LOG=1: the producer's log on stderr, to see why a run failed
+    if (std::getenv("KSPOUT_BENCH_LOG")) {
+        log.sink = [](kspout::log::log_level, std::string_view line) {
+            std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+        };
+    }
+    auto producer = kspout::io::producer::create(cluster, options, log);
 
     // The delivery handler captures one pointer, so std::function keeps it inline (no allocation
     // per record), as librdkafka's one delivery callback for all records needs none.

@@ -236,7 +236,7 @@ void producer::pump()
     for (auto& [where, p] : partitions_) {
         if (p.batches.empty()) continue;
         wake = std::min(wake, p.batches.front()->records.opened() + options_.delivery_timeout);
-        if (p.in_flight >= in_flight_limit()) continue;
+        if (p.in_flight >= in_flight_limit(p)) continue;
         // Batches go out in order: the first one not in flight is the only candidate.
         auto next = std::find_if(p.batches.begin(), p.batches.end(), [](const auto& b) { return !b->in_flight; });
         if (next == p.batches.end()) continue;
@@ -264,7 +264,7 @@ void producer::pump()
         slot.first = leader;
         slot.second.push_back(*next);
         // One batch per partition per request: a sealed one behind it goes in the next pass.
-        if (std::next(next) != p.batches.end() && (*std::next(next))->sealed && p.in_flight < in_flight_limit()) {
+        if (std::next(next) != p.batches.end() && (*std::next(next))->sealed && p.in_flight < in_flight_limit(p)) {
             more_to_send = true;
         }
     }
@@ -460,6 +460,7 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
             // lost): delivered, at an offset this response does not tell.
             ++rounds_.duplicates_dropped;
             log_.info("broker already has the batch resent to " + where + "; not written twice");
+            p.acknowledged_producer_id = b->identity.producer_id;
             finish_batch(p, it, {}, -1, done);
             continue;
         }
@@ -472,7 +473,10 @@ void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version
             continue;
         }
         switch (wire::broker_error_action(wire::api_key::produce, pr->error_code)) {
-        case wire::error_action::none: finish_batch(p, it, {}, pr->base_offset, done); break;
+        case wire::error_action::none:
+            p.acknowledged_producer_id = b->identity.producer_id;
+            finish_batch(p, it, {}, pr->base_offset, done);
+            break;
         case wire::error_action::retry: retry_or_fail(p, it, broker_ec, false, now, done); break;
         case wire::error_action::refresh_metadata: retry_or_fail(p, it, broker_ec, true, now, done); break;
         default: // fatal: the Produce overrides leave no other action
@@ -543,11 +547,15 @@ producer::batch_iterator producer::finish_batch(partition_state& p, batch_iterat
     return p.batches.erase(it);
 }
 
-std::size_t producer::in_flight_limit() const noexcept
+std::size_t producer::in_flight_limit(const partition_state& p) const noexcept
 {
     // Without sequence numbers a batch sent after one that fails could be written before its
     // retry; with them the broker refuses it until the retry is in (OUT_OF_ORDER_SEQUENCE_NUMBER).
-    return idempotence_.phase() == idempotence_phase::ready ? options_.max_in_flight : 1;
+    // But a broker that holds no state for the producer id on a partition takes its first batch
+    // whatever the sequence: until one batch is acknowledged there, one at a time.
+    const bool known = idempotence_.phase() == idempotence_phase::ready &&
+                       p.acknowledged_producer_id == idempotence_.producer_id();
+    return known ? options_.max_in_flight : 1;
 }
 
 void producer::request_producer_id(clock::time_point now)

@@ -63,9 +63,9 @@ struct producer_options {
 // Records for one partition are sent in produce() order, one batch per partition per Produce
 // request; partitions led by the same broker share requests. Without idempotence one request at
 // a time carries a partition's batch, so a retried batch always goes out before anything
-// produced after it; with it up to max_in_flight do, and the broker's sequence check keeps them
-// in order (a batch refused as out of order because one before it failed goes again after
-// that one). A record is encoded into its partition's open batch by produce() itself once its
+// produced after it; with it up to max_in_flight do once the broker has taken one batch of the
+// partition under the producer id, and its sequence check keeps them in order (a batch refused
+// as out of order because one before it failed goes again after that one). A record is encoded into its partition's open batch by produce() itself once its
 // topic's metadata is known (before that it waits whole); a batch for a leader too old for
 // RecordBatch v2 is re-encoded when it is sent.
 //
@@ -149,6 +149,7 @@ private:
     struct partition_state {
         std::deque<std::shared_ptr<batch>> batches; // oldest first
         std::size_t in_flight = 0;
+        std::int64_t acknowledged_producer_id = -1; // the id of the last batch the broker took
     };
     using batch_iterator = std::deque<std::shared_ptr<batch>>::iterator;
 
@@ -200,7 +201,7 @@ private:
     void finish(batch& b, std::error_code ec, std::int64_t base_offset, completions& done);
     batch_iterator finish_batch(partition_state& p, batch_iterator it, std::error_code ec, std::int64_t base_offset,
                                 completions& done);
-    std::size_t in_flight_limit() const noexcept;
+    std::size_t in_flight_limit(const partition_state& p) const noexcept;
     void request_producer_id(clock::time_point now);
     void want_metadata(bool urgent);
     void maybe_refresh_metadata(clock::time_point now);

@@ -103,16 +103,14 @@ INSTANTIATE_TEST_SUITE_P(Engines, RealProducerLostAnswer,
                                            ),
                          case_name);
 
-// The idempotent producer keeps several batches of a partition in flight. When the first is
-// refused (the proxy sends it to a partition that does not exist), the broker refuses the ones
-// behind it as out of order; they go again after it, and the topic holds each record once, in
-// produce() order. (The librdkafka mock checks no sequences: only a real broker shows this.)
-TEST(RealProducerInFlight, BatchesBehindARefusedOneGoAgainInOrder)
+// Produces 200 records with the idempotent producer in batches of a few, through a proxy that
+// refuses the first Produce request (its partitions renamed to one that does not exist: the
+// broker writes nothing), after one record acknowledged first if `warm`. Checks that the topic
+// holds each record once, in produce() order, and returns the producer's log.
+std::vector<std::string> produce_with_the_first_request_refused(const std::string& topic, bool warm)
 {
     kafka_broker& broker = shared_kafka_broker();
-    const std::string topic = "in-flight-order";
     broker.create_topic(topic, 1);
-
     boost::asio::io_context ioc;
     balanced::testing::metadata_proxy proxy(ioc, {{1, broker.bootstrap()}});
     auto cluster = io::cluster::create(ioc.get_executor(), test_cluster_options(proxy.bootstrap()));
@@ -125,29 +123,54 @@ TEST(RealProducerInFlight, BatchesBehindARefusedOneGoAgainInOrder)
     options.retry_backoff = 20ms;
     auto producer = io::producer::create(cluster, options, log);
 
-    std::vector<sent_record> warm(1);
-    warm[0].value = "warm";
-    produce_all(*producer, topic, warm); // the producer id and the metadata first
-    ASSERT_FALSE(flush_and_wait(ioc, *producer));
+    std::vector<std::string> produced;
+    if (warm) {
+        std::vector<sent_record> first(1);
+        first[0].value = "warm";
+        produce_all(*producer, topic, first);
+        EXPECT_FALSE(flush_and_wait(ioc, *producer));
+        produced.push_back("warm");
+    }
     proxy.fail_produce_requests(1);
     std::vector<sent_record> sent(200);
     for (std::size_t i = 0; i < sent.size(); ++i) sent[i].value = "value-" + std::to_string(i);
     produce_all(*producer, topic, sent);
-    ASSERT_FALSE(flush_and_wait(ioc, *producer));
-    for (const auto& r : sent) EXPECT_FALSE(r.ec) << *r.value << ": " << r.ec.message();
-    auto logged = [&](std::string_view text) {
-        return std::any_of(lines.begin(), lines.end(), [&](const auto& l) { return l.find(text) != std::string::npos; });
-    };
-    EXPECT_TRUE(logged("UNKNOWN_TOPIC_OR_PARTITION")) << "the proxy refused no batch";
-    EXPECT_TRUE(logged("OUT_OF_ORDER_SEQUENCE_NUMBER")) << "no batch was in flight behind the refused one";
+    EXPECT_FALSE(flush_and_wait(ioc, *producer));
+    for (const auto& r : sent) {
+        EXPECT_FALSE(r.ec) << *r.value << ": " << r.ec.message();
+        produced.push_back(*r.value);
+    }
+    producer->stop();
+    cluster->shut_down();
 
     std::vector<std::string> in_topic;
     for (const auto& r : consume_with_kcat(broker.bootstrap(), topic)) in_topic.push_back(r.value.value_or(""));
-    std::vector<std::string> produced{"warm"};
-    for (const auto& r : sent) produced.push_back(*r.value);
     EXPECT_EQ(in_topic, produced) << "each record once, in produce() order";
-    producer->stop();
-    cluster->shut_down();
+    return lines;
+}
+
+bool logged(const std::vector<std::string>& lines, std::string_view text)
+{
+    return std::any_of(lines.begin(), lines.end(), [&](const auto& l) { return l.find(text) != std::string::npos; });
+}
+
+// Once the broker has taken a batch of the partition, the idempotent producer keeps several in
+// flight. When one is refused, the broker refuses those behind it as out of order; they go again
+// after it. (The librdkafka mock checks no sequences: only a real broker shows this.)
+TEST(RealProducerInFlight, BatchesBehindARefusedOneGoAgainInOrder)
+{
+    auto lines = produce_with_the_first_request_refused("in-flight-warm", true);
+    EXPECT_TRUE(logged(lines, "UNKNOWN_TOPIC_OR_PARTITION")) << "the proxy refused no batch";
+    EXPECT_TRUE(logged(lines, "OUT_OF_ORDER_SEQUENCE_NUMBER")) << "no batch was in flight behind the refused one";
+}
+
+// A broker without state for the producer id on a partition takes the first batch it sees
+// whatever its sequence: a second batch in flight behind a refused first one would be written
+// before it. So the first batch of a partition goes alone.
+TEST(RealProducerInFlight, APartitionsFirstBatchGoesAloneSoARefusalCannotReorder)
+{
+    auto lines = produce_with_the_first_request_refused("in-flight-cold", false);
+    EXPECT_TRUE(logged(lines, "UNKNOWN_TOPIC_OR_PARTITION")) << "the proxy refused no batch";
 }
 
 // A broker's error text (Produce v8's error_message) reaches our log cut to a bound and made
