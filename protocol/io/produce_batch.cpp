@@ -53,12 +53,29 @@ bool batch_records::ready(clock::time_point now, std::chrono::milliseconds linge
     return batch_overhead + bytes_ >= batch_size || now >= linger_expiry(linger);
 }
 
+std::error_code batch_records::unencodable(std::int16_t produce_version, records::compression codec) const
+{
+    if (codec == records::compression::zstd && produce_version < 7) return producer_errc::zstd_needs_produce_v7;
+    if (messages::message_format_magic(produce_version) < 2 && records_.has_headers()) {
+        return producer_errc::headers_need_produce_v3;
+    }
+    return {};
+}
+
 std::error_code batch_records::encode(std::int16_t produce_version, records::compression codec,
                                       wire::byte_buffer& out, const batch_identity& identity) const
 {
+    wire::writer w(std::move(out));
+    auto ec = encode(produce_version, codec, w, identity);
+    out = w.take();
+    return ec;
+}
+
+std::error_code batch_records::encode(std::int16_t produce_version, records::compression codec, wire::writer& out,
+                                      const batch_identity& identity) const
+{
+    if (auto ec = unencodable(produce_version, codec)) return ec;
     const std::int8_t magic = messages::message_format_magic(produce_version);
-    if (codec == records::compression::zstd && produce_version < 7) return producer_errc::zstd_needs_produce_v7;
-    if (magic < 2 && records_.has_headers()) return producer_errc::headers_need_produce_v3;
     records::write_options options;
     options.magic = magic;
     options.codec = codec;

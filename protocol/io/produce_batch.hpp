@@ -68,11 +68,15 @@ public:
     // Worth sending now: it fills a batch, or its first record has waited `linger`.
     bool ready(clock::time_point now, std::chrono::milliseconds linger, std::size_t batch_size) const;
 
+    // Why the format of this Produce version cannot carry the batch: producer_errc::
+    // zstd_needs_produce_v7 or producer_errc::headers_need_produce_v3; none if it can.
+    std::error_code unencodable(std::int16_t produce_version, records::compression codec) const;
     // Appends the batch in the format the Produce version carries (v3+: RecordBatch v2, v2:
-    // message set v1, v0/v1: message set v0), compressed as one batch or wrapper. Fails with
-    // producer_errc::zstd_needs_produce_v7 or producer_errc::headers_need_produce_v3 when the
-    // format cannot carry what was asked for; `out` is then unchanged. A v2 batch carries
+    // message set v1, v0/v1: message set v0), compressed as one batch or wrapper; fails as
+    // unencodable() says, or with the codec's error, leaving `out` unchanged. A v2 batch carries
     // `identity` (an idempotent producer's id, epoch and base sequence); message sets have none.
+    std::error_code encode(std::int16_t produce_version, records::compression codec, wire::writer& out,
+                           const batch_identity& identity = {}) const;
     std::error_code encode(std::int16_t produce_version, records::compression codec, wire::byte_buffer& out,
                            const batch_identity& identity = {}) const;
 

@@ -365,36 +365,30 @@ void producer::send(const std::shared_ptr<broker>& leader, std::vector<std::shar
     s->encode_errors.resize(s->batches.size());
 
     // The version (and so the record format) is known only once the broker has negotiated it.
+    // Each batch is encoded straight into the request, again on a retry: no copy is kept.
     auto encoder = [s, codec = options_.compression, acks = options_.acks,
                     timeout_ms = static_cast<std::int32_t>(options_.request_timeout.count())](wire::writer& w,
                                                                                              std::int16_t version) {
-        const std::int8_t magic = messages::message_format_magic(version);
         messages::produce_request req;
         req.acks = acks;
         req.timeout_ms = timeout_ms;
+        std::vector<std::size_t> in_request; // s->batches' index of each partition entry, in order
         for (std::size_t i = 0; i < s->batches.size(); ++i) {
-            batch& b = *s->batches[i];
-            s->encode_errors[i].clear();
-            if (codec == records::compression::zstd && version < 7) {
-                s->encode_errors[i] = producer_errc::zstd_needs_produce_v7;
-                continue;
-            }
-            if (b.encoded_magic != magic || b.encoded_identity != b.identity) {
-                b.encoded.clear();
-                b.encoded_magic = -1;
-                if (auto ec = b.records.encode(version, codec, b.encoded, b.identity)) {
-                    s->encode_errors[i] = ec;
-                    continue;
-                }
-                b.encoded_magic = magic;
-                b.encoded_identity = b.identity;
-            }
+            const batch& b = *s->batches[i];
+            s->encode_errors[i] = b.records.unencodable(version, codec);
+            if (s->encode_errors[i]) continue;
             if (req.topics.empty() || req.topics.back().name != b.where.topic) {
                 req.topics.push_back({b.where.topic, {}});
             }
-            req.topics.back().partitions.push_back({b.where.partition, b.encoded});
+            req.topics.back().partitions.push_back({b.where.partition, {}});
+            in_request.push_back(i);
         }
-        messages::encode(w, req, version);
+        std::size_t next = 0;
+        messages::encode(w, req, version, [&](wire::writer& out, const auto&, const auto&) {
+            const std::size_t i = in_request[next++];
+            const batch& b = *s->batches[i];
+            if (auto ec = b.records.encode(version, codec, out, b.identity)) s->encode_errors[i] = ec; // a codec failed
+        });
     };
     // A broker sends nothing back for acks=0 (the librdkafka mock does, and the connection drops it).
     leader->send(

@@ -65,9 +65,10 @@ struct producer_options {
 // a time carries a partition's batch, so a retried batch always goes out before anything
 // produced after it; with it up to max_in_flight do once the broker has taken one batch of the
 // partition under the producer id, and its sequence check keeps them in order (a batch refused
-// as out of order because one before it failed goes again after that one). A record is encoded into its partition's open batch by produce() itself once its
-// topic's metadata is known (before that it waits whole); a batch for a leader too old for
-// RecordBatch v2 is re-encoded when it is sent.
+// as out of order because one before it failed goes again after that one). A record is encoded
+// into its partition's open batch by produce() itself once its topic's metadata is known (before
+// that it waits whole); a batch for a leader too old for RecordBatch v2 is re-encoded when it is
+// sent.
 //
 // Runs on the cluster's executor and never blocks; every handler runs on that executor. Call
 // flush() and then stop() before shutting the cluster down; a producer destroyed without stop()
@@ -139,10 +140,7 @@ private:
         int attempts = 0;
         clock::time_point retry_at{};
         std::error_code last_error;
-        std::int8_t encoded_magic = -1; // the format `encoded` holds, -1 if none
-        batch_identity identity;        // kept through retries; `encoded` carries it
-        batch_identity encoded_identity;
-        wire::byte_buffer encoded;
+        batch_identity identity; // kept through retries
     };
 
     // Batches are sent in order, at most in_flight_limit() at a time; only the back one may be open.

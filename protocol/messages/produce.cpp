@@ -20,6 +20,13 @@ bool operator==(const produce_partition_data& a, const produce_partition_data& b
 
 void encode(wire::writer& w, const produce_request& r, std::int16_t version)
 {
+    encode(w, r, version, [](wire::writer& out, const produce_topic_data&, const produce_partition_data& p) {
+        out.raw(p.records);
+    });
+}
+
+void encode(wire::writer& w, const produce_request& r, std::int16_t version, const records_writer& write_records)
+{
     assert(produce_versions.contains(version));
     if (version >= 3) detail::write_nullable_string(w, r.transactional_id);
     w.int16(r.acks);
@@ -28,7 +35,9 @@ void encode(wire::writer& w, const produce_request& r, std::int16_t version)
         w.string(t.name);
         detail::write_array(w, t.partitions, [&](const produce_partition_data& p) {
             w.int32(p.partition_index);
-            w.bytes(p.records);
+            std::size_t size_at = w.reserve_int32();
+            write_records(w, t, p);
+            w.patch_size_since(size_at);
         });
     });
 }

@@ -8,6 +8,7 @@
 #include "protocol/wire/writer.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,11 @@ struct produce_response {
 
 // Encoding requires a version inside produce_versions; decoding checks it.
 void encode(wire::writer& w, const produce_request& r, std::int16_t version);
+// The same request with each partition's records written into it by `write_records` (called in
+// order, partitions' records left empty; the size prefix is patched after), so a producer's
+// batches go into the request without a copy of their own.
+using records_writer = std::function<void(wire::writer& w, const produce_topic_data&, const produce_partition_data&)>;
+void encode(wire::writer& w, const produce_request& r, std::int16_t version, const records_writer& write_records);
 std::optional<wire::decode_error> decode(wire::reader& r, produce_request& out, std::int16_t version);
 void encode(wire::writer& w, const produce_response& r, std::int16_t version);
 std::optional<wire::decode_error> decode(wire::reader& r, produce_response& out, std::int16_t version);

@@ -71,40 +71,44 @@ void batch_builder::append(const record_to_write& r)
     }
 }
 
-std::error_code batch_builder::finish(const write_options& o, wire::byte_buffer& out) const
+std::error_code batch_builder::finish(const write_options& o, wire::writer& out) const
 {
     if (empty()) return {};
     auto attributes = static_cast<std::int16_t>(static_cast<int>(o.codec) | (o.transactional ? 0x10 : 0));
     const std::size_t start = out.size();
-    wire::writer w(std::move(out));
-    w.int64(o.base_offset);
-    w.int32(0);  // batch length, patched below
-    w.int32(-1); // partition leader epoch: the broker sets it
-    w.int8(2);
-    w.uint32(0); // CRC, patched below
-    w.int16(attributes);
-    w.int32(count_ - 1);
-    w.int64(base_timestamp_);
-    w.int64(max_timestamp_);
-    w.int64(o.producer_id);
-    w.int16(o.producer_epoch);
-    w.int32(o.base_sequence);
-    w.int32(count_);
-    out = w.take();
+    out.int64(o.base_offset);
+    out.int32(0);  // batch length, patched below
+    out.int32(-1); // partition leader epoch: the broker sets it
+    out.int8(2);
+    out.uint32(0); // CRC, patched below
+    out.int16(attributes);
+    out.int32(count_ - 1);
+    out.int64(base_timestamp_);
+    out.int64(max_timestamp_);
+    out.int64(o.producer_id);
+    out.int16(o.producer_epoch);
+    out.int32(o.base_sequence);
+    out.int32(count_);
     if (o.codec == compression::none) {
-        out.insert(out.end(), body_.buffer().begin(), body_.buffer().end());
-    } else if (auto ec = compress(o.codec, body_.view(), out)) {
-        out.resize(start);
+        out.raw(body_.view());
+    } else if (auto ec = compress(o.codec, body_.view(), out.storage())) {
+        out.storage().resize(start);
         return ec;
     }
-    wire::writer patch(std::move(out));
-    patch.patch_int32(start + batch_length_at, static_cast<std::int32_t>(patch.size() - start - batch_length_at - 4));
-    patch.patch_uint32(start + batch_crc_at, wire::crc32c(patch.view().subspan(start + batch_attributes_at)));
-    out = patch.take();
+    out.patch_int32(start + batch_length_at, static_cast<std::int32_t>(out.size() - start - batch_length_at - 4));
+    out.patch_uint32(start + batch_crc_at, wire::crc32c(out.view().subspan(start + batch_attributes_at)));
     return {};
 }
 
-std::error_code batch_builder::finish_as_message_set(const write_options& o, wire::byte_buffer& out) const
+std::error_code batch_builder::finish(const write_options& o, wire::byte_buffer& out) const
+{
+    wire::writer w(std::move(out));
+    auto ec = finish(o, w);
+    out = w.take();
+    return ec;
+}
+
+std::error_code batch_builder::finish_as_message_set(const write_options& o, wire::writer& out) const
 {
     if (has_headers_) return wire::errc::bad_value;
     if (empty()) return {};
@@ -118,7 +122,7 @@ std::error_code batch_builder::finish_as_message_set(const write_options& o, wir
     std::vector<record_to_write> records;
     records.reserve(set.records.size());
     for (const auto& r : set.records) records.push_back({r.key, r.value, r.timestamp, {}});
-    return write_records(records, o, out);
+    return write_records(records, o, out.storage());
 }
 
 } // namespace kspout::records

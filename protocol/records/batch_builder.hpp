@@ -25,11 +25,12 @@ public:
 
     // Appends the whole batch to `out`: the header (base offset and producer fields from `o`;
     // o.magic is ignored) and the records compressed with o.codec. `out` is unchanged on error.
+    std::error_code finish(const write_options& o, wire::writer& out) const;
     std::error_code finish(const write_options& o, wire::byte_buffer& out) const;
 
     // The same records in an older format (magic 0 or 1), for brokers before Kafka 0.11; the
     // records must have no headers (errc::bad_value otherwise), the codec no zstd.
-    std::error_code finish_as_message_set(const write_options& o, wire::byte_buffer& out) const;
+    std::error_code finish_as_message_set(const write_options& o, wire::writer& out) const;
 
 private:
     wire::writer body_;

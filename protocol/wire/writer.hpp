@@ -47,6 +47,8 @@ public:
 
     std::size_t size() const noexcept { return buf_.size(); }
     const byte_buffer& buffer() const noexcept { return buf_; }
+    // For code that appends to a byte buffer itself (a compression codec), or cuts back what failed.
+    byte_buffer& storage() noexcept { return buf_; }
     bytes_view view() const noexcept { return buf_; }
     byte_buffer take() noexcept { return std::move(buf_); }
 
