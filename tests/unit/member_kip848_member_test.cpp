@@ -329,7 +329,8 @@ TEST_F(Kip848Member, TheBrokersErrorTextIsReportedAsABoundedPrintableExcerpt)
     m.resume(timer_fired{t0 + 2s, timer::heartbeat});
     heartbeat_answered e = error_answer(81);
     e.response.error_message = "\x1b]0;owned\x07" + std::string(50'000, 'z');
-    const action& report = only_action(m.resume(e), type::report_error);
+    auto out = m.resume(e);
+    const action& report = only_action(out, type::report_error);
     EXPECT_NE(report.what.find("GROUP_MAX_SIZE_REACHED: \\x1b]0;owned\\x07zzz"), std::string::npos) << report.what;
     EXPECT_NE(report.what.find("... (50010 bytes)"), std::string::npos) << report.what;
     EXPECT_LT(report.what.size(), 400u);
