@@ -103,55 +103,71 @@ INSTANTIATE_TEST_SUITE_P(Engines, RealProducerLostAnswer,
                                            ),
                          case_name);
 
-// Produces 200 records with the idempotent producer in batches of a few, through a proxy that
-// refuses the first Produce request (its partitions renamed to one that does not exist: the
-// broker writes nothing), after one record acknowledged first if `warm`. Checks that the topic
-// holds each record once, in produce() order, and returns the producer's log.
-std::vector<std::string> produce_with_the_first_request_refused(const std::string& topic, bool warm)
-{
-    kafka_broker& broker = shared_kafka_broker();
-    broker.create_topic(topic, 1);
-    boost::asio::io_context ioc;
-    balanced::testing::metadata_proxy proxy(ioc, {{1, broker.bootstrap()}});
-    auto cluster = io::cluster::create(ioc.get_executor(), test_cluster_options(proxy.bootstrap()));
-    std::vector<std::string> lines;
-    log::logger log;
-    log.sink = [&](log::log_level, std::string_view line) { lines.emplace_back(line); };
-    io::producer_options options;
-    options.idempotence = true;
-    options.batch_size = 400; // a few records a batch
-    options.retry_backoff = 20ms;
-    auto producer = io::producer::create(cluster, options, log);
+// Our producer writing to a new one-partition topic of the shared broker through a proxy that
+// can fail or rewrite its requests and answers; every line it logs is kept.
+struct proxied_producer {
+    proxied_producer(const std::string& topic, io::producer_options options)
+    {
+        broker.create_topic(topic, 1);
+        log::logger log;
+        log.sink = [this](log::log_level, std::string_view line) { lines.emplace_back(line); };
+        producer = io::producer::create(cluster, options, log);
+    }
+    ~proxied_producer()
+    {
+        producer->stop();
+        cluster->shut_down();
+    }
 
+    const std::string* logged(std::string_view text) const
+    {
+        auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.find(text) != std::string::npos; });
+        return it == lines.end() ? nullptr : &*it;
+    }
+
+    kafka_broker& broker = shared_kafka_broker();
+    boost::asio::io_context ioc;
+    balanced::testing::metadata_proxy proxy{ioc, {{1, broker.bootstrap()}}};
+    std::shared_ptr<io::cluster> cluster = io::cluster::create(ioc.get_executor(), test_cluster_options(proxy.bootstrap()));
+    std::vector<std::string> lines;
+    std::shared_ptr<io::producer> producer;
+};
+
+// Produces 200 records with the idempotent producer in batches of a few, the proxy refusing the
+// first Produce request (its partitions renamed to one that does not exist: the broker writes
+// nothing), after one record acknowledged first if `warm`. Checks that the topic holds each
+// record once, in produce() order.
+void produce_with_the_first_request_refused(proxied_producer& run, const std::string& topic, bool warm)
+{
     std::vector<std::string> produced;
     if (warm) {
         std::vector<sent_record> first(1);
         first[0].value = "warm";
-        produce_all(*producer, topic, first);
-        EXPECT_FALSE(flush_and_wait(ioc, *producer));
+        produce_all(*run.producer, topic, first);
+        EXPECT_FALSE(flush_and_wait(run.ioc, *run.producer));
         produced.push_back("warm");
     }
-    proxy.fail_produce_requests(1);
+    run.proxy.fail_produce_requests(1);
     std::vector<sent_record> sent(200);
     for (std::size_t i = 0; i < sent.size(); ++i) sent[i].value = "value-" + std::to_string(i);
-    produce_all(*producer, topic, sent);
-    EXPECT_FALSE(flush_and_wait(ioc, *producer));
+    produce_all(*run.producer, topic, sent);
+    EXPECT_FALSE(flush_and_wait(run.ioc, *run.producer));
     for (const auto& r : sent) {
         EXPECT_FALSE(r.ec) << *r.value << ": " << r.ec.message();
         produced.push_back(*r.value);
     }
-    producer->stop();
-    cluster->shut_down();
-
     std::vector<std::string> in_topic;
-    for (const auto& r : consume_with_kcat(broker.bootstrap(), topic)) in_topic.push_back(r.value.value_or(""));
+    for (const auto& r : consume_with_kcat(run.broker.bootstrap(), topic)) in_topic.push_back(r.value.value_or(""));
     EXPECT_EQ(in_topic, produced) << "each record once, in produce() order";
-    return lines;
 }
 
-bool logged(const std::vector<std::string>& lines, std::string_view text)
+io::producer_options idempotent_small_batches()
 {
-    return std::any_of(lines.begin(), lines.end(), [&](const auto& l) { return l.find(text) != std::string::npos; });
+    io::producer_options options;
+    options.idempotence = true;
+    options.batch_size = 400; // a few records a batch
+    options.retry_backoff = 20ms;
+    return options;
 }
 
 // Once the broker has taken a batch of the partition, the idempotent producer keeps several in
@@ -159,9 +175,10 @@ bool logged(const std::vector<std::string>& lines, std::string_view text)
 // after it. (The librdkafka mock checks no sequences: only a real broker shows this.)
 TEST(RealProducerInFlight, BatchesBehindARefusedOneGoAgainInOrder)
 {
-    auto lines = produce_with_the_first_request_refused("in-flight-warm", true);
-    EXPECT_TRUE(logged(lines, "UNKNOWN_TOPIC_OR_PARTITION")) << "the proxy refused no batch";
-    EXPECT_TRUE(logged(lines, "OUT_OF_ORDER_SEQUENCE_NUMBER")) << "no batch was in flight behind the refused one";
+    proxied_producer run("in-flight-warm", idempotent_small_batches());
+    produce_with_the_first_request_refused(run, "in-flight-warm", true);
+    EXPECT_TRUE(run.logged("UNKNOWN_TOPIC_OR_PARTITION")) << "the proxy refused no batch";
+    EXPECT_TRUE(run.logged("OUT_OF_ORDER_SEQUENCE_NUMBER")) << "no batch was in flight behind the refused one";
 }
 
 // A broker without state for the producer id on a partition takes the first batch it sees
@@ -169,44 +186,30 @@ TEST(RealProducerInFlight, BatchesBehindARefusedOneGoAgainInOrder)
 // before it. So the first batch of a partition goes alone.
 TEST(RealProducerInFlight, APartitionsFirstBatchGoesAloneSoARefusalCannotReorder)
 {
-    auto lines = produce_with_the_first_request_refused("in-flight-cold", false);
-    EXPECT_TRUE(logged(lines, "UNKNOWN_TOPIC_OR_PARTITION")) << "the proxy refused no batch";
+    proxied_producer run("in-flight-cold", idempotent_small_batches());
+    produce_with_the_first_request_refused(run, "in-flight-cold", false);
+    EXPECT_TRUE(run.logged("UNKNOWN_TOPIC_OR_PARTITION")) << "the proxy refused no batch";
 }
 
 // A broker's error text (Produce v8's error_message) reaches our log cut to a bound and made
 // printable: a broken or hostile broker could send 32 KiB of it, or terminal escapes.
 TEST(RealProducerRefusal, TheBrokersErrorTextIsLoggedAsABoundedPrintableExcerpt)
 {
-    kafka_broker& broker = shared_kafka_broker();
-    const std::string topic = "refused-produce";
-    broker.create_topic(topic, 1);
-
-    boost::asio::io_context ioc;
-    balanced::testing::metadata_proxy proxy(ioc, {{1, broker.bootstrap()}});
-    auto cluster = io::cluster::create(ioc.get_executor(), test_cluster_options(proxy.bootstrap()));
-    std::vector<std::string> warnings;
-    log::logger log;
-    log.sink = [&](log::log_level level, std::string_view line) {
-        if (level >= log::log_level::warning) warnings.emplace_back(line);
-    };
-    auto producer = io::producer::create(cluster, {}, log);
+    proxied_producer run("refused-produce", {});
     const std::string said = "\x1b[2J" + std::string(30'000, 'x');
-    proxy.refuse_produce(balanced::testing::produce_refusal{10, said}); // MESSAGE_TOO_LARGE: not retried
+    run.proxy.refuse_produce(balanced::testing::produce_refusal{10, said}); // MESSAGE_TOO_LARGE: not retried
 
     std::vector<sent_record> sent(1);
     sent[0].value = "refused";
-    produce_all(*producer, topic, sent);
-    ASSERT_FALSE(flush_and_wait(ioc, *producer)); // flushed: the record has its outcome
+    produce_all(*run.producer, "refused-produce", sent);
+    ASSERT_FALSE(flush_and_wait(run.ioc, *run.producer)); // flushed: the record has its outcome
     EXPECT_EQ(sent[0].ec, wire::make_broker_error(10)) << sent[0].ec.message();
-    auto line = std::find_if(warnings.begin(), warnings.end(),
-                             [](const std::string& w) { return w.starts_with("produce to"); });
-    ASSERT_NE(line, warnings.end()) << ::testing::PrintToString(warnings);
+    const std::string* line = run.logged("failed: MESSAGE_TOO_LARGE");
+    ASSERT_NE(line, nullptr) << ::testing::PrintToString(run.lines);
     EXPECT_NE(line->find("\\x1b[2Jxxx"), std::string::npos) << *line;
     EXPECT_NE(line->find("... (30004 bytes)"), std::string::npos) << *line;
     EXPECT_EQ(line->find('\x1b'), std::string::npos) << "a terminal escape reached the log";
     EXPECT_LT(line->size(), 400u);
-    producer->stop();
-    cluster->shut_down();
 }
 
 } // namespace
