@@ -20,7 +20,6 @@ public:
 
     bool empty() const noexcept { return count_ == 0; }
     std::int32_t count() const noexcept { return count_; }
-    std::size_t records_bytes() const noexcept { return body_.size(); } // encoded, uncompressed
     bool has_headers() const noexcept { return has_headers_; }
 
     // Appends the whole batch to `out`: the header (base offset and producer fields from `o`;
