@@ -162,27 +162,10 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
         return w.take();
     }
 
-    wire::byte_buffer redirect_back(const wire::byte_buffer& body, const request_info& info)
-    {
-        wire::reader r(body);
-        std::int32_t correlation = r.int32();
-        messages::produce_response resp;
-        if (!r.ok() || decode(r, resp, info.version))
-            return body;
-        for (auto& t : resp.topics) {
-            for (auto& p : t.partitions) {
-                if (auto it = info.redirected.find(p.partition_index); it != info.redirected.end())
-                    p.partition_index = it->second;
-            }
-        }
-        wire::writer w;
-        w.int32(correlation);
-        encode(w, resp, info.version);
-        return w.take();
-    }
-
-    // Produce is not flexible at the versions we implement: no tagged fields in its header.
-    wire::byte_buffer refuse(const wire::byte_buffer& body, std::int16_t version)
+    // A Produce answer with `change` applied to each partition's part. Produce is not flexible at
+    // the versions we implement: no tagged fields in its header.
+    template <typename Change>
+    static wire::byte_buffer rewrite_produce_answer(const wire::byte_buffer& body, std::int16_t version, Change change)
     {
         wire::reader r(body);
         std::int32_t correlation = r.int32();
@@ -190,11 +173,8 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
         if (!r.ok() || decode(r, resp, version))
             return body;
         for (auto& t : resp.topics) {
-            for (auto& p : t.partitions) {
-                p.error_code = refusal->error_code;
-                p.error_message = refusal->error_message;
-                p.base_offset = -1;
-            }
+            for (auto& p : t.partitions)
+                change(p);
         }
         wire::writer w;
         w.int32(correlation);
@@ -239,10 +219,20 @@ struct metadata_proxy::state : std::enable_shared_from_this<metadata_proxy::stat
                 const auto key = it->second.key;
                 if (key == static_cast<std::int16_t>(wire::api_key::metadata))
                     out = rewrite(out, it->second.version);
-                if (!it->second.redirected.empty())
-                    out = redirect_back(out, it->second);
-                if (key == static_cast<std::int16_t>(wire::api_key::produce) && refusal)
-                    out = refuse(out, it->second.version);
+                const auto& redirected = it->second.redirected;
+                if (!redirected.empty()) {
+                    out = rewrite_produce_answer(out, it->second.version, [&](auto& p) {
+                        if (auto back = redirected.find(p.partition_index); back != redirected.end())
+                            p.partition_index = back->second;
+                    });
+                }
+                if (key == static_cast<std::int16_t>(wire::api_key::produce) && refusal) {
+                    out = rewrite_produce_answer(out, it->second.version, [&](auto& p) {
+                        p.error_code = refusal->error_code;
+                        p.error_message = refusal->error_message;
+                        p.base_offset = -1;
+                    });
+                }
                 l->in_flight.erase(it);
                 if (key == static_cast<std::int16_t>(wire::api_key::produce) && produce_answers_to_lose > 0) {
                     --produce_answers_to_lose;
