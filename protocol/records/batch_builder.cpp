@@ -7,6 +7,7 @@
 #include "protocol/wire/error.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace kspout::records {
 namespace {
@@ -31,17 +32,46 @@ std::size_t nullable_size(const std::optional<wire::bytes_view>& b)
     return b ? varint_size(static_cast<std::int64_t>(b->size())) + b->size() : 1;
 }
 
-void nullable_varint_bytes(wire::writer& w, const std::optional<wire::bytes_view>& b)
+// The record is sized first and then written in place: one resize per record rather than a
+// capacity check per byte.
+std::uint8_t* put_varlong(std::uint8_t* out, std::int64_t v)
 {
-    if (!b) {
-        w.varint(-1);
-        return;
+    auto z = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+    while (z >= 0x80) {
+        *out++ = static_cast<std::uint8_t>(z | 0x80);
+        z >>= 7;
     }
-    w.varint(static_cast<std::int32_t>(b->size()));
-    w.raw(*b);
+    *out++ = static_cast<std::uint8_t>(z);
+    return out;
+}
+
+std::uint8_t* put_bytes(std::uint8_t* out, std::span<const std::uint8_t> b)
+{
+    if (!b.empty()) std::memcpy(out, b.data(), b.size());
+    return out + b.size();
+}
+
+std::uint8_t* put_nullable(std::uint8_t* out, const std::optional<wire::bytes_view>& b)
+{
+    if (!b) return put_varlong(out, -1);
+    return put_bytes(put_varlong(out, static_cast<std::int64_t>(b->size())), *b);
 }
 
 } // namespace
+
+batch_builder::batch_builder(wire::byte_buffer storage)
+{
+    storage.clear();
+    body_ = wire::writer(std::move(storage));
+}
+
+wire::byte_buffer batch_builder::take_storage() noexcept
+{
+    count_ = 0;
+    base_timestamp_ = max_timestamp_ = -1;
+    has_headers_ = false;
+    return body_.take();
+}
 
 void batch_builder::append(const record_to_write& r)
 {
@@ -57,17 +87,19 @@ void batch_builder::append(const record_to_write& r)
     for (const auto& [key, value] : r.headers) {
         body += varint_size(static_cast<std::int64_t>(key.size())) + key.size() + nullable_size(value);
     }
-    body_.varint(static_cast<std::int32_t>(body));
-    body_.int8(0); // attributes: unused
-    body_.varlong(ts_delta);
-    body_.varint(offset_delta);
-    nullable_varint_bytes(body_, r.key);
-    nullable_varint_bytes(body_, r.value);
-    body_.varint(static_cast<std::int32_t>(r.headers.size()));
+    auto& buf = body_.storage();
+    const std::size_t at = buf.size();
+    buf.resize(at + varint_size(static_cast<std::int64_t>(body)) + body);
+    std::uint8_t* out = put_varlong(buf.data() + at, static_cast<std::int64_t>(body));
+    *out++ = 0; // attributes: unused
+    out = put_varlong(out, ts_delta);
+    out = put_varlong(out, offset_delta);
+    out = put_nullable(out, r.key);
+    out = put_nullable(out, r.value);
+    out = put_varlong(out, static_cast<std::int64_t>(r.headers.size()));
     for (const auto& [key, value] : r.headers) {
-        body_.varint(static_cast<std::int32_t>(key.size()));
-        body_.raw(wire::as_bytes(key));
-        nullable_varint_bytes(body_, value);
+        out = put_bytes(put_varlong(out, static_cast<std::int64_t>(key.size())), wire::as_bytes(key));
+        out = put_nullable(out, value);
     }
 }
 

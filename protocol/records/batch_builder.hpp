@@ -16,11 +16,19 @@ namespace kspout::records {
 // appends each record once, when it is produced, and keeps nothing else of it.
 class batch_builder {
 public:
+    batch_builder() = default;
+    // Appends into `storage`, emptied first: a buffer of an earlier batch, whose capacity (and
+    // the memory pages behind it) a producer reuses rather than allocate and fault in again.
+    explicit batch_builder(wire::byte_buffer storage);
+    // The buffer, for the next batch; this builder is empty afterwards.
+    wire::byte_buffer take_storage() noexcept;
+
     void append(const record_to_write& r);
 
     bool empty() const noexcept { return count_ == 0; }
     std::int32_t count() const noexcept { return count_; }
     bool has_headers() const noexcept { return has_headers_; }
+    std::size_t body_size() const noexcept { return body_.size(); } // the records' bytes, uncompressed
 
     // Appends the whole batch to `out`: the header (base offset and producer fields from `o`;
     // o.magic is ignored) and the records compressed with o.codec. `out` is unchanged on error.
