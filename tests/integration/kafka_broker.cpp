@@ -121,20 +121,26 @@ void write_properties(const std::filesystem::path& path, const std::map<std::str
 
 // The broker JVM for the server.properties in `dir`, with the log configs written there.
 // `jaas`: a JAAS file for the broker's SASL listeners (ZooKeeper mode; KRaft nodes take theirs
-// from server.properties), or empty.
+// from server.properties), or empty. Tests want a quick start (C1 only, the serial collector);
+// `production_jvm` runs it as Kafka's own start scripts do (the full JIT, G1), for benchmarks.
 std::vector<std::string> broker_command(const std::string& java, const std::filesystem::path& libs,
-                                        const std::filesystem::path& dir, const std::filesystem::path& jaas = {})
+                                        const std::filesystem::path& dir, const std::filesystem::path& jaas = {},
+                                        bool production_jvm = false)
 {
-    std::vector<std::string> command = {java,
-            "-Xmx512m",
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
+    std::vector<std::string> command = {java, "-Xmx512m"};
+    if (production_jvm) {
+        command.insert(command.end(), {"-Xms512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+                                       "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent"});
+    } else {
+        command.insert(command.end(), {"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"});
+    }
+    command.insert(command.end(), {
             "-XX:-UsePerfData",
             "-Xshare:auto",
             "-Djava.awt.headless=true",
             "-Djava.net.preferIPv4Stack=true",
             "-Dlog4j2.configurationFile=" + (dir / "log4j2.properties").string(),
-            "-Dlog4j.configuration=file:" + (dir / "log4j.properties").string()};
+            "-Dlog4j.configuration=file:" + (dir / "log4j.properties").string()});
     if (!jaas.empty()) command.push_back("-Djava.security.auth.login.config=" + jaas.string());
     command.insert(command.end(), {"-cp", (libs / "*").string(), "kafka.Kafka", (dir / "server.properties").string()});
     return command;
@@ -227,7 +233,7 @@ kafka_broker::kafka_broker(kafka_broker_options options) : options_(std::move(op
             write_config();
             if (kraft_) format_storage(java, libs);
             auto spawned_at = std::chrono::steady_clock::now();
-            pid_ = spawn_logged(broker_command(java, libs, root_.path(), jaas_file()), root_ / "broker.log");
+            pid_ = spawn_logged(broker_command(java, libs, root_.path(), jaas_file(), options_.production_jvm), root_ / "broker.log");
             wait_until_ready();
             if (options_.sasl_listeners && !kraft_) add_scram_user_over_zookeeper();
             start_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -

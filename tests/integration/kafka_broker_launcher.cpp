@@ -1,6 +1,7 @@
 // kspout-kafka-broker: a real Kafka broker (the test fixture) driven over stdin, for the benchmarks.
 //
-// usage: kspout-kafka-broker [--tls] [VERSION]
+// usage: kspout-kafka-broker [--tls] [--production-jvm] [VERSION]
+// --production-jvm runs the broker's JVM as Kafka's start scripts do, not tuned for a quick start.
 // Prints "bootstrap HOST:PORT" once the broker answers; with --tls (4.x) then also
 // "tls HOST:PORT CA CERT KEY KEY_PASSWORD": a listener asking for a client certificate, and the
 // test CA and a client certificate with its encrypted key for it. Then it reads commands, one per line, and
@@ -45,12 +46,12 @@ int main(int argc, char** argv)
 {
     kspout::testing::kafka_broker_options options;
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (!args.empty() && args[0] == "--tls") {
-        options.tls_listeners = true;
+    while (!args.empty() && (args[0] == "--tls" || args[0] == "--production-jvm")) {
+        (args[0] == "--tls" ? options.tls_listeners : options.production_jvm) = true;
         args.erase(args.begin());
     }
     if (args.size() > 1 || (!args.empty() && args[0].starts_with("-"))) {
-        std::cerr << "usage: kspout-kafka-broker [--tls] [VERSION]\n";
+        std::cerr << "usage: kspout-kafka-broker [--tls] [--production-jvm] [VERSION]\n";
         return 2;
     }
     if (!args.empty()) options.version = args[0];
