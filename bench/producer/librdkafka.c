@@ -36,6 +36,7 @@ int main(int argc, char** argv)
     bench_conf_set(conf, "acks", "all");
     bench_conf_set(conf, "compression.codec", argv[5]);
     bench_conf_set(conf, "log_level", "3");
+    bench_conf_set(conf, "enable.idempotence", "true"); // as ours and Java's: every client writes idempotently
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     double start = bench_now_seconds();
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);

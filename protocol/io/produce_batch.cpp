@@ -28,6 +28,21 @@ std::size_t estimated_size(std::optional<std::string_view> key, std::optional<st
     return size;
 }
 
+batch_records::batch_records(clock::time_point opened, batch_storage storage)
+    : records_(std::move(storage.bytes)), receipts_(std::move(storage.receipts)), opened_(opened)
+{
+    receipts_.clear();
+}
+
+batch_storage batch_records::take_storage() noexcept
+{
+    batch_storage storage{records_.take_storage(), std::move(receipts_)};
+    storage.receipts.clear();
+    receipts_.clear();
+    bytes_ = 0;
+    return storage;
+}
+
 bool batch_records::fits(std::size_t size, std::size_t batch_size) const noexcept
 {
     return empty() || batch_overhead + bytes_ + size <= batch_size;

@@ -34,6 +34,20 @@ struct record_receipt {
     std::uint64_t sequence = 0; // order of produce() calls
 };
 
+// A finished batch's buffers, kept for a new one: their capacity is what is reused.
+struct batch_storage {
+    wire::byte_buffer bytes;
+    std::vector<record_receipt> receipts;
+
+    std::size_t capacity() const noexcept { return bytes.capacity() + receipts.capacity() * sizeof(record_receipt); }
+    // Room for a batch like an earlier one, so that filling it copies nothing to grow.
+    void reserve(std::size_t byte_count, std::size_t record_count)
+    {
+        bytes.reserve(byte_count);
+        receipts.reserve(record_count);
+    }
+};
+
 // The batch header a v2 RecordBatch starts with; a message set has none, so this is an upper bound.
 inline constexpr std::size_t batch_overhead = 61;
 
@@ -48,7 +62,9 @@ class batch_records {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit batch_records(clock::time_point opened) : opened_(opened) {}
+    explicit batch_records(clock::time_point opened, batch_storage storage = {});
+    // The buffers, emptied, for another batch; this batch holds no records afterwards.
+    batch_storage take_storage() noexcept;
 
     // Whether a record of estimated size `size` still fits within batch_size (header included);
     // an empty batch takes any record, so a record larger than batch_size travels alone.
@@ -60,6 +76,7 @@ public:
     bool empty() const noexcept { return receipts_.empty(); }
     std::size_t count() const noexcept { return receipts_.size(); }
     std::size_t bytes() const noexcept { return bytes_; } // the records' estimated sizes
+    std::size_t encoded_bytes() const noexcept { return records_.body_size(); }
     std::span<record_receipt> receipts() noexcept { return receipts_; }
 
     // When the first record came: the linger and the delivery timeout count from it.

@@ -2,6 +2,7 @@
 #include "protocol/io/producer.hpp"
 
 #include "protocol/io/error.hpp"
+#include "protocol/io/request_packing.hpp"
 #include "protocol/messages/init_producer_id.hpp"
 #include "protocol/messages/produce.hpp"
 #include "protocol/messages/versions.hpp"
@@ -59,6 +60,8 @@ void validate(const producer_options& o)
     if (o.max_in_flight < 1 || o.max_in_flight > 5) {
         fail("max_in_flight must be 1 to 5 (the broker checks the sequences of 5 batches per partition)");
     }
+    if (o.max_request_bytes == 0) fail("max_request_bytes must be positive");
+    if (o.max_requests_per_broker == 0) fail("max_requests_per_broker must be positive");
     if (o.retry_backoff < 0ms) fail("retry_backoff must not be negative");
     if (o.delivery_timeout <= 0ms) fail("delivery_timeout must be positive");
     if (o.request_timeout <= 0ms || o.request_timeout.count() > std::numeric_limits<std::int32_t>::max()) {
@@ -105,11 +108,9 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
     if (partition && *partition < 0) return producer_errc::unknown_partition;
     const std::size_t size = estimated_size(key, value, headers);
     if (size > options_.max_buffered_bytes) return producer_errc::record_too_large;
-    if (buffered_bytes_ + held_bytes(size) > options_.max_buffered_bytes) return producer_errc::queue_full;
+    const std::size_t held = held_bytes(size);
+    if (buffered_bytes_ + held > options_.max_buffered_bytes) return producer_errc::queue_full;
 
-    buffered_bytes_ += held_bytes(size);
-    record_receipt receipt{std::move(on_delivery), sequences_.open()};
-    const std::int64_t ts = timestamp.value_or(wall_clock_ms());
     auto it = topics_.find(topic);
     if (it == topics_.end()) {
         it = topics_.emplace(std::string(topic), topic_state{}).first;
@@ -117,15 +118,20 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
     }
     topic_state& t = it->second;
     const auto count = static_cast<std::int32_t>(t.partitions.size());
-    if (t.waiting.empty() && count > 0 && (!partition || *partition < count)) {
+    const bool routable = t.waiting.empty() && count > 0 && (!partition || *partition < count);
+    if (!routable && !waiting_has_room(held)) return producer_errc::queue_full;
+
+    buffered_bytes_ += held;
+    record_receipt receipt{std::move(on_delivery), sequences_.open()};
+    const std::int64_t ts = timestamp.value_or(wall_clock_ms());
+    if (routable) {
         std::int32_t p = partition ? *partition
                                    : partitioner_.choose(it->first, key ? std::optional(wire::as_bytes(*key)) : std::nullopt,
                                                          count, t.available);
         append(t, it->first, p, key, value, headers, ts, std::move(receipt), size, std::nullopt);
     } else {
-        t.waiting.push_back({key ? std::optional<std::string>(*key) : std::nullopt,
-                             value ? std::optional<std::string>(*value) : std::nullopt, std::move(headers), ts,
-                             partition, std::move(receipt), clock::now(), size});
+        t.waiting.push(key, value, std::move(headers), ts, partition, std::move(receipt), clock::now(), size);
+        waiting_bytes_ += held;
     }
     schedule_pump();
     return {};
@@ -134,7 +140,17 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
 bool producer::has_room(std::optional<std::string_view> key, std::optional<std::string_view> value,
                         const std::vector<record_header>& headers) const
 {
-    return buffered_bytes_ + held_bytes(estimated_size(key, value, headers)) <= options_.max_buffered_bytes;
+    // The record's topic is not known here: room among the waiting records counts too.
+    const std::size_t held = held_bytes(estimated_size(key, value, headers));
+    return buffered_bytes_ + held <= options_.max_buffered_bytes && waiting_has_room(held);
+}
+
+// Records waiting for their topic's metadata hold at most an eighth of max_buffered_bytes (one
+// record whatever its size): a caller that produces a burst before the first metadata answer
+// would otherwise hold every record twice over, as it waits and again in its batch.
+bool producer::waiting_has_room(std::size_t held) const noexcept
+{
+    return waiting_bytes_ == 0 || waiting_bytes_ + held <= options_.max_buffered_bytes / 8;
 }
 
 // Into the partition's open batch; a full one is sealed (ready to send) and a new one opened, at
@@ -147,20 +163,24 @@ void producer::append(topic_state& t, std::string_view topic, std::int32_t parti
     partition_state& p = *t.partitions[static_cast<std::size_t>(partition)];
     batch* open = p.batches.empty() || p.batches.back()->sealed ? nullptr : p.batches.back().get();
     if (open && !open->records.fits(size, options_.batch_size)) {
-        seal(*open);
+        seal(p, *open);
         open = nullptr;
     }
     if (!open) {
         auto opened = enqueued.value_or(clock::now()); // a steady clock read per batch, not per record
-        open = p.batches.emplace_back(std::make_shared<batch>(partition_key{std::string(topic), partition}, opened)).get();
+        open = p.batches.emplace_back(std::make_shared<batch>(partition_key{std::string(topic), partition}, opened,
+                                                              spare_storage(p)))
+                   .get();
     }
     open->records.append(key, value, headers, timestamp, std::move(receipt), size);
     open->held_bytes += held_bytes(size);
 }
 
-void producer::seal(batch& b)
+void producer::seal(partition_state& p, batch& b)
 {
     b.sealed = true;
+    p.last_batch_bytes = b.records.encoded_bytes();
+    p.last_batch_records = b.records.count();
     partitioner_.batch_formed(b.where.topic, b.where.partition);
 }
 
@@ -182,7 +202,7 @@ void producer::stop()
     const std::error_code shut = errc::shut_down;
     completions done;
     for (auto& [name, t] : topics_) {
-        for (auto& w : t.waiting) finish(w, shut, done);
+        for (auto& w : t.waiting.entries()) finish(w, shut, done);
     }
     // The records of a batch in flight stay in it (only their handlers move out): the request may
     // still be waiting to be encoded.
@@ -231,8 +251,7 @@ void producer::pump()
         }
     }
     const bool may_send = idempotence_.may_send(); // batches wait for the producer id
-    std::map<std::int32_t, std::pair<std::shared_ptr<broker>, std::vector<std::shared_ptr<batch>>>> by_leader;
-    bool more_to_send = false; // a partition has another sealed batch that may follow at once
+    std::vector<sendable> ready;
     for (auto& [where, p] : partitions_) {
         if (p.batches.empty()) continue;
         wake = std::min(wake, p.batches.front()->records.opened() + options_.delivery_timeout);
@@ -255,21 +274,9 @@ void producer::pump()
             want_metadata(false); // the records wait for a leader until their deadline
             continue;
         }
-        if (!b.sealed) seal(b);
-        b.identity = idempotence_.stamp(where.topic, where.partition, b.identity,
-                                        static_cast<std::int32_t>(b.records.count()));
-        b.in_flight = true;
-        ++p.in_flight;
-        auto& slot = by_leader[leader->address().node_id];
-        slot.first = leader;
-        slot.second.push_back(*next);
-        // One batch per partition per request: a sealed one behind it goes in the next pass.
-        if (std::next(next) != p.batches.end() && (*std::next(next))->sealed && p.in_flight < in_flight_limit(p)) {
-            more_to_send = true;
-        }
+        ready.push_back({std::move(leader), &p, next});
     }
-    for (auto& [id, slot] : by_leader) send(slot.first, std::move(slot.second));
-    if (more_to_send) schedule_pump();
+    if (send_ready(ready)) schedule_pump();
     for (auto& [name, t] : topics_) {
         if (!t.waiting.empty()) wake = std::min(wake, t.waiting.front().enqueued + options_.delivery_timeout);
     }
@@ -291,7 +298,7 @@ void producer::refresh_topics(completions& done)
                 wire::broker_error_action(wire::api_key::metadata, meta->error_code) == wire::error_action::fatal) {
                 auto ec = wire::make_broker_error(meta->error_code);
                 log_.warning("cannot produce to topic " + name + ": " + ec.message());
-                for (auto& w : t.waiting) finish(w, ec, done);
+                for (auto& w : t.waiting.entries()) finish(w, ec, done);
                 t.waiting.clear();
             } else {
                 want_metadata(false);
@@ -310,7 +317,7 @@ void producer::refresh_topics(completions& done)
         for (const auto& p : meta->partitions) {
             if (p.leader >= 0) t.available.push_back(p.partition);
         }
-        for (auto& w : t.waiting) {
+        for (auto& w : t.waiting.entries()) {
             std::int32_t partition = 0;
             if (w.partition) {
                 partition = *w.partition;
@@ -318,12 +325,14 @@ void producer::refresh_topics(completions& done)
                     finish(w, producer_errc::unknown_partition, done);
                     continue;
                 }
-            } else {
-                std::optional<wire::bytes_view> key;
-                if (w.key) key = wire::as_bytes(*w.key);
-                partition = partitioner_.choose(name, key, count, t.available);
             }
-            append(t, name, partition, w.key, w.value, w.headers, w.timestamp, std::move(w.receipt), w.size,
+            const auto key = t.waiting.key(w);
+            if (!w.partition) {
+                partition = partitioner_.choose(name, key ? std::optional(wire::as_bytes(*key)) : std::nullopt, count,
+                                                t.available);
+            }
+            waiting_bytes_ -= held_bytes(w.size);
+            append(t, name, partition, key, t.waiting.value(w), w.headers, w.timestamp, std::move(w.receipt), w.size,
                    w.enqueued);
         }
         t.waiting.clear();
@@ -334,9 +343,10 @@ void producer::expire(clock::time_point now, completions& done)
 {
     const auto cutoff = now - options_.delivery_timeout;
     for (auto& [name, t] : topics_) {
-        auto kept = t.waiting.begin();
-        while (kept != t.waiting.end() && kept->enqueued <= cutoff) finish(*kept++, producer_errc::delivery_timed_out, done);
-        t.waiting.erase(t.waiting.begin(), kept);
+        while (!t.waiting.empty() && t.waiting.front().enqueued <= cutoff) {
+            finish(t.waiting.entries().front(), producer_errc::delivery_timed_out, done);
+            t.waiting.pop_front();
+        }
     }
     for (auto& [where, p] : partitions_) {
         // A batch in flight is settled by its response (the request timeout bounds the wait).
@@ -355,6 +365,43 @@ void producer::expire(clock::time_point now, completions& done)
             it = finish_batch(p, it, producer_errc::delivery_timed_out, -1, done);
         }
     }
+}
+
+// Sends the ready batches in the requests pack_requests() makes of them. Returns whether a
+// partition has another sealed batch that may follow at once.
+bool producer::send_ready(const std::vector<sendable>& ready)
+{
+    std::vector<ready_batch> shapes;
+    shapes.reserve(ready.size());
+    for (const auto& r : ready) {
+        const batch& b = **r.next;
+        shapes.push_back({r.leader->address().node_id, b.records.opened(), batch_overhead + b.records.bytes()});
+    }
+    bool more_to_send = false;
+    const packing_limits limits{options_.max_request_bytes, options_.max_requests_per_broker};
+    for (auto& request : pack_requests(shapes, requests_in_flight_, limits)) {
+        std::vector<std::shared_ptr<batch>> batches;
+        for (std::size_t i : request.batches) {
+            partition_state& p = *ready[i].partition;
+            start_sending(p, **ready[i].next);
+            batches.push_back(*ready[i].next);
+            // One batch per partition per request: a sealed one behind it goes in the next pass.
+            auto after = std::next(ready[i].next);
+            if (after != p.batches.end() && (*after)->sealed && p.in_flight < in_flight_limit(p)) more_to_send = true;
+        }
+        ++requests_in_flight_[request.leader];
+        send(ready[request.batches.front()].leader, std::move(batches));
+    }
+    return more_to_send;
+}
+
+void producer::start_sending(partition_state& p, batch& b)
+{
+    if (!b.sealed) seal(p, b);
+    b.identity = idempotence_.stamp(b.where.topic, b.where.partition, b.identity,
+                                    static_cast<std::int32_t>(b.records.count()));
+    b.in_flight = true;
+    ++p.in_flight;
 }
 
 void producer::send(const std::shared_ptr<broker>& leader, std::vector<std::shared_ptr<batch>> batches)
@@ -402,6 +449,7 @@ void producer::send(const std::shared_ptr<broker>& leader, std::vector<std::shar
 void producer::on_sent(produce_send& s, std::error_code ec, std::int16_t version, const response_frame& frame)
 {
     if (stopped_) return;
+    --requests_in_flight_[s.leader_id];
     ++rounds_.produce_responses;
     const auto now = clock::now();
     messages::produce_response resp;
@@ -509,9 +557,10 @@ void producer::retry_or_fail(partition_state& p, batch_iterator it, std::error_c
     b.retry_at = now + options_.retry_backoff;
 }
 
-void producer::finish(waiting_record& r, std::error_code ec, completions& done)
+void producer::finish(waiting_records::entry& r, std::error_code ec, completions& done)
 {
     buffered_bytes_ -= held_bytes(r.size);
+    waiting_bytes_ -= held_bytes(r.size);
     sequences_.settle(r.receipt.sequence);
     done.push_back({std::move(r.receipt.on_delivery), ec, r.partition.value_or(-1), -1});
 }
@@ -538,7 +587,29 @@ producer::batch_iterator producer::finish_batch(partition_state& p, batch_iterat
                                                 std::int64_t base_offset, completions& done)
 {
     finish(**it, ec, base_offset, done);
+    keep_storage(**it);
     return p.batches.erase(it);
+}
+
+batch_storage producer::spare_storage(const partition_state& p)
+{
+    batch_storage storage;
+    if (!spare_storage_.empty()) {
+        storage = std::move(spare_storage_.back());
+        spare_storage_.pop_back();
+        spare_capacity_ -= storage.capacity();
+    }
+    storage.reserve(p.last_batch_bytes, p.last_batch_records);
+    return storage;
+}
+
+void producer::keep_storage(batch& b)
+{
+    if (b.in_flight) return; // a request may still have to encode its bytes
+    batch_storage storage = b.records.take_storage();
+    if (spare_capacity_ + storage.capacity() > options_.max_buffered_bytes / 4) return;
+    spare_capacity_ += storage.capacity();
+    spare_storage_.push_back(std::move(storage));
 }
 
 std::size_t producer::in_flight_limit(const partition_state& p) const noexcept

@@ -8,6 +8,7 @@
 #include "protocol/io/producer_engine.hpp"
 #include "protocol/io/producer_error.hpp"
 #include "protocol/io/sequence_window.hpp"
+#include "protocol/io/waiting_records.hpp"
 #include "protocol/records/compression.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -39,21 +40,32 @@ struct producer_options {
     // producer_errc::zstd_needs_produce_v7.
     records::compression compression = records::compression::none;
     std::chrono::milliseconds linger = 5ms;       // how long a partition's records wait for more
-    std::size_t batch_size = 64 * 1024;           // estimated bytes per partition batch
+    // Estimated bytes per partition batch (librdkafka's batch.size): a broker's work per batch
+    // is much of its work per record, so batches of ~10,000 small records cost it far less.
+    std::size_t batch_size = 1'000'000;
     // Memory for records not yet acknowledged (their bytes and bookkeeping); produce() fails with
-    // queue_full beyond this.
+    // queue_full beyond this, and beyond an eighth of it for records whose topic's metadata is
+    // still awaited.
     std::size_t max_buffered_bytes = 32 << 20;
     int retries = std::numeric_limits<int>::max(); // per batch; delivery_timeout bounds them too
     // Batches of one partition in flight at once, with the idempotent producer (1 to 5: the
     // broker checks the sequences of the last 5); without it always 1, so that a retried batch
     // goes out before anything produced after it.
     std::size_t max_in_flight = 5;
+    // A Produce request carries batches of several partitions up to this many (estimated) bytes;
+    // a batch larger than that travels alone. As the Java client's max.request.size.
+    std::size_t max_request_bytes = 1 << 20;
+    // Produce requests awaiting an answer per broker (as max.in.flight.requests.per.connection):
+    // a broker works through one connection's requests one at a time, so more only fill memory.
+    std::size_t max_requests_per_broker = 5;
     std::chrono::milliseconds retry_backoff = 100ms;
     std::chrono::milliseconds delivery_timeout = 120s; // from produce() to acknowledgement
     // The broker waits this long for replicas (Produce timeout_ms); the client gives it one more
     // second to answer before it counts the request as lost.
     std::chrono::milliseconds request_timeout = 30s;
-    null_key_partitioning null_keys = null_key_partitioning::round_robin;
+    // As the Java client (KIP-480) and librdkafka: records without a key fill one partition's
+    // batch, then move on, rather than spread thinly over every partition's.
+    null_key_partitioning null_keys = null_key_partitioning::sticky;
     // KIP-98: a producer id from InitProducerId and per-partition sequence numbers in every
     // batch, so a resend after a lost response is not written twice. Needs acks -1. Brokers
     // before 0.11 have no InitProducerId: the producer logs that and sends unstamped batches.
@@ -61,7 +73,8 @@ struct producer_options {
 };
 
 // Records for one partition are sent in produce() order, one batch per partition per Produce
-// request; partitions led by the same broker share requests. Without idempotence one request at
+// request; partitions led by the same broker share requests (up to max_request_bytes, the
+// longest-waiting batches first, at most max_requests_per_broker awaiting an answer). Without idempotence one request at
 // a time carries a partition's batch, so a retried batch always goes out before anything
 // produced after it; with it up to max_in_flight do once the broker has taken one batch of the
 // partition under the producer id, and its sequence check keeps them in order (a batch refused
@@ -130,7 +143,10 @@ private:
     // One partition's records from produce() until the broker acknowledges them (or they fail):
     // gathered while open, then sealed and sent, retried as they are.
     struct batch {
-        batch(partition_key w, clock::time_point opened) : where(std::move(w)), records(opened) {}
+        batch(partition_key w, clock::time_point opened, batch_storage storage)
+            : where(std::move(w)), records(opened, std::move(storage))
+        {
+        }
 
         partition_key where;
         batch_records records;
@@ -148,23 +164,13 @@ private:
         std::deque<std::shared_ptr<batch>> batches; // oldest first
         std::size_t in_flight = 0;
         std::int64_t acknowledged_producer_id = -1; // the id of the last batch the broker took
+        std::size_t last_batch_bytes = 0;   // encoded bytes and records of the last sealed batch:
+        std::size_t last_batch_records = 0; // the next one gets as much room from the start
     };
     using batch_iterator = std::deque<std::shared_ptr<batch>>::iterator;
 
-    // A record whose partition cannot be chosen before its topic's metadata is known.
-    struct waiting_record {
-        std::optional<std::string> key;
-        std::optional<std::string> value;
-        std::vector<record_header> headers;
-        std::int64_t timestamp = -1;
-        std::optional<std::int32_t> partition;
-        record_receipt receipt;
-        clock::time_point enqueued;
-        std::size_t size = 0; // estimated_size()
-    };
-
     struct topic_state {
-        std::vector<waiting_record> waiting; // in produce() order; records after them wait too
+        waiting_records waiting; // records after them wait too, to keep produce() order
         // From the metadata as of the last pump: each partition's state (by index), and the
         // partitions with a leader. Empty until the metadata names the partitions.
         std::vector<partition_state*> partitions;
@@ -181,6 +187,13 @@ private:
 
     struct produce_send; // one Produce request: its batches and what encoding them gave
 
+    // A partition's next batch, ready to go to its leader in this pump.
+    struct sendable {
+        std::shared_ptr<broker> leader;
+        partition_state* partition;
+        batch_iterator next;
+    };
+
     producer(std::shared_ptr<cluster> cluster, producer_options options, log::logger log);
 
     void schedule_pump();
@@ -189,17 +202,22 @@ private:
     void append(topic_state& t, std::string_view topic, std::int32_t partition, std::optional<std::string_view> key,
                 std::optional<std::string_view> value, std::span<const record_header> headers, std::int64_t timestamp,
                 record_receipt receipt, std::size_t size, std::optional<clock::time_point> enqueued);
-    void seal(batch& b);
+    bool waiting_has_room(std::size_t held) const noexcept;
+    void seal(partition_state& p, batch& b);
     void expire(clock::time_point now, completions& done);
+    bool send_ready(const std::vector<sendable>& ready);
+    void start_sending(partition_state& p, batch& b);
     void send(const std::shared_ptr<broker>& leader, std::vector<std::shared_ptr<batch>> batches);
     void on_sent(produce_send& send, std::error_code ec, std::int16_t version, const response_frame& frame);
     void retry_or_fail(partition_state& p, batch_iterator it, std::error_code ec, bool refresh_metadata,
                        clock::time_point now, completions& done);
-    void finish(waiting_record& r, std::error_code ec, completions& done);
+    void finish(waiting_records::entry& r, std::error_code ec, completions& done);
     void finish(batch& b, std::error_code ec, std::int64_t base_offset, completions& done);
     batch_iterator finish_batch(partition_state& p, batch_iterator it, std::error_code ec, std::int64_t base_offset,
                                 completions& done);
     std::size_t in_flight_limit(const partition_state& p) const noexcept;
+    batch_storage spare_storage(const partition_state& p);
+    void keep_storage(batch& b);
     void request_producer_id(clock::time_point now);
     void want_metadata(bool urgent);
     void maybe_refresh_metadata(clock::time_point now);
@@ -214,9 +232,15 @@ private:
     partitioner partitioner_;
     std::map<std::string, topic_state, std::less<>> topics_;
     std::map<partition_key, partition_state> partitions_;
+    std::map<std::int32_t, std::size_t> requests_in_flight_; // by broker node id
+    // Finished batches' buffers for new ones, up to a quarter of max_buffered_bytes of capacity:
+    // a megabyte batch allocated afresh would be faulted in page by page every time.
+    std::vector<batch_storage> spare_storage_;
+    std::size_t spare_capacity_ = 0;
     sequence_window sequences_; // one per record, settled when it is reported
     std::vector<std::pair<std::uint64_t, flush_handler>> flushes_; // done once all below the mark are
     std::size_t buffered_bytes_ = 0;
+    std::size_t waiting_bytes_ = 0; // of records in topic_state::waiting, within buffered_bytes_
     bool pump_posted_ = false;
     bool stopped_ = false;
     bool metadata_wanted_ = false;

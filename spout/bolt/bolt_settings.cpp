@@ -111,7 +111,7 @@ std::vector<bolt_key_spec> make_bolt_key_table()
          enum_key([](bolt_settings& s) -> auto& { return s.producer.compression; }, compression_names)},
         {"kafka.bolt.linger.ms", "5", "how long a partition's records wait for more",
          ms_key([](bolt_settings& s) -> auto& { return s.producer.linger; }, 0)},
-        {"kafka.bolt.batch.size", "65536", "bytes per partition batch",
+        {"kafka.bolt.batch.size", "1000000", "bytes per partition batch",
          int_key([](bolt_settings& s) -> auto& { return s.producer.batch_size; }, 1, int32_max)},
         {"kafka.bolt.buffer.max.bytes", "33554432", "bytes of records not yet acknowledged",
          int_key([](bolt_settings& s) -> auto& { return s.producer.max_buffered_bytes; }, 1, int64_max)},

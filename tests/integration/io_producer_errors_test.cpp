@@ -146,6 +146,53 @@ TEST_F(ProducerErrors, AFullBufferRefusesAtOnce)
     producer->stop();
 }
 
+// Before the first metadata answer every record waits whole: an eighth of the buffer at most, or
+// one record larger than that. Once the partitions are known the whole buffer is usable.
+TEST_F(ProducerErrors, RecordsAwaitingMetadataHoldAnEighthOfTheBuffer)
+{
+    io::producer_options options;
+    options.max_buffered_bytes = 80'000;
+    auto producer = make_producer(options);
+    const std::string value(100, 'v');
+    std::vector<sent_record> sent;
+    sent.reserve(1000);
+    std::error_code refused;
+    while (!refused) {
+        auto& r = sent.emplace_back();
+        r.value = value;
+        refused = producer->produce("t", std::nullopt, std::nullopt, value, {}, std::nullopt,
+                                    [&r](std::error_code ec, std::int32_t, std::int64_t) {
+                                        ++r.deliveries;
+                                        r.ec = ec;
+                                    });
+    }
+    sent.pop_back();
+    EXPECT_EQ(refused, io::producer_errc::queue_full);
+    ASSERT_GT(sent.size(), 1u);
+    EXPECT_LE(producer->buffered_bytes(), options.max_buffered_bytes / 8);
+    EXPECT_GT(producer->buffered_bytes() + producer->buffered_bytes() / sent.size(), options.max_buffered_bytes / 8);
+    EXPECT_FALSE(producer->has_room(std::nullopt, value, {}));
+
+    ASSERT_FALSE(flush_and_wait(ioc, *producer));
+    for (const auto& r : sent) {
+        EXPECT_EQ(r.deliveries, 1);
+        EXPECT_FALSE(r.ec) << r.ec.message();
+    }
+    EXPECT_TRUE(producer->has_room(std::nullopt, value, {}));
+    std::vector<sent_record> after(3 * sent.size());
+    for (auto& r : after) r.value = value;
+    produce_all(*producer, "t", after); // the topic is known: beyond the eighth
+    EXPECT_GT(producer->buffered_bytes(), options.max_buffered_bytes / 8);
+    ASSERT_FALSE(flush_and_wait(ioc, *producer));
+
+    // A new topic: one record larger than the eighth waits alone.
+    mock.create_topic("u", 1);
+    EXPECT_FALSE(producer->produce("u", std::nullopt, std::nullopt, std::string(20'000, 'x')));
+    EXPECT_EQ(producer->produce("u", std::nullopt, std::nullopt, value), io::producer_errc::queue_full);
+    ASSERT_FALSE(flush_and_wait(ioc, *producer));
+    producer->stop();
+}
+
 TEST_F(ProducerErrors, UnknownPartitionFailsTheRecord)
 {
     auto producer = make_producer();
@@ -210,6 +257,8 @@ TEST_F(ProducerErrors, BadOptionsAreRefusedByName)
     };
     EXPECT_NE(with([](auto& o) { o.acks = 2; }).find("acks"), std::string::npos);
     EXPECT_NE(with([](auto& o) { o.batch_size = 0; }).find("batch_size"), std::string::npos);
+    EXPECT_NE(with([](auto& o) { o.max_request_bytes = 0; }).find("max_request_bytes"), std::string::npos);
+    EXPECT_NE(with([](auto& o) { o.max_requests_per_broker = 0; }).find("max_requests_per_broker"), std::string::npos);
     EXPECT_NE(with([](auto& o) { o.retries = -1; }).find("retries"), std::string::npos);
     EXPECT_NE(with([](auto& o) { o.delivery_timeout = 0ms; }).find("delivery_timeout"), std::string::npos);
     EXPECT_NE(with([](auto& o) { o.compression = static_cast<records::compression>(9); }).find("compression"),

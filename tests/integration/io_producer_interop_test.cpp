@@ -33,10 +33,8 @@ TEST(ProducerPartitioning, StickyNullKeysFillOnePartitionPerBatch)
     boost::asio::io_context ioc;
     mock.create_topic("sticky", partition_count);
     auto c = io::cluster::create(ioc.get_executor(), mock_cluster_options(mock));
-    io::producer_options options;
-    options.null_keys = io::null_key_partitioning::sticky;
-    options.linger = 1h; // batches form only on flush or when full
-    options.batch_size = 1 << 20;
+    io::producer_options options; // sticky by default, as the Java client and librdkafka
+    options.linger = 1h;          // batches form only on flush or when full
     auto p = io::producer::create(c, options);
 
     std::vector<sent_record> sent(20);
@@ -52,6 +50,41 @@ TEST(ProducerPartitioning, StickyNullKeysFillOnePartitionPerBatch)
     expect_in_order_per_partition(sent);
     expect_seen_exactly(sent, consume_with_kcat(mock, "sticky"), "kcat");
     p->stop();
+    c->shut_down();
+}
+
+// Each partition's batches go one request at a time (without idempotence); a request carries the
+// partitions' batches up to max_request_bytes, and with one request per broker the next waits for
+// the answer to the last. Every record arrives either way, in order.
+TEST(ProducerRequests, RequestsCarryBatchesUpToTheirBytesOneAtATimeIfAsked)
+{
+    mock_cluster mock{1};
+    boost::asio::io_context ioc;
+    mock.create_topic("packed", 4);
+    auto c = io::cluster::create(ioc.get_executor(), mock_cluster_options(mock));
+    auto run = [&](io::producer_options options) {
+        options.linger = 1h;
+        options.batch_size = io::batch_overhead + 2 * (34 + 100); // two records of 100 bytes a batch
+        auto p = io::producer::create(c, options);
+        std::vector<sent_record> sent(4 * 10); // 5 batches per partition
+        for (std::size_t i = 0; i < sent.size(); ++i) {
+            sent[i].partition = static_cast<std::int32_t>(i % 4);
+            sent[i].value = std::string(97, 'r') + std::to_string(100 + i);
+        }
+        produce_all(*p, "packed", sent);
+        EXPECT_FALSE(flush_and_wait(ioc, *p));
+        for (const auto& r : sent) EXPECT_FALSE(r.ec) << r.ec.message();
+        expect_in_order_per_partition(sent);
+        auto requests = p->rounds().produce_responses;
+        p->stop();
+        return requests;
+    };
+    io::producer_options one_batch_each;
+    one_batch_each.max_request_bytes = 1;
+    one_batch_each.max_requests_per_broker = 1;
+    EXPECT_EQ(run(one_batch_each), 20u) << "every batch in a request of its own";
+    io::producer_options shared;
+    EXPECT_LE(run(shared), 10u) << "the partitions' batches share requests";
     c->shut_down();
 }
 

@@ -214,6 +214,41 @@ TEST(EncodeBatch, CarriesTheProducerIdentity)
     expect_decodes_to(second, sample_records(false), true, false);
 }
 
+// A finished batch's buffers serve the next one: its capacity stays, none of its records do.
+TEST(BatchRecords, ReusedStorageKeepsItsRoomButNotItsRecords)
+{
+    auto first = batch_of(sample_records(true));
+    wire::byte_buffer first_bytes;
+    ASSERT_FALSE(first.encode(8, records::compression::none, first_bytes));
+    const std::size_t used = first.encoded_bytes();
+    ASSERT_GT(used, 0u);
+
+    batch_storage storage = first.take_storage();
+    EXPECT_TRUE(first.empty());
+    EXPECT_EQ(first.bytes(), 0u);
+    EXPECT_GE(storage.bytes.capacity(), used);
+    EXPECT_GE(storage.receipts.capacity(), sample_records(true).size());
+
+    std::vector<sample> others = {make_record("other", 7), make_record("records", 8)};
+    batch_records second(clock_type::now(), std::move(storage));
+    for (std::size_t i = 0; i < others.size(); ++i) append(second, others[i], i);
+    EXPECT_EQ(second.count(), others.size());
+    wire::byte_buffer reused_bytes, fresh_bytes;
+    ASSERT_FALSE(second.encode(8, records::compression::none, reused_bytes));
+    ASSERT_FALSE(batch_of(others).encode(8, records::compression::none, fresh_bytes));
+    EXPECT_EQ(reused_bytes, fresh_bytes);
+    expect_decodes_to(reused_bytes, others, true, true);
+}
+
+TEST(BatchStorage, ReserveMakesRoomForABatchLikeTheLast)
+{
+    batch_storage storage;
+    storage.reserve(4096, 30);
+    EXPECT_GE(storage.bytes.capacity(), 4096u);
+    EXPECT_GE(storage.receipts.capacity(), 30u);
+    EXPECT_GE(storage.capacity(), 4096u + 30 * sizeof(record_receipt));
+}
+
 TEST(EncodeBatchErrors, ZstdNeedsProduceV7)
 {
     auto records = sample_records(false);
