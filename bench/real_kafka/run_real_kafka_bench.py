@@ -116,7 +116,7 @@ def main():
                                                        f"compression.type={codec}"),
                                              n, producer_rate),
                 }
-                measure(results, "producer", codec, producers, args.runs)
+                measure(results, "producer", codec, producers, args.runs, broker)
             if args.only in (None, "consumer"):
                 topic = f"consume-{codec}"
                 command(broker, f"topic {topic} {parts}")
@@ -143,22 +143,35 @@ def main():
                                                                    bootstrap, "--topic", topic, "--num-records",
                                                                    str(n), "--timeout", "60000"),
                                                          n, consumer_rate)
-                measure(results, "consumer", codec, consumers, args.runs)
+                measure(results, "consumer", codec, consumers, args.runs, broker)
     finally:
         stop_mock(broker)
     report(results, n)
 
 
-def measure(results, phase, codec, clients, runs):
+def broker_cpu(broker):
+    """The CPU seconds the broker's JVM has used so far (the launcher's cpu command)."""
+    broker.stdin.write("cpu\n")
+    broker.stdin.flush()
+    words = broker.stdout.readline().split()
+    if len(words) != 2 or words[0] != "ok":
+        sys.exit(f"the broker launcher did not tell its CPU: {words}")
+    return float(words[1])
+
+
+def measure(results, phase, codec, clients, runs, broker):
     # One unmeasured turn first: the broker's JIT and page cache warm up on it, not on whoever runs first.
     for go in clients.values():
         go()
     for i in range(runs):
         for name, go in clients.items():
+            before = broker_cpu(broker)
             r = go()
+            r["broker_cpu_seconds"] = broker_cpu(broker) - before
             results.setdefault((phase, codec, name), []).append(r)
             print(f"{phase} {codec} run {i + 1} {name:16s} {r['messages'] / r['seconds']:>12,.0f} msg/s "
-                  f"cpu {r['cpu_seconds']:.2f} s rss {r['max_rss_kb'] / 1024:.0f} MB", flush=True)
+                  f"cpu {r['cpu_seconds']:.2f} s rss {r['max_rss_kb'] / 1024:.0f} MB "
+                  f"broker cpu {r['broker_cpu_seconds']:.2f} s", flush=True)
 
 
 def report(results, n):
@@ -166,13 +179,16 @@ def report(results, n):
     for (phase, codec, name), rs in results.items():
         medians[(phase, codec, name)] = (statistics.median(r["messages"] / r["seconds"] for r in rs),
                                          statistics.median(r["cpu_seconds"] for r in rs),
-                                         statistics.median(r["max_rss_kb"] for r in rs) / 1024, len(rs))
+                                         statistics.median(r["max_rss_kb"] for r in rs) / 1024, len(rs),
+                                         statistics.median(r["broker_cpu_seconds"] for r in rs))
     for phase, codec in sorted({(p, c) for p, c, _ in medians}):
         print(f"\n{phase}, {codec}: {n:,} records")
-        print(f"{'client':18s}{'msg/s (median)':>16s}{'cpu s':>8s}{'cpu us/msg':>12s}{'peak RSS MB':>13s}{'runs':>6s}")
-        for (p, c, name), (rate, cpu, rss, count) in medians.items():
+        print(f"{'client':18s}{'msg/s (median)':>16s}{'cpu s':>8s}{'cpu us/msg':>12s}{'peak RSS MB':>13s}"
+              f"{'broker cpu s':>14s}{'runs':>6s}")
+        for (p, c, name), (rate, cpu, rss, count, broker) in medians.items():
             if (p, c) == (phase, codec):
-                print(f"{name:18s}{rate:>16,.0f}{cpu:>8.2f}{cpu / n * 1e6:>12.2f}{rss:>13.0f}{count:>6d}")
+                print(f"{name:18s}{rate:>16,.0f}{cpu:>8.2f}{cpu / n * 1e6:>12.2f}{rss:>13.0f}{broker:>14.2f}"
+                      f"{count:>6d}")
         pairs = [("ours", peer) for peer in ("librdkafka", "confluent-kafka", "java")]
         pairs += [("ours tls", "librdkafka tls"), ("ours tls", "confluent-kafka tls"), ("ours tls", "ours"),
                   ("librdkafka tls", "librdkafka")]

@@ -116,6 +116,9 @@ public:
     void stop(); // idempotent
     // What the JVM printed (stdout and stderr, warnings and up), for failure messages.
     std::string log() const;
+    // User and system CPU the broker's JVM has used so far: a benchmark shows what each client's
+    // traffic costs the broker.
+    double cpu_seconds() const;
 
 private:
     void write_config();

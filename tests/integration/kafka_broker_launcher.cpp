@@ -7,6 +7,7 @@
 // test CA and a client certificate with its encrypted key for it. Then it reads commands, one per line, and
 // answers each with "ok" or "error: WHY":
 //   topic NAME PARTITIONS [KEY=VALUE]...   creates a topic (replication factor 1) with those configs
+//   cpu                                     answers "ok SECONDS": the CPU the broker has used so far
 // The broker is stopped, and its files removed, when stdin ends.
 #include "tests/integration/kafka_broker.hpp"
 
@@ -24,7 +25,8 @@ std::string run_command(const kspout::testing::kafka_broker& broker, const std::
     std::vector<std::string> words;
     for (std::string w; in >> w;) words.push_back(w);
     if (words.empty()) return "error: empty command";
-    if (words[0] != "topic" || words.size() < 3) return "error: usage: topic NAME PARTITIONS [KEY=VALUE]...";
+    if (words[0] == "cpu" && words.size() == 1) return "ok " + std::to_string(broker.cpu_seconds());
+    if (words[0] != "topic" || words.size() < 3) return "error: usage: topic NAME PARTITIONS [KEY=VALUE]... | cpu";
     std::map<std::string, std::string> configs;
     for (std::size_t i = 3; i < words.size(); ++i) {
         auto eq = words[i].find('=');
