@@ -1,4 +1,4 @@
-// Producer benchmark, librdkafka's side: write N records with acks=all, print one JSON line.
+// Producer benchmark, librdkafka's side: write N records with acks=all (idempotently if asked), print one JSON line.
 #include "bench/bench_run.h"
 #include "bench/producer/payload.h"
 #include "bench/rdkafka_conf.h"
@@ -21,8 +21,8 @@ static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaqu
 
 int main(int argc, char** argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s BOOTSTRAP TOPIC MESSAGES VALUE_SIZE CODEC\n", argv[0]);
+    if (argc != 6 && !(argc == 7 && strcmp(argv[6], "idempotent") == 0)) {
+        fprintf(stderr, "usage: %s BOOTSTRAP TOPIC MESSAGES VALUE_SIZE CODEC [idempotent]\n", argv[0]);
         return 2;
     }
     size_t wanted = strtoull(argv[3], NULL, 10);
@@ -36,7 +36,7 @@ int main(int argc, char** argv)
     bench_conf_set(conf, "acks", "all");
     bench_conf_set(conf, "compression.codec", argv[5]);
     bench_conf_set(conf, "log_level", "3");
-    bench_conf_set(conf, "enable.idempotence", "true"); // as ours and Java's: every client writes idempotently
+    if (argc == 7) bench_conf_set(conf, "enable.idempotence", "true");
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     double start = bench_now_seconds();
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);

@@ -1,4 +1,4 @@
-// Producer benchmark, our side: write N records with acks=all, print one JSON line.
+// Producer benchmark, our side: write N records with acks=all (idempotently if asked), print one JSON line.
 #include "bench/bench_run.h"
 #include "bench/producer/payload.h"
 #include "protocol/io/producer.hpp"
@@ -15,8 +15,9 @@
 
 int main(int argc, char** argv)
 {
-    if (argc != 6) {
-        std::fprintf(stderr, "usage: %s BOOTSTRAP TOPIC MESSAGES VALUE_SIZE CODEC\n", argv[0]);
+    const bool idempotent = argc == 7 && std::string(argv[6]) == "idempotent";
+    if (argc != 6 && !idempotent) {
+        std::fprintf(stderr, "usage: %s BOOTSTRAP TOPIC MESSAGES VALUE_SIZE CODEC [idempotent]\n", argv[0]);
         return 2;
     }
     const std::string topic = argv[2];
@@ -35,7 +36,7 @@ int main(int argc, char** argv)
     auto cluster = kspout::io::cluster::create(ioc.get_executor(), cluster_options);
     kspout::io::producer_options options;
     options.acks = -1;
-    options.idempotence = true; // kafka-bolt's default (and the Java client's): 5 batches in flight per partition
+    options.idempotence = idempotent; // kafka-bolt's default (and the Java client's)
     options.compression = *codec;
     kspout::log::logger log; // KSPOUT_BENCH_LOG=1: the producer's log on stderr, to see why a run failed
     if (std::getenv("KSPOUT_BENCH_LOG")) {

@@ -1,12 +1,13 @@
 # Real-broker benchmark driver: one Kafka broker, the same data for every client, ours vs the peers.
 #
 # Starts a real Apache Kafka broker (kspout-kafka-broker, KRaft for 4.x) and, per codec:
-# producers (ours, librdkafka, Kafka's ProducerPerformance) each write N records of VALUE_SIZE
-# bytes with acks=all into a 64-partition topic, in turns; then our producer loads N records into
+# producers (ours and librdkafka, each plain and idempotent, and Kafka's ProducerPerformance,
+# idempotent by default) each write N records of VALUE_SIZE bytes with acks=all into a
+# 64-partition topic, in turns; then our producer loads N records into
 # another topic and the consumers (ours, librdkafka, confluent-kafka, Kafka's ConsumerPerformance)
 # each read all of them from the beginning, in turns, after one unmeasured turn. With --tls the
 # consumers are ours, librdkafka and confluent-kafka, each over plaintext and over mutual TLS.
-# Prints medians and the ratios.
+# Prints medians (with the broker's CPU during each client's runs) and the ratios.
 # Run with Debian's /usr/bin/python3 (scripts/bench.sh real-kafka).
 import argparse
 import json
@@ -104,11 +105,16 @@ def main():
                 topic = f"produce-{codec}"
                 # Each run adds N records; retention keeps the disk use bounded.
                 command(broker, f"topic {topic} {parts} segment.bytes=8388608 retention.bytes=33554432")
+                def produce(program, *mode):
+                    return lambda: run_measured([f"{bench}/kspout_bench_produce_{program}", bootstrap, topic, str(n),
+                                                 str(size), codec, *mode], 1200)
+                # Each C/C++ client plain (librdkafka's default) and idempotent (kafka-bolt's and the
+                # Java client's default), so that every ratio compares the same guarantees.
                 producers = {
-                    "ours": lambda: run_measured([f"{bench}/kspout_bench_produce_ours", bootstrap, topic, str(n),
-                                                  str(size), codec], 1200),
-                    "librdkafka": lambda: run_measured([f"{bench}/kspout_bench_produce_librdkafka", bootstrap,
-                                                        topic, str(n), str(size), codec], 1200),
+                    "ours": produce("ours"),
+                    "librdkafka": produce("librdkafka"),
+                    "ours idem": produce("ours", "idempotent"),
+                    "librdkafka idem": produce("librdkafka", "idempotent"),
                     "java": lambda: run_java(java_tool(libs, "ProducerPerformance", "--topic", topic,
                                                        "--num-records", str(n), "--record-size", str(size),
                                                        "--throughput", "-1", "--command-property",
@@ -190,6 +196,7 @@ def report(results, n):
                 print(f"{name:18s}{rate:>16,.0f}{cpu:>8.2f}{cpu / n * 1e6:>12.2f}{rss:>13.0f}{broker:>14.2f}"
                       f"{count:>6d}")
         pairs = [("ours", peer) for peer in ("librdkafka", "confluent-kafka", "java")]
+        pairs += [("ours idem", "librdkafka idem"), ("ours idem", "java")]
         pairs += [("ours tls", "librdkafka tls"), ("ours tls", "confluent-kafka tls"), ("ours tls", "ours"),
                   ("librdkafka tls", "librdkafka")]
         for mine, other in pairs:
