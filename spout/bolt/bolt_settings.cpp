@@ -113,7 +113,7 @@ std::vector<bolt_key_spec> make_bolt_key_table()
          ms_key([](bolt_settings& s) -> auto& { return s.producer.linger; }, 0)},
         {"kafka.bolt.batch.size", "1000000", "bytes per partition batch",
          int_key([](bolt_settings& s) -> auto& { return s.producer.batch_size; }, 1, int32_max)},
-        {"kafka.bolt.buffer.max.bytes", "33554432", "bytes of records not yet acknowledged",
+        {"kafka.bolt.buffer.max.bytes", "16777216", "bytes of records not yet acknowledged",
          int_key([](bolt_settings& s) -> auto& { return s.producer.max_buffered_bytes; }, 1, int64_max)},
         {"kafka.bolt.max.in.flight", "1000", "records with the producer before the bolt stops reading",
          int_key([](bolt_settings& s) -> auto& { return s.max_in_flight; }, 1, 1'000'000)},
