@@ -24,7 +24,6 @@
 #include <vector>
 
 #include <sys/wait.h>
-#include <unistd.h>
 
 namespace kspout::testing {
 
@@ -665,17 +664,7 @@ std::string kafka_broker::log() const
 
 double kafka_broker::cpu_seconds() const
 {
-    if (pid_ <= 0) return 0;
-    // /proc/PID/stat: the command is in parentheses and may hold spaces; utime and stime are the
-    // 12th and 13th fields after it, in clock ticks.
-    std::string stat = read_file("/proc/" + std::to_string(pid_) + "/stat");
-    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    unsigned long long ticks = 0;
-    for (int i = 1; i <= 13 && fields >> field; ++i) {
-        if (i >= 12) ticks += std::stoull(field);
-    }
-    return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return pid_ > 0 ? process_cpu_seconds(pid_) : 0;
 }
 
 // ---- kafka_cluster ----

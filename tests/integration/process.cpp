@@ -82,6 +82,16 @@ void reap(pid_t pid, process_result& result)
         result.signal = WTERMSIG(status);
 }
 
+// The fields of /proc/PID/stat after "pid (comm)", from the state on; empty if the process is
+// gone. comm may hold spaces and parentheses, so they start after the last ')'.
+std::istringstream stat_fields(const std::filesystem::path& stat_path)
+{
+    std::ifstream stat_file(stat_path);
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');
+    return std::istringstream(close == std::string::npos ? std::string() : stat.substr(close + 1));
+}
+
 } // namespace
 
 long process_peak_rss_kib(pid_t pid)
@@ -99,6 +109,18 @@ long process_peak_rss_kib(pid_t pid)
     return 0;
 }
 
+double process_cpu_seconds(pid_t pid)
+{
+    // utime and stime are the 12th and 13th fields after comm, in clock ticks.
+    auto fields = stat_fields("/proc/" + std::to_string(pid) + "/stat");
+    std::string field;
+    unsigned long long ticks = 0;
+    for (int i = 1; i <= 13 && fields >> field; ++i) {
+        if (i >= 12) ticks += std::stoull(field);
+    }
+    return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 std::vector<int> children_running(int parent, const std::string& exe)
 {
     std::error_code ec;
@@ -109,12 +131,7 @@ std::vector<int> children_running(int parent, const std::string& exe)
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
         std::error_code link_error;
         if (std::filesystem::read_symlink(entry.path() / "exe", link_error) != wanted || link_error) continue;
-        // /proc/PID/stat: "pid (comm) state ppid ...", comm may hold spaces and parentheses.
-        std::ifstream stat_file(entry.path() / "stat");
-        std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
-        auto close = stat.rfind(')');
-        if (close == std::string::npos) continue;
-        std::istringstream fields(stat.substr(close + 1));
+        auto fields = stat_fields(entry.path() / "stat");
         std::string state;
         int ppid = 0;
         if (fields >> state >> ppid && ppid == parent && state != "Z") pids.push_back(std::stoi(name));

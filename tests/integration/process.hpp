@@ -35,6 +35,9 @@ std::vector<int> children_running(int parent, const std::string& exe);
 // VmHWM of a process in KiB (its peak resident memory so far), or 0 if it cannot be read.
 long process_peak_rss_kib(pid_t pid);
 
+// User and system CPU a process has used so far, in seconds, or 0 if it cannot be read.
+double process_cpu_seconds(pid_t pid);
+
 // Writing to a pipe whose reader is gone must fail with EPIPE, not kill the test process.
 void ignore_sigpipe();
 
