@@ -22,9 +22,16 @@ bool consumer_partition::buffer_full(const consumer_options& o) const
     return buffer.messages() >= o.queued_max_messages || buffer.bytes() >= o.queued_max_bytes;
 }
 
+void consumer_partition::drop_buffered()
+{
+    buffer.clear();
+    undecoded.reset();
+}
+
 bool consumer_partition::fetchable(std::chrono::steady_clock::time_point now, const consumer_options& o) const
 {
-    return phase == partition_phase::active && !paused && !in_flight && !backing_off(now) && !buffer_full(o);
+    return phase == partition_phase::active && !paused && !in_flight && !backing_off(now) && !buffer_full(o) &&
+           !undecoded;
 }
 
 bool consumer_partition::backing_off(std::chrono::steady_clock::time_point now) const
@@ -95,11 +102,24 @@ fetch_outcome apply_fetch_response(consumer_partition& p, const messages::fetch_
     std::vector<records::aborted_transaction> aborted;
     aborted.reserve(response.aborted_transactions.size());
     for (const auto& a : response.aborted_transactions) aborted.push_back({a.producer_id, a.first_offset});
+    p.undecoded.emplace(frame, records::record_reader(response.records, p.fetch_offset, options.read, aborted,
+                                                      options.topic, p.id));
+    return read_undecoded(p, options);
+}
 
-    auto set = std::make_unique<records::record_set>();
-    auto failure = records::read_records(response.records, p.fetch_offset, options.read, aborted, *set,
-                                         options.topic, p.id);
+fetch_outcome read_undecoded(consumer_partition& p, const fetch_apply_options& options)
+{
     fetch_outcome out;
+    if (!p.undecoded) return out;
+    std::size_t messages = p.buffer.messages();
+    std::size_t bytes = p.buffer.bytes();
+    if (messages >= options.queued_max_messages || bytes >= options.queued_max_bytes) return out;
+
+    auto& reader = p.undecoded->reader;
+    auto set = std::make_unique<records::record_set>();
+    auto failure = reader.read(*set, {options.queued_max_messages - messages, options.queued_max_bytes - bytes});
+    response_frame frame = p.undecoded->frame;
+    if (reader.finished()) p.undecoded.reset();
     out.new_messages = set->records.size();
     bool stalled = !failure && set->records.empty() && set->next_offset == p.fetch_offset &&
                    set->partial_tail && set->complete_bytes == 0;
@@ -117,7 +137,7 @@ fetch_outcome apply_fetch_response(consumer_partition& p, const messages::fetch_
         return out;
     }
     if (set->next_offset > p.fetch_offset) p.fetch_offset = set->next_offset;
-    if (!set->records.empty()) p.buffer.push(frame, std::move(set));
+    if (!set->records.empty()) p.buffer.push(std::move(frame), std::move(set));
     if (failure) {
         // Never skip data silently: what came before the bad entry is kept, and the partition
         // waits at the bad entry for the caller to decide (seek past it, or give up).

@@ -6,7 +6,9 @@
 #include "protocol/messages/fetch.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -18,6 +20,13 @@ enum class partition_phase {
     awaiting_reset,     // its start is looked up by the reset policy (ListOffsets)
     active,             // fetching from fetch_offset
     stopped,            // an error stopped it at fetch_offset; seek() restarts it
+};
+
+// The rest of a fetched records blob, read a part at a time as the buffer has room, so a fetch of
+// well-compressed batches does not decompress all at once.
+struct undecoded_records {
+    response_frame frame; // keeps the blob the reader views alive
+    records::record_reader reader;
 };
 
 struct consumer_partition {
@@ -35,10 +44,15 @@ struct consumer_partition {
     std::uint64_t epoch = 0;
     std::chrono::steady_clock::time_point not_before{}; // backoff after an error
     message_buffer buffer;
+    // What the last fetch brought beyond the buffer's bounds; the partition is not fetched until
+    // it is all read.
+    std::optional<undecoded_records> undecoded;
 
     // The next offset poll() hands out, once the start is known.
     std::optional<std::int64_t> position() const;
     bool buffer_full(const consumer_options& o) const;
+    // Drops the buffered messages and what is left to read of the last fetch.
+    void drop_buffered();
     // Ready to go into a Fetch now (the leader aside).
     bool fetchable(std::chrono::steady_clock::time_point now, const consumer_options& o) const;
     // Waiting for its backoff to pass before the next request of its phase.
@@ -63,6 +77,8 @@ struct fetch_apply_options {
     std::int32_t fetch_size_base = 0;
     std::int32_t fetch_size_max = 0;
     offset_reset reset_policy = offset_reset::latest;
+    std::size_t queued_max_messages = SIZE_MAX; // the buffer's bounds, up to which a fetch is read
+    std::size_t queued_max_bytes = SIZE_MAX;
 };
 
 struct fetch_outcome {
@@ -73,12 +89,17 @@ struct fetch_outcome {
 };
 
 // Applies one partition's entry of a Fetch response sent at p.fetch_offset: decodes its records
-// (dropping those below the fetch offset, control and aborted batches), buffers them with
-// `frame`, moves fetch_offset past what was complete, grows the fetch size when one record did
-// not fit, and on an error code or a corrupt record sets the phase the error calls for. Records
-// before a corrupt entry are kept; the partition stops at the corrupt one.
+// (dropping those below the fetch offset, control and aborted batches) up to the buffer's bounds,
+// buffers them with `frame` and keeps the rest as p.undecoded, moves fetch_offset past what was
+// read, grows the fetch size when one record did not fit, and on an error code or a corrupt
+// record sets the phase the error calls for. Records before a corrupt entry are kept; the
+// partition stops at the corrupt one.
 fetch_outcome apply_fetch_response(consumer_partition& p, const messages::fetch_partition_response& response,
                                    const response_frame& frame, const fetch_apply_options& options);
+
+// Reads more of p.undecoded into the buffer while it is below its bounds (at an entry boundary,
+// so the buffer may pass them by one batch), as apply_fetch_response does.
+fetch_outcome read_undecoded(consumer_partition& p, const fetch_apply_options& options);
 
 // Moves a partition without a usable position to its reset policy: awaiting_reset, or stopped
 // for offset_reset::error (returns false then).

@@ -103,7 +103,7 @@ void simple_consumer::add_partition(std::int32_t partition, std::optional<std::i
 
 void simple_consumer::set_position(consumer_partition& p, std::int64_t offset)
 {
-    p.buffer.clear();
+    p.drop_buffered();
     p.phase = partition_phase::active;
     p.fetch_offset = offset;
     p.fetch_size = options_.fetch_partition_bytes;
@@ -198,6 +198,13 @@ std::span<const consumer_message> simple_consumer::poll(std::size_t max_messages
     std::rotate(sources.begin(), sources.begin() + static_cast<std::ptrdiff_t>(poll_start_++ % sources.size()),
                 sources.end());
     take_round_robin(sources, max_messages, options_.topic, polled_, lent_);
+    auto apply = apply_options();
+    for (const auto& source : sources) {
+        auto& p = partitions_.at(source.partition);
+        if (!p.undecoded) continue;
+        fetch_outcome out = read_undecoded(p, apply);
+        if (out.step == fetch_step::stop) report(p, out.error, out.detail);
+    }
     request_schedule(); // buffers drained below their bound may be fetched again
     return polled_;
 }
@@ -448,6 +455,17 @@ void simple_consumer::send_fetch(const std::shared_ptr<broker>& leader, std::vec
         fetch_max_version);
 }
 
+fetch_apply_options simple_consumer::apply_options() const
+{
+    return {options_.topic,
+            {options_.check_crcs, options_.isolation == messages::isolation_level::read_committed},
+            options_.fetch_partition_bytes,
+            options_.fetch_partition_bytes_max,
+            options_.auto_offset_reset,
+            options_.queued_max_messages,
+            options_.queued_max_bytes};
+}
+
 void simple_consumer::on_fetch(std::int32_t node, const std::vector<sent_partition>& sent, std::error_code ec,
                                response<messages::fetch_response> resp)
 {
@@ -480,10 +498,7 @@ void simple_consumer::on_fetch(std::int32_t node, const std::vector<sent_partiti
     messages::fetch_partition_response top_level_error;
     top_level_error.error_code = resp.body.error_code;
 
-    fetch_apply_options apply{options_.topic,
-                              {options_.check_crcs, options_.isolation == messages::isolation_level::read_committed},
-                              options_.fetch_partition_bytes, options_.fetch_partition_bytes_max,
-                              options_.auto_offset_reset};
+    auto apply = apply_options();
     bool data = false;
     bool refresh = false;
     for (const auto& s : sent) {

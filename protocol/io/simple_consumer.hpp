@@ -27,15 +27,15 @@ namespace kspout::io {
 // Nothing here blocks; handlers and callbacks are always posted, never run inside a call.
 //
 // Fetching: one Fetch in flight per leader broker, carrying each of that broker's partitions
-// that is assigned, active, not paused and whose buffer is below the bounds, in an order that
-// rotates between requests. Buffer bound (per partition): a partition joins a fetch only while
-// it buffers fewer than queued_max_messages messages and queued_max_bytes bytes, and it is in
-// at most one fetch at a time, so it never buffers more than
-//     queued_max_messages - 1 + (messages of one Fetch response for it)
-// messages, nor more than queued_max_bytes - 1 + (bytes of one response for it). One response
-// for a partition holds about fetch_partition_bytes of record data at most (a larger first
-// batch comes back whole on Fetch v3+; the librdkafka mock returns one stored message set per
-// partition and fetch).
+// that is assigned, active, not paused, whose buffer is below the bounds and whose last fetch is
+// all read, in an order that rotates between requests. Buffer bound (per partition): a fetched
+// records blob is decoded an entry (a batch, or a v0/v1 message) at a time while the buffer holds
+// fewer than queued_max_messages messages and queued_max_bytes bytes; the rest waits, compressed,
+// in the response until poll() makes room. So a partition never buffers more than
+//     queued_max_messages - 1 + (messages of one entry)
+// decoded messages, nor more than queued_max_bytes - 1 + (bytes of one entry), and holds one
+// fetch response's records for it besides (about fetch_partition_bytes; a larger first batch
+// comes back whole on Fetch v3+).
 class simple_consumer final : public fetch_engine, public std::enable_shared_from_this<simple_consumer> {
 public:
     using data_callback = std::function<void()>;
@@ -136,6 +136,7 @@ private:
     void send_list_offsets(const std::shared_ptr<broker>& leader, std::vector<std::int32_t> ids);
     void on_list_offsets(const std::vector<std::pair<std::int32_t, std::uint64_t>>& sent, std::error_code ec,
                          const response<messages::list_offsets_response>& resp);
+    fetch_apply_options apply_options() const;
     void send_fetch(const std::shared_ptr<broker>& leader, std::vector<std::int32_t> ids);
     void on_fetch(std::int32_t node, const std::vector<sent_partition>& sent, std::error_code ec,
                   response<messages::fetch_response> resp);

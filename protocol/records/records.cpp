@@ -56,42 +56,57 @@ void record_set::clear()
     decompressed.resize(kept);
 }
 
-std::optional<wire::decode_error> read_records(wire::bytes_view blob, std::int64_t fetch_offset,
-    const read_options& options, std::span<const aborted_transaction> aborted,
-    record_set& out, std::string_view topic, std::int32_t partition)
+record_reader::record_reader(wire::bytes_view blob, std::int64_t fetch_offset, const read_options& options,
+                             std::span<const aborted_transaction> aborted, std::string_view topic,
+                             std::int32_t partition)
+    : blob_(blob), fetch_offset_(fetch_offset), options_(options), topic_(topic), partition_(partition),
+      next_offset_(fetch_offset)
 {
-    detail::read_state state{options, fetch_offset, out, {}, out.decompressed.size()};
+    if (options_.read_committed) aborts_.reset(aborted);
+}
+
+std::optional<wire::decode_error> record_reader::read(record_set& out, read_limit limit)
+{
+    detail::read_state state{options_, fetch_offset_, out, aborts_, out.decompressed.size()};
     while (state.next_free_buffer > 0 && out.decompressed[state.next_free_buffer - 1].empty()) {
         --state.next_free_buffer;
     }
-    if (options.read_committed) state.aborts.reset(aborted);
-    out.next_offset = fetch_offset;
+    out.next_offset = next_offset_;
     out.partial_tail = false;
-    out.complete_bytes = 0;
+    out.complete_bytes = position_;
+    std::size_t records_at_start = out.records.size();
+    std::size_t bytes_read = 0;
 
-    std::size_t pos = 0;
-    while (pos < blob.size()) {
-        std::size_t remaining = blob.size() - pos;
-        if (remaining < log_overhead) {
-            out.partial_tail = true;
+    while (!finished_) {
+        std::size_t remaining = blob_.size() - position_;
+        if (remaining == 0) {
+            finished_ = true;
             break;
         }
-        const std::uint8_t* p = blob.data() + pos;
+        if (remaining < log_overhead) {
+            out.partial_tail = finished_ = true;
+            break;
+        }
+        const std::uint8_t* p = blob_.data() + position_;
         std::int64_t entry_offset = detail::load_i64(p);
         std::int32_t size = detail::load_i32(p + 8);
         auto fail = [&](std::error_code ec, std::size_t at) {
-            return wire::decode_error{ec, pos + at, error_context(topic, partition, entry_offset)};
+            finished_ = true;
+            return wire::decode_error{ec, position_ + at, error_context(topic_, partition_, entry_offset)};
         };
         if (size < 0) return fail(wire::errc::bad_length, 8);
         if (static_cast<std::size_t>(size) > remaining - log_overhead) {
-            out.partial_tail = true;
+            out.partial_tail = finished_ = true;
             break;
         }
-        auto entry = blob.subspan(pos, log_overhead + static_cast<std::size_t>(size));
+        std::size_t records_read = out.records.size() - records_at_start;
+        if (records_read > 0 && (records_read >= limit.max_records || bytes_read >= limit.max_bytes)) break;
+        auto entry = blob_.subspan(position_, log_overhead + static_cast<std::size_t>(size));
         if (entry.size() <= magic_at) return fail(wire::errc::bad_length, 8);
 
         std::size_t records_before = out.records.size();
         std::size_t headers_before = out.headers.size();
+        std::size_t buffers_before = state.next_free_buffer;
         detail::entry_result result;
         switch (entry[magic_at]) {
         case 0:
@@ -104,11 +119,24 @@ std::optional<wire::decode_error> read_records(wire::bytes_view blob, std::int64
             out.headers.resize(headers_before);
             return fail(result.error, result.error_at);
         }
-        out.next_offset = std::max(out.next_offset, result.next_offset);
-        pos += entry.size();
-        out.complete_bytes = pos;
+        if (state.next_free_buffer == buffers_before) {
+            bytes_read += entry.size();
+        } else {
+            for (std::size_t b = buffers_before; b < state.next_free_buffer; ++b) bytes_read += out.decompressed[b].size();
+        }
+        next_offset_ = std::max(next_offset_, result.next_offset);
+        out.next_offset = next_offset_;
+        position_ += entry.size();
+        out.complete_bytes = position_;
     }
     return std::nullopt;
+}
+
+std::optional<wire::decode_error> read_records(wire::bytes_view blob, std::int64_t fetch_offset,
+    const read_options& options, std::span<const aborted_transaction> aborted,
+    record_set& out, std::string_view topic, std::int32_t partition)
+{
+    return record_reader(blob, fetch_offset, options, aborted, topic, partition).read(out);
 }
 
 std::int32_t next_fetch_size(const record_set& result, std::int32_t current, std::int32_t max)

@@ -1,6 +1,7 @@
 // Decoding a partition's records blob from a Fetch response: MessageSet v0/v1 and RecordBatch v2.
 #pragma once
 
+#include "protocol/records/abort_tracker.hpp"
 #include "protocol/wire/bytes.hpp"
 #include "protocol/wire/error.hpp"
 
@@ -29,11 +30,6 @@ struct record {
     std::optional<wire::bytes_view> value;
     std::uint32_t first_header = 0; // index into record_set::headers
     std::uint32_t header_count = 0;
-};
-
-struct aborted_transaction {
-    std::int64_t producer_id;
-    std::int64_t first_offset;
 };
 
 struct read_options {
@@ -67,6 +63,42 @@ struct record_set {
 std::optional<wire::decode_error> read_records(wire::bytes_view blob, std::int64_t fetch_offset,
     const read_options& options, std::span<const aborted_transaction> aborted,
     record_set& out, std::string_view topic = {}, std::int32_t partition = -1);
+
+// Where a reader stops early: at the first entry boundary after which the records read in this
+// call reach max_records, or the bytes they came from (decompressed, or the entry's own when not
+// compressed) reach max_bytes. At least one record is read first, unless the blob ends.
+struct read_limit {
+    std::size_t max_records = SIZE_MAX;
+    std::size_t max_bytes = SIZE_MAX;
+};
+
+// read_records in parts: each read() decodes the next entries of the blob into `out`, up to the
+// limit, carrying the read_committed bookkeeping from one part to the next. The reader views the
+// blob and the topic (keep them alive while it reads); it copies the aborted list.
+// Per part, out.next_offset is the offset after the last entry read so far (fetch_offset at
+// first), out.complete_bytes the bytes of the blob read so far, out.partial_tail whether the
+// blob ended inside an entry (set once the reader reaches it).
+class record_reader {
+public:
+    record_reader(wire::bytes_view blob, std::int64_t fetch_offset, const read_options& options,
+                  std::span<const aborted_transaction> aborted, std::string_view topic = {},
+                  std::int32_t partition = -1);
+
+    std::optional<wire::decode_error> read(record_set& out, read_limit limit = {});
+    // Every complete entry is read, or an error stopped the reader.
+    bool finished() const noexcept { return finished_; }
+
+private:
+    wire::bytes_view blob_;
+    std::int64_t fetch_offset_;
+    read_options options_;
+    std::string_view topic_;
+    std::int32_t partition_;
+    detail::abort_tracker aborts_;
+    std::size_t position_ = 0;
+    std::int64_t next_offset_;
+    bool finished_ = false;
+};
 
 // When a fetch returned bytes but no complete entry (one record larger than the fetch size),
 // the size to ask for next: double, capped at max; returns current if not stalled.

@@ -75,6 +75,56 @@ TEST_F(RealConsumer, ReadsWhatKafkaPythonProducedInEveryCodec)
     }
 }
 
+// A real broker answers a fetch with every batch that fits its size (a megabyte here: the whole
+// partition); the consumer decodes them only as far as its buffer bound, and the rest as poll()
+// drains it.
+TEST_F(RealConsumer, AFetchOfManyBatchesIsDecodedOnlyAsFarAsTheBufferBound)
+{
+    constexpr std::size_t queued_max = 25;
+    constexpr int batch = 10;
+    constexpr std::size_t bound = queued_max - 1 + batch;
+    constexpr int per_partition = 400;
+    broker.create_topic("decoded-as-drained", 2);
+    produce("decoded-as-drained", 0, per_partition, "lz4", batch);
+    produce("decoded-as-drained", 1, per_partition, "none", batch);
+
+    auto options = options_for("decoded-as-drained");
+    options.queued_max_messages = queued_max;
+    auto consumer = make_consumer(options);
+    std::map<std::int32_t, std::size_t> peak;
+    auto sample = [&] {
+        for (std::int32_t p = 0; p < 2; ++p) peak[p] = std::max(peak[p], consumer->buffered_messages(p));
+    };
+    consumer->assign_all();
+    ASSERT_TRUE(testing::run_until(ioc, [&] {
+        sample();
+        return consumer->buffered_messages(0) >= queued_max && consumer->buffered_messages(1) >= queued_max;
+    }));
+    // Neither partition is fetched again while the rest of its last fetch waits to be read.
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return !consumer->fetching(); }));
+    ioc.poll();
+    EXPECT_FALSE(consumer->fetching());
+    for (std::int32_t p = 0; p < 2; ++p) {
+        sample();
+        EXPECT_LE(peak[p], bound) << "partition " << p;
+        EXPECT_LT(static_cast<std::int64_t>(consumer->buffered_messages(p)), per_partition);
+        EXPECT_EQ(consumer->position(p), 0);
+        EXPECT_EQ(consumer->high_watermark(p), per_partition);
+    }
+
+    collector got;
+    ASSERT_TRUE(testing::run_until(ioc, [&] {
+        sample();
+        got.add(consumer->poll(7));
+        return got.count() >= produced_count("decoded-as-drained");
+    }));
+    for (std::int32_t p = 0; p < 2; ++p) EXPECT_LE(peak[p], bound) << "partition " << p;
+    ASSERT_TRUE(more_fetch_rounds(*consumer, 2));
+    poll_all(*consumer, got);
+    expect_exactly_once(got, "decoded-as-drained");
+    EXPECT_TRUE(errors.empty());
+}
+
 TEST_F(RealConsumer, KafkaPythonReadsBackWhatWeCommitAndWeStartFromWhatItCommits)
 {
     broker.create_topic("offsets", 3);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <numeric>
 #include <string_view>
 
 namespace kspout::io {
@@ -275,6 +276,102 @@ TEST(ConsumerPartition, ARecordBiggerThanTheFetchSizeGrowsItUpToTheMaximum)
     out = apply_fetch_response(q, ok_response(full, 1), full, options);
     EXPECT_EQ(out.new_messages, 1u);
     EXPECT_EQ(q.fetch_size, 64);
+}
+
+// Batches of three records each from offset 0: 0-2, 3-5, ...
+wire::byte_buffer batches_of_three(int batches)
+{
+    wire::byte_buffer blob;
+    for (int b = 0; b < batches; ++b) {
+        auto one = numbered_batch(3 * b, 3);
+        blob.insert(blob.end(), one.begin(), one.end());
+    }
+    return blob;
+}
+
+std::vector<std::int64_t> take_offsets(consumer_partition& p, std::size_t max, std::vector<buffered_chunk>& lent)
+{
+    std::vector<consumer_message> out;
+    p.buffer.take(max, "t", 3, out, lent);
+    std::vector<std::int64_t> offsets;
+    for (const auto& m : out) offsets.push_back(m.offset);
+    return offsets;
+}
+
+TEST(ConsumerPartition, AFetchIsReadOnlyUpToTheBufferBoundsAndTheRestAsItDrains)
+{
+    auto o = small_bounds(); // 4 messages
+    auto options = apply_options();
+    options.queued_max_messages = o.queued_max_messages;
+    auto now = std::chrono::steady_clock::now();
+    auto p = active_at(0);
+    {
+        auto frame = frame_of(batches_of_three(5));
+        auto out = apply_fetch_response(p, ok_response(frame, 15), frame, options);
+        EXPECT_EQ(out.new_messages, 6u); // 3 is below the bound: one more batch
+    } // the partition keeps the response alive
+    EXPECT_EQ(p.buffer.messages(), 6u);
+    EXPECT_EQ(p.fetch_offset, 6);
+    EXPECT_EQ(p.position(), 0);
+    ASSERT_TRUE(p.undecoded);
+    EXPECT_FALSE(p.fetchable(now, o));
+
+    EXPECT_EQ(read_undecoded(p, options).new_messages, 0u); // full: nothing more is read
+
+    std::vector<buffered_chunk> lent;
+    std::vector<std::int64_t> seen = take_offsets(p, 3, lent);
+    EXPECT_EQ(read_undecoded(p, options).new_messages, 3u);
+    EXPECT_EQ(p.fetch_offset, 9);
+    EXPECT_FALSE(p.fetchable(now, o));
+
+    for (auto offset : take_offsets(p, 10, lent)) seen.push_back(offset);
+    EXPECT_EQ(read_undecoded(p, options).new_messages, 6u);
+    EXPECT_EQ(p.fetch_offset, 15);
+    EXPECT_FALSE(p.undecoded); // all read: the partition is fetched again once it has room
+    for (auto offset : take_offsets(p, 10, lent)) seen.push_back(offset);
+    EXPECT_TRUE(p.fetchable(now, o));
+    std::vector<std::int64_t> all(15);
+    std::iota(all.begin(), all.end(), 0);
+    EXPECT_EQ(seen, all);
+
+    // The byte bound stops the read too (each record holds 4-6 bytes of key and value).
+    auto q = active_at(0);
+    options.queued_max_messages = SIZE_MAX;
+    options.queued_max_bytes = 10;
+    auto frame = frame_of(batches_of_three(3));
+    EXPECT_EQ(apply_fetch_response(q, ok_response(frame, 9), frame, options).new_messages, 3u);
+    EXPECT_TRUE(q.undecoded);
+    q.drop_buffered(); // a seek or reassignment drops what was read and what was not
+    EXPECT_TRUE(q.buffer.empty());
+    EXPECT_FALSE(q.undecoded);
+}
+
+TEST(ConsumerPartition, ACorruptBatchFoundWhileDrainingStopsThePartitionAtIt)
+{
+    auto blob = batches_of_three(2);
+    auto bad = numbered_batch(6, 3);
+    bad.back() ^= 0x01;
+    blob.insert(blob.end(), bad.begin(), bad.end());
+    auto last = numbered_batch(9, 3);
+    blob.insert(blob.end(), last.begin(), last.end());
+
+    auto options = apply_options();
+    options.read.check_crcs = true;
+    options.queued_max_messages = 2;
+    auto p = active_at(0);
+    auto frame = frame_of(blob);
+    EXPECT_EQ(apply_fetch_response(p, ok_response(frame, 12), frame, options).step, fetch_step::proceed);
+    std::vector<buffered_chunk> lent;
+    EXPECT_EQ(take_offsets(p, 10, lent), (std::vector<std::int64_t>{0, 1, 2}));
+    EXPECT_EQ(read_undecoded(p, options).step, fetch_step::proceed);
+    EXPECT_EQ(take_offsets(p, 10, lent), (std::vector<std::int64_t>{3, 4, 5}));
+    auto out = read_undecoded(p, options);
+    EXPECT_EQ(out.step, fetch_step::stop);
+    EXPECT_EQ(out.error, wire::make_error_code(wire::errc::bad_crc));
+    EXPECT_NE(out.detail.find("partition 3 offset 6"), std::string::npos) << out.detail;
+    EXPECT_EQ(p.phase, partition_phase::stopped);
+    EXPECT_EQ(p.fetch_offset, 6);
+    EXPECT_FALSE(p.undecoded);
 }
 
 TEST(ConsumerPartition, ReadCommittedSkipsAbortedTransactions)

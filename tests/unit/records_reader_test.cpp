@@ -1,5 +1,5 @@
 // read_records on hostile and tricky input: cuts, CRCs, corrupt payloads, lengths, control and
-// aborted transactional batches, decompression limits, fetch-size growth.
+// aborted transactional batches, decompression limits, fetch-size growth; record_reader in parts.
 #include "protocol/records/records.hpp"
 #include "protocol/records/records_writer.hpp"
 #include "protocol/wire/checksum.hpp"
@@ -436,6 +436,112 @@ TEST(RecordsReader, NextFetchSize)
     record_set empty; // nothing fetched at all: nothing to grow for
     ASSERT_FALSE(read_records({}, 0, {}, {}, empty));
     EXPECT_EQ(next_fetch_size(empty, 100, 1000), 100);
+}
+
+// Reads the whole blob in parts of `limit`; returns each part's offsets.
+std::vector<std::vector<std::int64_t>> read_in_parts(bytes_view blob, read_limit limit, const read_options& o = {},
+                                                     std::span<const aborted_transaction> aborted = {})
+{
+    record_reader reader(blob, 0, o, aborted);
+    std::vector<std::vector<std::int64_t>> parts;
+    while (!reader.finished()) {
+        record_set set;
+        auto error = reader.read(set, limit);
+        EXPECT_FALSE(error) << error->message();
+        parts.push_back(offsets_of(set));
+        EXPECT_LE(parts.size(), blob.size()) << "the reader makes no progress";
+        if (parts.size() > blob.size()) break;
+    }
+    return parts;
+}
+
+std::vector<std::int64_t> joined(const std::vector<std::vector<std::int64_t>>& parts)
+{
+    std::vector<std::int64_t> out;
+    for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+TEST(RecordReader, StopsAtTheFirstEntryBoundaryPastTheRecordLimit)
+{
+    // Entries of 3, 2 and 4 records, a control batch, then 2 records: one of each magic.
+    byte_buffer blob = concat({entry(2, compression::lz4, 0, 3), entry(1, compression::gzip, 3, 2),
+                               entry(0, compression::snappy, 5, 4), control_batch(9, 7, 1),
+                               entry(2, compression::none, 10, 2)});
+    record_set whole;
+    ASSERT_FALSE(read_records(blob, 0, {}, {}, whole));
+
+    record_reader reader(blob, 0, {}, {});
+    record_set set;
+    ASSERT_FALSE(reader.read(set, {4, SIZE_MAX})); // 3 < 4 after the first entry, 5 after the second
+    EXPECT_EQ(offsets_of(set), (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+    EXPECT_EQ(set.next_offset, 5);
+    EXPECT_FALSE(set.partial_tail);
+    EXPECT_FALSE(reader.finished());
+    std::size_t first_part_bytes = set.complete_bytes;
+    EXPECT_GT(first_part_bytes, 0u);
+    EXPECT_LT(first_part_bytes, blob.size());
+
+    set.clear();
+    ASSERT_FALSE(reader.read(set, {1, SIZE_MAX})); // one entry, at least one record
+    EXPECT_EQ(offsets_of(set), (std::vector<std::int64_t>{5, 6, 7, 8}));
+    EXPECT_EQ(set.next_offset, 9);
+    EXPECT_GT(set.complete_bytes, first_part_bytes);
+
+    set.clear();
+    ASSERT_FALSE(reader.read(set, {1, SIZE_MAX})); // the control batch has none: read on past it
+    EXPECT_EQ(offsets_of(set), (std::vector<std::int64_t>{10, 11}));
+    EXPECT_EQ(set.next_offset, 12);
+    EXPECT_EQ(set.complete_bytes, blob.size());
+    EXPECT_TRUE(reader.finished());
+
+    EXPECT_EQ(joined(read_in_parts(blob, {1, SIZE_MAX})), offsets_of(whole));
+    EXPECT_EQ(read_in_parts(blob, {}).size(), 1u);
+}
+
+TEST(RecordReader, StopsOnceTheDecompressedBytesReachTheLimit)
+{
+    byte_buffer blob = concat({entry(2, compression::lz4, 0, 3), entry(2, compression::zstd, 3, 3),
+                               entry(2, compression::none, 6, 3), entry(2, compression::none, 9, 3)});
+    // Each entry holds over 600 bytes of values: a limit of 1000 bytes takes two entries (the
+    // compressed ones counted decompressed), a limit of 1 byte one entry.
+    EXPECT_EQ(read_in_parts(blob, {SIZE_MAX, 1000}),
+              (std::vector<std::vector<std::int64_t>>{{0, 1, 2, 3, 4, 5}, {6, 7, 8, 9, 10, 11}}));
+    EXPECT_EQ(read_in_parts(blob, {SIZE_MAX, 1}).size(), 4u);
+}
+
+TEST(RecordReader, ReadCommittedBookkeepingCarriesFromPartToPart)
+{
+    // As in ReadCommittedSkipsAbortedTransactions: pid 1's first transaction aborts, its second
+    // (6-7) commits. Read an entry at a time, a reader that forgot which aborted transactions it
+    // had passed would take 6-7 for the aborted one again.
+    byte_buffer blob = concat({transactional(0, 2, 1), transactional(2, 2, 2), control_batch(4, 1, 0),
+                               control_batch(5, 2, 1), transactional(6, 2, 1), control_batch(8, 1, 1),
+                               transactional(9, 1, 1, false)});
+    const std::vector<aborted_transaction> aborted = {{1, 0}};
+    read_options committed;
+    committed.read_committed = true;
+    auto parts = read_in_parts(blob, {1, SIZE_MAX}, committed, aborted);
+    EXPECT_EQ(parts, (std::vector<std::vector<std::int64_t>>{{2, 3}, {6, 7}, {9}}));
+}
+
+TEST(RecordReader, AnErrorInALaterPartKeepsWhatCameBeforeAndFinishes)
+{
+    byte_buffer bad = entry(2, compression::gzip, 3, 2);
+    bad[bad.size() - 1] ^= 0x01;
+    byte_buffer blob = concat({entry(2, compression::none, 0, 3), bad, entry(2, compression::none, 5, 1)});
+    record_reader reader(blob, 0, {}, {}, "t", 3);
+    record_set set;
+    ASSERT_FALSE(reader.read(set, {1, SIZE_MAX}));
+    EXPECT_EQ(offsets_of(set), (std::vector<std::int64_t>{0, 1, 2}));
+    set.clear();
+    auto error = reader.read(set, {1, SIZE_MAX});
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->code, wire::errc::bad_crc);
+    EXPECT_EQ(error->context, "topic t partition 3 offset 3");
+    EXPECT_TRUE(set.records.empty());
+    EXPECT_EQ(set.next_offset, 3);
+    EXPECT_TRUE(reader.finished());
 }
 
 } // namespace
