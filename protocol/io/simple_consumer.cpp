@@ -190,20 +190,24 @@ std::span<const consumer_message> simple_consumer::poll(std::size_t max_messages
     if (stopped_ || max_messages == 0) return {};
     auto& sources = poll_sources_;
     sources.clear();
+    undecoded_.clear();
     for (auto& [id, p] : partitions_) {
         if (!p.paused && !p.buffer.empty()) sources.push_back({id, &p.buffer});
+        if (!p.paused && p.undecoded) undecoded_.push_back(&p);
     }
-    if (sources.empty()) return {};
-    // Start each poll at the next partition, so small polls do not favour the lowest ids.
-    std::rotate(sources.begin(), sources.begin() + static_cast<std::ptrdiff_t>(poll_start_++ % sources.size()),
-                sources.end());
-    take_round_robin(sources, max_messages, options_.topic, polled_, lent_);
-    auto apply = apply_options();
-    for (const auto& source : sources) {
-        auto& p = partitions_.at(source.partition);
-        if (!p.undecoded) continue;
-        fetch_outcome out = read_undecoded(p, apply);
-        if (out.step == fetch_step::stop) report(p, out.error, out.detail);
+    if (sources.empty() && undecoded_.empty()) return {};
+    if (!sources.empty()) {
+        // Start each poll at the next partition, so small polls do not favour the lowest ids.
+        std::rotate(sources.begin(), sources.begin() + static_cast<std::ptrdiff_t>(poll_start_++ % sources.size()),
+                    sources.end());
+        take_round_robin(sources, max_messages, options_.topic, polled_, lent_);
+    }
+    if (!undecoded_.empty()) {
+        auto apply = apply_options();
+        for (consumer_partition* p : undecoded_) {
+            fetch_outcome out = read_undecoded(*p, apply);
+            if (out.step == fetch_step::stop) report(*p, out.error, out.detail);
+        }
     }
     request_schedule(); // buffers drained below their bound may be fetched again
     return polled_;

@@ -166,6 +166,7 @@ private:
     std::chrono::steady_clock::time_point last_metadata_{};
 
     std::vector<poll_source> poll_sources_;
+    std::vector<consumer_partition*> undecoded_; // polled partitions with a fetch left to read
     std::vector<consumer_message> polled_;
     std::vector<buffered_chunk> lent_;
     std::size_t poll_start_ = 0;
