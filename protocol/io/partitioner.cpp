@@ -59,9 +59,7 @@ std::int32_t partitioner::choose(std::string_view topic, std::optional<wire::byt
                                  std::int32_t partition_count, std::span<const std::int32_t> available)
 {
     if (key) return partition_for_key(*key, partition_count);
-    auto it = topics_.find(topic);
-    if (it == topics_.end()) it = topics_.emplace(std::string(topic), topic_state{}).first;
-    topic_state& t = it->second;
+    topic_state& t = find_or_add(topic)->second;
     if (mode_ == null_key_partitioning::round_robin) return next_partition(t, partition_count, available);
 
     bool still_usable = t.sticky >= 0 && t.sticky < partition_count &&
@@ -74,6 +72,15 @@ void partitioner::batch_formed(std::string_view topic, std::int32_t partition)
 {
     auto it = topics_.find(topic);
     if (it != topics_.end() && it->second.sticky == partition) it->second.sticky = -1;
+}
+
+partitioner::topic_map::iterator partitioner::find_or_add(std::string_view topic)
+{
+    if (last_ == topics_.end() || last_->first != topic) {
+        last_ = topics_.find(topic);
+        if (last_ == topics_.end()) last_ = topics_.emplace(std::string(topic), topic_state{}).first;
+    }
+    return last_;
 }
 
 } // namespace kspout::io

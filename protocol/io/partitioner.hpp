@@ -30,6 +30,8 @@ enum class null_key_partitioning {
 class partitioner {
 public:
     explicit partitioner(null_key_partitioning mode = null_key_partitioning::round_robin) : mode_(mode) {}
+    partitioner(const partitioner&) = delete; // last_ points into topics_
+    partitioner& operator=(const partitioner&) = delete;
 
     // available: the partitions with a leader, in ascending order (may be empty).
     std::int32_t choose(std::string_view topic, std::optional<wire::bytes_view> key, std::int32_t partition_count,
@@ -44,10 +46,14 @@ private:
         std::int32_t sticky = -1;
     };
 
+    using topic_map = std::map<std::string, topic_state, std::less<>>;
+
+    topic_map::iterator find_or_add(std::string_view topic);
     std::int32_t next_partition(topic_state& t, std::int32_t partition_count, std::span<const std::int32_t> available);
 
     null_key_partitioning mode_;
-    std::map<std::string, topic_state, std::less<>> topics_;
+    topic_map topics_;
+    topic_map::iterator last_ = topics_.end(); // most records go where the last one went
 };
 
 } // namespace kspout::io

@@ -24,12 +24,6 @@ struct producer::produce_send {
 
 namespace {
 
-std::int64_t wall_clock_ms()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 // What a record of estimated size `size` holds in memory, counted against max_buffered_bytes.
 std::size_t held_bytes(std::size_t size)
 {
@@ -111,11 +105,12 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
     const std::size_t held = held_bytes(size);
     if (buffered_bytes_ + held > options_.max_buffered_bytes) return producer_errc::queue_full;
 
-    auto it = topics_.find(topic);
+    auto it = last_topic_ != topics_.end() && last_topic_->first == topic ? last_topic_ : topics_.find(topic);
     if (it == topics_.end()) {
         it = topics_.emplace(std::string(topic), topic_state{}).first;
         if (!cluster_->topic(it->first)) want_metadata(true);
     }
+    last_topic_ = it;
     topic_state& t = it->second;
     const auto count = static_cast<std::int32_t>(t.partitions.size());
     const bool routable = t.waiting.empty() && count > 0 && (!partition || *partition < count);
@@ -123,7 +118,7 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
 
     buffered_bytes_ += held;
     record_receipt receipt{std::move(on_delivery), sequences_.open()};
-    const std::int64_t ts = timestamp.value_or(wall_clock_ms());
+    const std::int64_t ts = timestamp ? *timestamp : timestamps_.now_ms();
     if (routable) {
         std::int32_t p = partition ? *partition
                                    : partitioner_.choose(it->first, key ? std::optional(wire::as_bytes(*key)) : std::nullopt,
@@ -210,6 +205,7 @@ void producer::stop()
         for (auto& b : p.batches) finish(*b, shut, -1, done);
     }
     topics_.clear();
+    last_topic_ = topics_.end();
     partitions_.clear();
     auto flushes = std::move(flushes_);
     flushes_.clear();
@@ -235,6 +231,7 @@ void producer::schedule_pump()
 void producer::pump()
 {
     pump_posted_ = false;
+    timestamps_.expire(); // the caller's burst of produce() calls, if any, has ended
     if (stopped_) return;
     completions done;
     refresh_topics(done);
@@ -576,6 +573,7 @@ void producer::finish(batch& b, std::error_code ec, std::int64_t base_offset, co
     buffered_bytes_ -= b.held_bytes;
     b.held_bytes = 0;
     std::int64_t offset = ec || base_offset < 0 ? -1 : base_offset;
+    done.reserve(done.size() + b.records.receipts().size());
     for (auto& r : b.records.receipts()) {
         sequences_.settle(r.sequence);
         done.push_back({std::move(r.on_delivery), ec, b.where.partition, offset});

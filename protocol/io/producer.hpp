@@ -1,6 +1,7 @@
 // The producer: batches records per partition, sends them to partition leaders, retries, reports delivery.
 #pragma once
 
+#include "protocol/io/burst_clock.hpp"
 #include "protocol/io/cluster.hpp"
 #include "protocol/log/logger.hpp"
 #include "protocol/io/partitioner.hpp"
@@ -232,6 +233,8 @@ private:
     boost::asio::steady_timer timer_;
     partitioner partitioner_;
     std::map<std::string, topic_state, std::less<>> topics_;
+    decltype(topics_)::iterator last_topic_ = topics_.end(); // most records go where the last one went
+    burst_clock timestamps_;
     std::map<partition_key, partition_state> partitions_;
     std::map<std::int32_t, std::size_t> requests_in_flight_; // by broker node id
     // Finished batches' buffers for new ones, up to a quarter of max_buffered_bytes of capacity:

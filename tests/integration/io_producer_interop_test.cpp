@@ -53,6 +53,35 @@ TEST(ProducerPartitioning, StickyNullKeysFillOnePartitionPerBatch)
     c->shut_down();
 }
 
+// Records produced in one go share a clock reading a few at a time; a record produced in a later
+// handler of the event loop reads the clock afresh, whatever the last burst left unused.
+TEST(ProducerTimestamps, ARecordInALaterHandlerReadsTheClockAfresh)
+{
+    mock_cluster mock{1};
+    boost::asio::io_context ioc;
+    mock.create_topic("stamped", 1);
+    auto c = io::cluster::create(ioc.get_executor(), mock_cluster_options(mock));
+    auto p = io::producer::create(c, {});
+    std::vector<sent_record> first(1), second(1);
+    first[0].value = "first";
+    second[0].value = "second";
+    produce_all(*p, "stamped", first);
+    const std::int64_t after_first = now_ms();
+    ASSERT_FALSE(flush_and_wait(ioc, *p));
+    while (now_ms() <= after_first) continue; // the clock moves on a millisecond
+    produce_all(*p, "stamped", second);
+    ASSERT_FALSE(flush_and_wait(ioc, *p));
+
+    auto seen = consume_with_kcat(mock, "stamped");
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0].value, "first");
+    EXPECT_EQ(seen[1].value, "second");
+    EXPECT_LE(seen[0].timestamp, after_first);
+    EXPECT_GT(seen[1].timestamp, after_first);
+    p->stop();
+    c->shut_down();
+}
+
 // Each partition's batches go one request at a time (without idempotence); a request carries the
 // partitions' batches up to max_request_bytes, and with one request per broker the next waits for
 // the answer to the last. Every record arrives either way, in order.
