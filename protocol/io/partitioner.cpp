@@ -47,40 +47,28 @@ std::int32_t partition_for_key(wire::bytes_view key, std::int32_t partition_coun
     return positive % partition_count;
 }
 
-std::int32_t partitioner::next_partition(topic_state& t, std::int32_t partition_count,
-                                         std::span<const std::int32_t> available)
+std::int32_t partitioner::next_partition(std::int32_t partition_count, std::span<const std::int32_t> available)
 {
-    std::uint32_t turn = t.next++;
+    std::uint32_t turn = next_++;
     if (!available.empty()) return available[turn % available.size()];
     return static_cast<std::int32_t>(turn % static_cast<std::uint32_t>(partition_count));
 }
 
-std::int32_t partitioner::choose(std::string_view topic, std::optional<wire::bytes_view> key,
-                                 std::int32_t partition_count, std::span<const std::int32_t> available)
+std::int32_t partitioner::choose(std::optional<wire::bytes_view> key, std::int32_t partition_count,
+                                 std::span<const std::int32_t> available)
 {
     if (key) return partition_for_key(*key, partition_count);
-    topic_state& t = find_or_add(topic)->second;
-    if (mode_ == null_key_partitioning::round_robin) return next_partition(t, partition_count, available);
+    if (mode_ == null_key_partitioning::round_robin) return next_partition(partition_count, available);
 
-    bool still_usable = t.sticky >= 0 && t.sticky < partition_count &&
-                        (available.empty() || std::binary_search(available.begin(), available.end(), t.sticky));
-    if (!still_usable) t.sticky = next_partition(t, partition_count, available);
-    return t.sticky;
+    bool still_usable = sticky_ >= 0 && sticky_ < partition_count &&
+                        (available.empty() || std::binary_search(available.begin(), available.end(), sticky_));
+    if (!still_usable) sticky_ = next_partition(partition_count, available);
+    return sticky_;
 }
 
-void partitioner::batch_formed(std::string_view topic, std::int32_t partition)
+void partitioner::batch_formed(std::int32_t partition)
 {
-    auto it = topics_.find(topic);
-    if (it != topics_.end() && it->second.sticky == partition) it->second.sticky = -1;
-}
-
-partitioner::topic_map::iterator partitioner::find_or_add(std::string_view topic)
-{
-    if (last_ == topics_.end() || last_->first != topic) {
-        last_ = topics_.find(topic);
-        if (last_ == topics_.end()) last_ = topics_.emplace(std::string(topic), topic_state{}).first;
-    }
-    return last_;
+    if (sticky_ == partition) sticky_ = -1;
 }
 
 } // namespace kspout::io

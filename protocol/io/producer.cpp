@@ -86,7 +86,7 @@ std::shared_ptr<producer> producer::create(std::shared_ptr<cluster> c, producer_
 
 producer::producer(std::shared_ptr<cluster> c, producer_options options, log::logger log)
     : cluster_(std::move(c)), options_(std::move(options)), log_(std::move(log)), timer_(cluster_->executor()),
-      partitioner_(options_.null_keys), idempotence_(options_.idempotence)
+      idempotence_(options_.idempotence)
 {
 }
 
@@ -107,7 +107,7 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
 
     auto it = last_topic_ != topics_.end() && last_topic_->first == topic ? last_topic_ : topics_.find(topic);
     if (it == topics_.end()) {
-        it = topics_.emplace(std::string(topic), topic_state{}).first;
+        it = topics_.emplace(std::string(topic), topic_state{partitioner(options_.null_keys)}).first;
         if (!cluster_->topic(it->first)) want_metadata(true);
     }
     last_topic_ = it;
@@ -121,8 +121,8 @@ std::error_code producer::produce(std::string_view topic, std::optional<std::int
     const std::int64_t ts = timestamp ? *timestamp : timestamps_.now_ms();
     if (routable) {
         std::int32_t p = partition ? *partition
-                                   : partitioner_.choose(it->first, key ? std::optional(wire::as_bytes(*key)) : std::nullopt,
-                                                         count, t.available);
+                                   : t.chooser.choose(key ? std::optional(wire::as_bytes(*key)) : std::nullopt, count,
+                                                      t.available);
         append(t, it->first, p, key, value, headers, ts, std::move(receipt), size, std::nullopt);
     } else {
         t.waiting.push(key, value, std::move(headers), ts, partition, std::move(receipt), clock::now(), size);
@@ -176,7 +176,7 @@ void producer::seal(partition_state& p, batch& b)
     b.sealed = true;
     p.last_batch_bytes = b.records.encoded_bytes();
     p.last_batch_records = b.records.count();
-    partitioner_.batch_formed(b.where.topic, b.where.partition);
+    if (auto t = topics_.find(b.where.topic); t != topics_.end()) t->second.chooser.batch_formed(b.where.partition);
 }
 
 void producer::flush(flush_handler done)
@@ -325,8 +325,8 @@ void producer::refresh_topics(completions& done)
             }
             const auto key = t.waiting.key(w);
             if (!w.partition) {
-                partition = partitioner_.choose(name, key ? std::optional(wire::as_bytes(*key)) : std::nullopt, count,
-                                                t.available);
+                partition = t.chooser.choose(key ? std::optional(wire::as_bytes(*key)) : std::nullopt, count,
+                                             t.available);
             }
             waiting_bytes_ -= held_bytes(w.size);
             append(t, name, partition, key, t.waiting.value(w), w.headers, w.timestamp, std::move(w.receipt), w.size,

@@ -172,6 +172,7 @@ private:
     using batch_iterator = std::deque<std::shared_ptr<batch>>::iterator;
 
     struct topic_state {
+        partitioner chooser; // for records that name no partition
         waiting_records waiting; // records after them wait too, to keep produce() order
         // From the metadata as of the last pump: each partition's state (by index), and the
         // partitions with a leader. Empty until the metadata names the partitions.
@@ -231,7 +232,6 @@ private:
     producer_options options_;
     log::logger log_;
     boost::asio::steady_timer timer_;
-    partitioner partitioner_;
     std::map<std::string, topic_state, std::less<>> topics_;
     decltype(topics_)::iterator last_topic_ = topics_.end(); // most records go where the last one went
     burst_clock timestamps_;

@@ -69,11 +69,11 @@ TEST(Partitioner, KeyedRecordsIgnoreAvailabilityAndMode)
     for (int i = 0; i < 20; ++i) {
         std::string key = "user-" + std::to_string(i);
         std::optional<wire::bytes_view> k = bytes(key);
-        EXPECT_EQ(sticky.choose("t", k, 12, only_two), partition_for_key(bytes(key), 12));
+        EXPECT_EQ(sticky.choose(k, 12, only_two), partition_for_key(bytes(key), 12));
     }
     // An empty key is a key (it hashes), not a null key.
     std::string empty;
-    EXPECT_EQ(sticky.choose("t", bytes(empty), 7, {}), static_cast<std::int32_t>(275646681 % 7));
+    EXPECT_EQ(sticky.choose(bytes(empty), 7, {}), static_cast<std::int32_t>(275646681 % 7));
 }
 
 TEST(Partitioner, RoundRobinCyclesThroughAvailablePartitions)
@@ -81,47 +81,47 @@ TEST(Partitioner, RoundRobinCyclesThroughAvailablePartitions)
     partitioner p;
     const std::vector<std::int32_t> available{0, 2, 5};
     std::vector<std::int32_t> chosen;
-    for (int i = 0; i < 6; ++i) chosen.push_back(p.choose("t", std::nullopt, 6, available));
+    for (int i = 0; i < 6; ++i) chosen.push_back(p.choose(std::nullopt, 6, available));
     EXPECT_EQ(chosen, (std::vector<std::int32_t>{0, 2, 5, 0, 2, 5}));
 
     // No partition has a leader: cycle through all of them.
     std::set<std::int32_t> seen;
-    for (int i = 0; i < 4; ++i) seen.insert(p.choose("other", std::nullopt, 4, {}));
+    for (int i = 0; i < 4; ++i) seen.insert(p.choose(std::nullopt, 4, {}));
     EXPECT_EQ(seen, (std::set<std::int32_t>{0, 1, 2, 3}));
 }
 
 TEST(Partitioner, RoundRobinKeepsOneCounterPerTopic)
 {
-    partitioner p;
-    EXPECT_EQ(p.choose("a", std::nullopt, 3, {}), 0);
-    EXPECT_EQ(p.choose("a", std::nullopt, 3, {}), 1);
-    EXPECT_EQ(p.choose("b", std::nullopt, 3, {}), 0);
-    EXPECT_EQ(p.choose("a", std::nullopt, 3, {}), 2);
+    partitioner a, b; // one per topic
+    EXPECT_EQ(a.choose(std::nullopt, 3, {}), 0);
+    EXPECT_EQ(a.choose(std::nullopt, 3, {}), 1);
+    EXPECT_EQ(b.choose(std::nullopt, 3, {}), 0);
+    EXPECT_EQ(a.choose(std::nullopt, 3, {}), 2);
 }
 
 TEST(Partitioner, StickyStaysUntilABatchIsFormed)
 {
     partitioner p(null_key_partitioning::sticky);
-    std::int32_t first = p.choose("t", std::nullopt, 4, {});
-    for (int i = 0; i < 10; ++i) EXPECT_EQ(p.choose("t", std::nullopt, 4, {}), first);
-    p.batch_formed("t", (first + 1) % 4); // another partition's batch changes nothing
-    EXPECT_EQ(p.choose("t", std::nullopt, 4, {}), first);
-    p.batch_formed("t", first);
-    std::int32_t second = p.choose("t", std::nullopt, 4, {});
+    std::int32_t first = p.choose(std::nullopt, 4, {});
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(p.choose(std::nullopt, 4, {}), first);
+    p.batch_formed((first + 1) % 4); // another partition's batch changes nothing
+    EXPECT_EQ(p.choose(std::nullopt, 4, {}), first);
+    p.batch_formed(first);
+    std::int32_t second = p.choose(std::nullopt, 4, {});
     EXPECT_NE(second, first);
-    EXPECT_EQ(p.choose("t", std::nullopt, 4, {}), second);
+    EXPECT_EQ(p.choose(std::nullopt, 4, {}), second);
 }
 
 TEST(Partitioner, StickyLeavesAPartitionThatLostItsLeader)
 {
     partitioner p(null_key_partitioning::sticky);
     const std::vector<std::int32_t> all{0, 1, 2};
-    std::int32_t first = p.choose("t", std::nullopt, 3, all);
+    std::int32_t first = p.choose(std::nullopt, 3, all);
     std::vector<std::int32_t> without_first;
     for (auto id : all) {
         if (id != first) without_first.push_back(id);
     }
-    std::int32_t moved = p.choose("t", std::nullopt, 3, without_first);
+    std::int32_t moved = p.choose(std::nullopt, 3, without_first);
     EXPECT_NE(moved, first);
     EXPECT_TRUE(std::count(without_first.begin(), without_first.end(), moved));
 }
