@@ -213,15 +213,12 @@ TEST_F(ConsumerFetch, BufferStaysWithinItsBoundWhenNotPolled)
     auto options = options_for("bounded");
     options.queued_max_messages = queued_max;
     auto consumer = make_consumer(options);
-    std::map<std::int32_t, std::size_t> peak;
-    auto sample = [&] {
-        for (std::int32_t p = 0; p < 3; ++p) peak[p] = std::max(peak[p], consumer->buffered_messages(p));
-    };
-    consumer->on_data(sample);
+    buffer_peaks peaks{*consumer, 3, {}};
+    consumer->on_data([&] { peaks.sample(); });
     consumer->assign_all();
     // Not polled: every partition fills up to its bound and then stops fetching.
     ASSERT_TRUE(testing::run_until(ioc, [&] {
-        sample();
+        peaks.sample();
         return consumer->assignment().size() == 3 && consumer->buffered_messages(0) >= queued_max &&
                consumer->buffered_messages(1) >= queued_max && consumer->buffered_messages(2) >= queued_max;
     }));
@@ -230,22 +227,22 @@ TEST_F(ConsumerFetch, BufferStaysWithinItsBoundWhenNotPolled)
     ASSERT_TRUE(testing::run_until(ioc, [&] { return !consumer->fetching(); }));
     ioc.poll();
     EXPECT_FALSE(consumer->fetching());
-    sample();
+    peaks.sample();
     EXPECT_EQ(consumer->buffered_messages(), full);
     for (std::int32_t p = 0; p < 3; ++p) {
-        EXPECT_GE(peak[p], queued_max);
-        EXPECT_LE(peak[p], bound) << "partition " << p;
+        EXPECT_GE(peaks.peak[p], queued_max);
+        EXPECT_LE(peaks.peak[p], bound) << "partition " << p;
         EXPECT_LT(*consumer->position(p) + static_cast<std::int64_t>(consumer->buffered_messages(p)), 60);
     }
 
     // Draining lets fetching resume; the bound holds throughout and nothing is lost.
     collector got;
     ASSERT_TRUE(testing::run_until(ioc, [&] {
-        sample();
+        peaks.sample();
         got.add(consumer->poll(3));
         return got.count() >= 180;
     }));
-    for (std::int32_t p = 0; p < 3; ++p) EXPECT_LE(peak[p], bound) << "partition " << p;
+    for (std::int32_t p = 0; p < 3; ++p) EXPECT_LE(peaks.peak[p], bound) << "partition " << p;
     ASSERT_TRUE(more_fetch_rounds(*consumer, 2));
     poll_all(*consumer, got);
     expect_exactly_once(got, "bounded");

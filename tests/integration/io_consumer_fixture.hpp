@@ -64,6 +64,18 @@ struct collector {
     }
 };
 
+// The most messages each of a consumer's first `partitions` partitions buffered when sampled.
+struct buffer_peaks {
+    const simple_consumer& consumer;
+    std::int32_t partitions;
+    std::map<std::int32_t, std::size_t> peak;
+
+    void sample()
+    {
+        for (std::int32_t p = 0; p < partitions; ++p) peak[p] = std::max(peak[p], consumer.buffered_messages(p));
+    }
+};
+
 // Everything but the brokers: the derived fixture says where they are.
 class ConsumerFixtureBase : public ::testing::Test {
 protected:

@@ -91,22 +91,19 @@ TEST_F(RealConsumer, AFetchOfManyBatchesIsDecodedOnlyAsFarAsTheBufferBound)
     auto options = options_for("decoded-as-drained");
     options.queued_max_messages = queued_max;
     auto consumer = make_consumer(options);
-    std::map<std::int32_t, std::size_t> peak;
-    auto sample = [&] {
-        for (std::int32_t p = 0; p < 2; ++p) peak[p] = std::max(peak[p], consumer->buffered_messages(p));
-    };
+    buffer_peaks peaks{*consumer, 2, {}};
     consumer->assign_all();
     ASSERT_TRUE(testing::run_until(ioc, [&] {
-        sample();
+        peaks.sample();
         return consumer->buffered_messages(0) >= queued_max && consumer->buffered_messages(1) >= queued_max;
     }));
     // Neither partition is fetched again while the rest of its last fetch waits to be read.
     ASSERT_TRUE(testing::run_until(ioc, [&] { return !consumer->fetching(); }));
     ioc.poll();
     EXPECT_FALSE(consumer->fetching());
+    peaks.sample();
     for (std::int32_t p = 0; p < 2; ++p) {
-        sample();
-        EXPECT_LE(peak[p], bound) << "partition " << p;
+        EXPECT_LE(peaks.peak[p], bound) << "partition " << p;
         EXPECT_LT(static_cast<std::int64_t>(consumer->buffered_messages(p)), per_partition);
         EXPECT_EQ(consumer->position(p), 0);
         EXPECT_EQ(consumer->high_watermark(p), per_partition);
@@ -114,11 +111,11 @@ TEST_F(RealConsumer, AFetchOfManyBatchesIsDecodedOnlyAsFarAsTheBufferBound)
 
     collector got;
     ASSERT_TRUE(testing::run_until(ioc, [&] {
-        sample();
+        peaks.sample();
         got.add(consumer->poll(7));
         return got.count() >= produced_count("decoded-as-drained");
     }));
-    for (std::int32_t p = 0; p < 2; ++p) EXPECT_LE(peak[p], bound) << "partition " << p;
+    for (std::int32_t p = 0; p < 2; ++p) EXPECT_LE(peaks.peak[p], bound) << "partition " << p;
     ASSERT_TRUE(more_fetch_rounds(*consumer, 2));
     poll_all(*consumer, got);
     expect_exactly_once(got, "decoded-as-drained");

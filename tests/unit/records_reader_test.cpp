@@ -379,13 +379,18 @@ TEST(RecordsReader, EmptyCompactedBatchMovesTheOffset)
     EXPECT_EQ(set.next_offset, 10);
 }
 
+// pid 1 writes 0-1 then aborts (marker at 4); pid 2 writes 2-3 and commits (5); pid 1 then
+// writes 6-7 in a new transaction that commits (8); a non-transactional pid-1 batch at 9. The
+// broker's aborted list for it: {{1, 0}}.
+byte_buffer abort_then_commit()
+{
+    return concat({transactional(0, 2, 1), transactional(2, 2, 2), control_batch(4, 1, 0), control_batch(5, 2, 1),
+                   transactional(6, 2, 1), control_batch(8, 1, 1), transactional(9, 1, 1, false)});
+}
+
 TEST(RecordsReader, ReadCommittedSkipsAbortedTransactions)
 {
-    // pid 1 writes 0-1 then aborts (marker at 4); pid 2 writes 2-3 and commits (5); pid 1 then
-    // writes 6-7 in a new transaction that commits (8); a non-transactional pid-1 batch at 9.
-    byte_buffer blob = concat({transactional(0, 2, 1), transactional(2, 2, 2), control_batch(4, 1, 0),
-                               control_batch(5, 2, 1), transactional(6, 2, 1), control_batch(8, 1, 1),
-                               transactional(9, 1, 1, false)});
+    byte_buffer blob = abort_then_commit();
     const std::vector<aborted_transaction> aborted = {{1, 0}};
 
     record_set set;
@@ -512,12 +517,10 @@ TEST(RecordReader, StopsOnceTheDecompressedBytesReachTheLimit)
 
 TEST(RecordReader, ReadCommittedBookkeepingCarriesFromPartToPart)
 {
-    // As in ReadCommittedSkipsAbortedTransactions: pid 1's first transaction aborts, its second
-    // (6-7) commits. Read an entry at a time, a reader that forgot which aborted transactions it
-    // had passed would take 6-7 for the aborted one again.
-    byte_buffer blob = concat({transactional(0, 2, 1), transactional(2, 2, 2), control_batch(4, 1, 0),
-                               control_batch(5, 2, 1), transactional(6, 2, 1), control_batch(8, 1, 1),
-                               transactional(9, 1, 1, false)});
+    // pid 1's first transaction aborts, its second (6-7) commits. Read an entry at a time, a
+    // reader that forgot which aborted transactions it had passed would take 6-7 for the aborted
+    // one again.
+    byte_buffer blob = abort_then_commit();
     const std::vector<aborted_transaction> aborted = {{1, 0}};
     read_options committed;
     committed.read_committed = true;
